@@ -1,0 +1,56 @@
+"""The Django admin: for administrators' repairs, not the product's main screens."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from readiness import models
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = models.WorkingHours
+    extra = 0
+
+
+class LeaveInline(admin.TabularInline):
+    model = models.Leave
+    extra = 0
+
+
+@admin.register(models.Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "stage", "go_live_date", "delivery_lead", "business_owner"]
+    list_filter = ["stage"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+
+
+@admin.register(models.Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_vendor"]
+
+
+@admin.register(models.Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "email", "team", "timezone", "left_on", "last_confirmed_at"]
+    list_filter = ["team"]
+    search_fields = ["name", "email"]
+    inlines = [WorkingHoursInline, LeaveInline]
+
+
+@admin.register(models.EscalationLevel)
+class EscalationLevelAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "position", "name", "primary", "backup", "after_hours_cover", "coverage"]
+    list_filter = ["application"]
+
+
+@admin.register(models.OwnershipRule)
+class OwnershipRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "name", "owner_role", "level"]
+    list_filter = ["application", "owner_role"]
+
+
+@admin.register(models.Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "beat_at"]

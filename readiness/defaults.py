@@ -1,0 +1,119 @@
+"""The default triage rules every new application starts with (teams edit them afterwards).
+
+Each entry is a class of problem: who owns it, example symptoms a support analyst might
+type, and who holds each of the five duties for it.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class DefaultRule(TypedDict):
+    name: str
+    description: str
+    example_symptoms: list[str]
+    owner_role: str
+    duties: dict[str, str]
+
+
+S, E, B = "support", "engineering", "business_owner"
+
+# Duty fields in OwnershipRule: first_response, escalate, workaround, business_impact, user_comms.
+_SUPPORT_LED = {"first_response": S, "escalate": S, "workaround": S, "business_impact": B, "user_comms": S}
+_ENGINEERING_LED = {"first_response": S, "escalate": S, "workaround": E, "business_impact": B, "user_comms": S}
+_BUSINESS_LED = {"first_response": S, "escalate": S, "workaround": B, "business_impact": B, "user_comms": B}
+
+DEFAULT_RULES: list[DefaultRule] = [
+    {
+        "name": "Access, login and permissions",
+        "description": "The user cannot get in, or cannot see what their role should show.",
+        "example_symptoms": [
+            "cannot log in",
+            "login failure",
+            "password reset",
+            "account locked",
+            "missing permission",
+            "access denied",
+        ],
+        "owner_role": S,
+        "duties": _SUPPORT_LED,
+    },
+    {
+        "name": "How-to and expected-but-confusing behaviour",
+        "description": "The system works as designed but the user needs help using it; the fix is procedural.",
+        "example_symptoms": [
+            "how do I",
+            "where is the button",
+            "cannot find the report",
+            "navigation",
+            "screen looks different",
+        ],
+        "owner_role": S,
+        "duties": _SUPPORT_LED,
+    },
+    {
+        "name": "Workflow failure or defect",
+        "description": "A workflow fails, a job fails, or a screen errors: a defect.",
+        "example_symptoms": [
+            "error message when submitting",
+            "order fails to submit",
+            "page crashes",
+            "failed job",
+            "button does nothing",
+        ],
+        "owner_role": E,
+        "duties": _ENGINEERING_LED,
+    },
+    {
+        "name": "Integration misfires",
+        "description": "Data does not move between systems, or moves late. Faithfully moving bad data is a data problem.",
+        "example_symptoms": [
+            "invoice not syncing",
+            "order not reaching the ERP",
+            "sync stuck",
+            "integration queue backing up",
+            "downstream system not updated",
+        ],
+        "owner_role": E,
+        "duties": _ENGINEERING_LED,
+    },
+    {
+        "name": "Wrong or missing data",
+        "description": "Data is wrong or missing, including bad data an integration copied faithfully.",
+        "example_symptoms": [
+            "wrong price",
+            "data mismatch",
+            "missing customer record",
+            "wrong fulfilment code",
+            "totals do not match",
+        ],
+        "owner_role": E,
+        "duties": _ENGINEERING_LED,
+    },
+    {
+        "name": "Release regression",
+        "description": "Something that worked before the last deployment no longer does.",
+        "example_symptoms": [
+            "broke after the release",
+            "worked yesterday",
+            "since the deployment",
+            "regression",
+        ],
+        "owner_role": E,
+        "duties": _ENGINEERING_LED,
+    },
+    {
+        "name": "Policy, process or priority decision",
+        "description": "The process itself is wrong, priorities conflict, or the 'bug' is a decision never made.",
+        "example_symptoms": [
+            "change the approval policy",
+            "who should approve",
+            "process is wrong",
+            "conflicting priorities",
+            "should customers be allowed to",
+        ],
+        "owner_role": B,
+        "duties": _BUSINESS_LED,
+    },
+]

@@ -1,0 +1,32 @@
+"""The demo world of shared/domain.md, built by `manage.py seed_demo`.
+
+Harbour Lane Supplies, a wholesale distributor in Melbourne, is handing three applications
+over to its support organisation (service desk in Melbourne and Sydney, an offshore team in
+Manila, a hosting vendor). Each section is idempotent: it creates what is missing and leaves
+what exists alone, so a second run changes nothing. Later areas append their section here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import transaction
+
+from readiness.demo import world
+
+DEMO_PASSWORD = "handoff-demo"
+
+# Each section takes today's date; order matters (later sections use earlier rows).
+SECTIONS: list[Callable[[date], None]] = [
+    world.seed_users,
+    world.seed_people,
+    world.seed_applications,
+    world.seed_escalation_paths,
+]
+
+
+@transaction.atomic
+def seed(today: date) -> None:
+    for section in SECTIONS:
+        section(today)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Stage(models.TextChoices):
+    BUILD = "build", "Build"
+    HARDENING = "hardening", "Hardening"
+    HYPERCARE = "hypercare", "Hypercare"
+    BAU = "bau", "Business as usual"
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def with_people(self) -> ApplicationQuerySet:
+        return self.select_related("delivery_lead", "business_owner", "support_lead")
+
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ApplicationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not user.has_perm("readiness.edit_readiness"):
+            return self.none()
+        return self.filter(
+            models.Q(members=user)
+            | models.Q(delivery_lead=user)
+            | models.Q(business_owner=user)
+            | models.Q(support_lead=user)
+        ).distinct()
+
+
+class Application(models.Model):
+    """A system going live, and the people accountable for its handoff."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    current_release = models.CharField(
+        max_length=40, blank=True, help_text="The release going live, e.g. 1.4.0. Known issues are tied to it."
+    )
+    go_live_date = models.DateField(null=True, blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.BUILD)
+    delivery_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    business_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    support_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="applications", blank=True)
+    # How often contacts on this application's path must confirm their details (reminders).
+    contact_verification_days = models.PositiveSmallIntegerField(default=90)
+    first_level_verification_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Shorter period for first-level and after-hours contacts."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("edit_readiness", "Can edit readiness artefacts of applications they belong to"),
+            ("waive_gate", "Can waive a go-live gate"),
+            ("manage_escalation", "Can edit people, escalation paths and ownership rules"),
+            ("log_escalation", "Can log hypercare escalations"),
+            ("sign_off_hypercare", "Can sign off hypercare exit"),
+            ("test_reachability", "Can send a reachability test to a contact"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact_verification_days__gt=0, first_level_verification_days__gt=0),
+                name="readiness_application_verification_days_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("readiness:application_detail", args=[self.slug])
+
+    def is_member(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.pk in (self.delivery_lead_id, self.business_owner_id, self.support_lead_id):
+            return True
+        return self.members.filter(pk=user.pk).exists()
+
+    def can_edit(self, user: AbstractBaseUser | AnonymousUser) -> bool:
+        """Members with the edit permission edit; everyone else signed in reads."""
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        return user.has_perm("readiness.edit_readiness") and self.is_member(user)

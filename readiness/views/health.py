@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}".strip()[:300]}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def _check_redis() -> dict[str, Any]:
+    if not settings.REDIS_URL:
+        return {"status": "not configured"}
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+    except Exception as exc:
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"status": "ok"}
+
+
+def _check_heartbeat(database_ok: bool) -> dict[str, Any]:
+    from readiness.models import Heartbeat
+
+    if not database_ok:
+        return {"status": "unknown", "error": "the database is down"}
+    try:
+        beat = Heartbeat.objects.filter(name="beat").first()
+    except Exception as exc:  # e.g. migrations not applied yet
+        return {"status": "unknown", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    if beat is None:
+        return {"status": "down", "error": "no scheduled task has run yet"}
+    age = (timezone.now() - beat.beat_at).total_seconds()
+    status = "ok" if age <= settings.HEARTBEAT_MAX_AGE_SECONDS else "stale"
+    return {"status": status, "last_beat_at": beat.beat_at.isoformat(), "age_seconds": round(age)}
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    database = _check_database()
+    components = {
+        "database": database,
+        "redis": _check_redis(),
+        "worker_beat": _check_heartbeat(database["status"] == "ok"),
+    }
+    failing = [name for name, c in components.items() if c["status"] not in ("ok", "not configured")]
+    return JsonResponse(
+        {"status": "ok" if not failing else "failing", "failing": failing, "components": components},
+        status=200 if not failing else 503,
+    )

@@ -1,0 +1,123 @@
+"""factory_boy factories, one per model; tests build exactly the rows they need."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from readiness import models
+from readiness.roles import Role
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+def delivery_lead(**kwargs: object) -> User:
+    return UserFactory(role=Role.DELIVERY_LEAD, **kwargs)
+
+
+def support_analyst(**kwargs: object) -> User:
+    return UserFactory(role=Role.SUPPORT_ANALYST, **kwargs)
+
+
+def business_owner(**kwargs: object) -> User:
+    return UserFactory(role=Role.BUSINESS_OWNER, **kwargs)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Application
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Application {n}")
+    slug = factory.Sequence(lambda n: f"application-{n}")
+    description = "A system going live."
+    current_release = "1.0.0"
+    go_live_date = factory.Faker("date_between", start_date="+1d", end_date="+60d")
+    stage = models.Stage.HARDENING
+    delivery_lead = factory.SubFactory(UserFactory, role=Role.DELIVERY_LEAD)
+    business_owner = factory.SubFactory(UserFactory, role=Role.BUSINESS_OWNER)
+    support_lead = factory.SubFactory(UserFactory, role=Role.SUPPORT_ANALYST)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Team
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A Melbourne office worker, 09:00–17:00 Monday to Friday, unless told otherwise."""
+
+    class Meta:
+        model = models.Person
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    phone = "+61 3 9000 0000"
+    team = factory.SubFactory(TeamFactory)
+    timezone = "Australia/Melbourne"
+
+    @factory.post_generation
+    def hours(self, create: bool, extracted: tuple[time, time, range] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        start, end, days = extracted or (time(9, 0), time(17, 0), range(0, 5))
+        models.WorkingHours.objects.bulk_create(
+            models.WorkingHours(person=self, weekday=day, starts_at=start, ends_at=end) for day in days
+        )
+
+
+class LeaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Leave
+
+    person = factory.SubFactory(PersonFactory)
+    starts_on = factory.Faker("date_between", start_date="today", end_date="+10d")
+    ends_on = factory.LazyAttribute(lambda leave: leave.starts_on)
+
+
+class EscalationLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.EscalationLevel
+
+    application = factory.SubFactory(ApplicationFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Level {n}")
+    responsibility = "Responds."
+    primary = factory.SubFactory(PersonFactory)
+    backup = factory.SubFactory(PersonFactory)
+    duties = factory.LazyFunction(lambda: [models.Duty.FIRST_RESPONSE.value])
+    coverage = models.Coverage.BUSINESS_HOURS
+
+
+class OwnershipRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OwnershipRule
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = factory.Sequence(lambda n: f"Problem class {n}")
+    example_symptoms = "something breaks"
+    owner_role = models.OwnerRole.SUPPORT

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from readiness.roles import ROLE_PERMISSIONS, Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_exist_with_their_permissions() -> None:
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)
+
+
+def test_support_analyst_cannot_waive_or_sign_off() -> None:
+    analyst = factories.support_analyst()
+    assert analyst.has_perm("readiness.log_escalation")
+    assert not analyst.has_perm("readiness.waive_gate")
+    assert not analyst.has_perm("readiness.sign_off_hypercare")
+
+
+def test_signed_out_user_is_sent_to_sign_in(client) -> None:
+    response = client.get(reverse("readiness:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_sign_in_then_sign_out(client) -> None:
+    factories.delivery_lead(username="dana")
+    response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert client.get(reverse("readiness:home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("readiness:home")).status_code == 302
+
+
+def test_wrong_password_shows_message_beside_form(client) -> None:
+    factories.delivery_lead(username="dana")
+    response = client.post(reverse("login"), {"username": "dana", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_sixth_attempt_after_five_failures_is_refused_even_with_right_password(client) -> None:
+    factories.delivery_lead(username="dana")
+    for _ in range(4):
+        response = client.post(reverse("login"), {"username": "dana", "password": "wrong"})
+        assert response.status_code == 200
+    # The fifth failure locks the account and says so.
+    assert client.post(reverse("login"), {"username": "dana", "password": "wrong"}).status_code == 429
+    response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"})
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "Too many failed sign-in attempts" in body
+    assert "even with the right password" in body
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_lifts_after_cool_off(client, settings) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    factories.delivery_lead(username="dana")
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(5):
+            client.post(reverse("login"), {"username": "dana", "password": "wrong"})
+        traveller.shift(settings.AXES_COOLOFF_TIME.total_seconds() + 1)
+        response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+
+
+def test_password_change(client) -> None:
+    user = factories.support_analyst(username="mia")
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "correct-horse-battery", "new_password1": "a-much-longer-pass-2026",
+         "new_password2": "a-much-longer-pass-2026"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-much-longer-pass-2026")
+
+
+def test_role_names_are_the_three_of_the_brief() -> None:
+    assert set(Role.values) == {"Delivery lead", "Support analyst", "Business owner"}
