@@ -1,0 +1,65 @@
+# Handoff: `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CELERY := $(VENV)/bin/celery
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrate seed worker beat bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+var:
+	mkdir -p var/mail var/celery/queue var/celery/processed
+
+migrate: install var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Web, a real Celery worker and beat, on embedded defaults (SQLite, filesystem broker, mail to
+# var/mail/). Ctrl-C stops all three.
+run: seed
+	@echo "Worker log: var/worker.log · beat log: var/beat.log · mail: var/mail/"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(CELERY) -A handoff worker --loglevel INFO --concurrency 1 --logfile var/worker.log & \
+	$(CELERY) -A handoff beat --loglevel INFO --logfile var/beat.log & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install var
+	$(CELERY) -A handoff worker --loglevel INFO --concurrency 2
+
+beat: install var
+	$(CELERY) -A handoff beat --loglevel INFO
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# ruff + migrations in sync + pytest. PostgreSQL and Redis are used when reachable (or when
+# DATABASE_URL / REDIS_URL say so); otherwise SQLite, and the real-worker tests are skipped.
+# Browser tests run when /usr/bin/chromium exists.
+test: install var
+	$(VENV)/bin/ruff check .
+	@eval "$$($(PY) -m tests.services)"; \
+	echo "make test: DATABASE_URL=$${DATABASE_URL:-sqlite (default)} REDIS_URL=$${REDIS_URL:-none}"; \
+	$(PY) manage.py makemigrations --check --dry-run && \
+	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install var
+	@eval "$$($(PY) -m tests.services)"; $(PY) -m bench
+
+clean:
+	rm -rf var $(VENV)
