@@ -46,7 +46,8 @@ def _health_in_subprocess(**env: str) -> tuple[int, dict]:
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "handoff.settings", "ALLOWED_HOSTS": "testserver", **env},
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "handoff.settings", "ALLOWED_HOSTS": "testserver", **env},
         capture_output=True, text=True, timeout=60, check=True,
     )
     status, body = result.stdout.strip().split("\n", 1)
