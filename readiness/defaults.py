@@ -67,7 +67,9 @@ DEFAULT_RULES: list[DefaultRule] = [
     },
     {
         "name": "Integration misfires",
-        "description": "Data does not move between systems, or moves late. Faithfully moving bad data is a data problem.",
+        "description": (
+            "Data does not move between systems, or moves late. Faithfully moving bad data is a data problem."
+        ),
         "example_symptoms": [
             "invoice not syncing",
             "order not reaching the ERP",
