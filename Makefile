@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed
 
 var:
-	mkdir -p var/mail var/celery/queue var/celery/processed
+	mkdir -p var/mail var/celery/queue var/celery/processed var/celery/control
 
 migrate: install var
 	$(PY) manage.py migrate --noinput

@@ -28,7 +28,7 @@ def test_laptop_default_runs_scheduled_work_without_any_server(tmp_path) -> None
     from tests.conftest import ROOT, WorkerProcess, _database_url_for_subprocess
 
     var = tmp_path / "var"
-    for folder in ("celery/queue", "celery/processed"):
+    for folder in ("celery/queue", "celery/processed", "celery/control"):
         (var / folder).mkdir(parents=True)
     env = {
         **os.environ,
