@@ -69,3 +69,11 @@ def test_health_is_503_naming_redis_when_it_is_unreachable(tmp_path) -> None:
     )
     assert status == 503
     assert "redis" in body["failing"]
+
+
+def test_ping_is_a_signed_in_no_op(client, lead) -> None:
+    assert client.get(reverse("ping")).status_code == 302
+    client.force_login(lead)
+    response = client.get(reverse("ping"))
+    assert response.status_code == 200
+    assert response.content == b"pong"

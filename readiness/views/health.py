@@ -4,8 +4,9 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -62,3 +63,12 @@ def health(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if not failing else "failing", "failing": failing, "components": components},
         status=200 if not failing else 503,
     )
+
+
+@login_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """A signed-in request that does nothing: the cost of the middleware alone.
+
+    `make bench` divides every page's latency by this one's, measured in the same run.
+    """
+    return HttpResponse("pong", content_type="text/plain")
