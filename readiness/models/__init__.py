@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 from .applications import Application, Stage
+from .artefacts import (
+    REQUIRED_DRILL_SCENARIOS,
+    AccessCheck,
+    AccessKind,
+    ActionStatus,
+    AlertCheck,
+    AlertVerification,
+    DecisionRecord,
+    DecisionStatus,
+    Drill,
+    DrillAction,
+    DrillScenario,
+    KnownIssue,
+    KnownIssueStatus,
+    Runbook,
+)
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
+from .gates import GateCode, GateWaiver
 from .people import Leave, Person, Team, WorkingHours
 from .system import Heartbeat
 
 __all__ = [
+    "REQUIRED_DRILL_SCENARIOS",
+    "AccessCheck",
+    "AccessKind",
+    "ActionStatus",
+    "AlertCheck",
+    "AlertVerification",
+    "DecisionRecord",
+    "DecisionStatus",
+    "Drill",
+    "DrillAction",
+    "DrillScenario",
+    "GateCode",
+    "GateWaiver",
+    "KnownIssue",
+    "KnownIssueStatus",
+    "Runbook",
     "Application",
     "Coverage",
     "Duty",
