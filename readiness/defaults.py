@@ -119,3 +119,59 @@ DEFAULT_RULES: list[DefaultRule] = [
         "duties": _BUSINESS_LED,
     },
 ]
+
+
+class DefaultExitCriterion(TypedDict):
+    name: str
+    description: str
+    kind: str
+    metric: str
+    threshold: str | None
+
+
+# The exit criteria every hypercare plan starts from; the team and business owner edit them
+# before go-live. Metric codes are readiness.models.MetricCode values.
+DEFAULT_EXIT_CRITERIA: list[DefaultExitCriterion] = [
+    {
+        "name": "No severity-1 incident in the last 7 days",
+        "description": "Nothing stopped many users for a week.",
+        "kind": "metric",
+        "metric": "no_sev1_last_7_days",
+        "threshold": "0",
+    },
+    {
+        "name": "Support resolves most escalations without engineering",
+        "description": "At least 80 % of the last 7 days' escalations were resolved by support alone.",
+        "kind": "metric",
+        "metric": "support_resolution_rate_7_days",
+        "threshold": "80",
+    },
+    {
+        "name": "Escalations per week are falling",
+        "description": "Fewer escalations than the week before, or at most 2 in the last 7 days.",
+        "kind": "metric",
+        "metric": "escalations_per_week_falling",
+        "threshold": "2",
+    },
+    {
+        "name": "Every open known issue has a workaround",
+        "description": "Support can answer every known problem of the current release.",
+        "kind": "metric",
+        "metric": "open_known_issues_have_workaround",
+        "threshold": "0",
+    },
+    {
+        "name": "Support ran a full incident cycle alone",
+        "description": "At least one severity 1–2 incident handled by support from first call to resolution.",
+        "kind": "metric",
+        "metric": "support_full_cycle_alone",
+        "threshold": "1",
+    },
+    {
+        "name": "Business owner confirms the new process works",
+        "description": "Attest with evidence, e.g. the first month-end orders reconciled with the ERP.",
+        "kind": "attestation",
+        "metric": "",
+        "threshold": None,
+    },
+]

@@ -21,6 +21,19 @@ from .artefacts import (
 )
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
 from .gates import GateCode, GateWaiver
+from .hypercare import (
+    CriterionKind,
+    Escalation,
+    ExitCriterion,
+    Hypercare,
+    HypercareExtension,
+    HypercareStatus,
+    MetricCode,
+    ResolvedBy,
+    Severity,
+    SignOff,
+    SignOffImmutable,
+)
 from .people import Leave, Person, Team, WorkingHours
 from .system import Heartbeat
 
@@ -43,13 +56,24 @@ __all__ = [
     "Runbook",
     "Application",
     "Coverage",
+    "CriterionKind",
     "Duty",
+    "Escalation",
     "EscalationLevel",
+    "ExitCriterion",
     "Heartbeat",
+    "Hypercare",
+    "HypercareExtension",
+    "HypercareStatus",
     "Leave",
+    "MetricCode",
     "OwnerRole",
     "OwnershipRule",
     "Person",
+    "ResolvedBy",
+    "Severity",
+    "SignOff",
+    "SignOffImmutable",
     "Stage",
     "Team",
     "WorkingHours",

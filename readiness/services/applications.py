@@ -8,6 +8,7 @@ from django.db import transaction
 
 from readiness.defaults import DEFAULT_RULES
 from readiness.models import Application, EscalationLevel, OwnershipRule, Stage
+from readiness.services.hypercare import exit_criteria_install_defaults
 
 
 @transaction.atomic
@@ -49,7 +50,7 @@ def application_create(
     support_lead: AbstractBaseUser | None = None,
     members: list[AbstractBaseUser] | None = None,
 ) -> Application:
-    """Create an application with the default triage rules of the brief."""
+    """Create an application with the default triage rules and the template exit criteria."""
     application = Application(
         name=name,
         slug=slug,
@@ -66,4 +67,5 @@ def application_create(
     if members:
         application.members.set(members)
     ownership_rules_install_defaults(application=application)
+    exit_criteria_install_defaults(application=application)
     return application

@@ -1,0 +1,393 @@
+"""Hypercare: the agreed window after go-live, its exit criteria, the escalation log and the sign-off."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .applications import Application
+from .escalation import EscalationLevel, OwnershipRule
+
+MIN_WINDOW_DAYS = 14
+MAX_WINDOW_DAYS = 28
+
+DEFAULT_RULES_IN_FORCE = (
+    "Support is the first responder for every call.\n"
+    "Engineering is second line only: support escalates to them, users do not.\n"
+    "Every escalation is logged in Handoff the same day.\n"
+    "The build team steps back as incident patterns settle."
+)
+
+
+class HypercareStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXTENDED = "extended", "Extended"
+    EXITED = "exited", "Exited"
+
+
+class Hypercare(models.Model):
+    """The period of elevated support after go-live, agreed with the business owner beforehand.
+
+    `planned_end_on` is the end agreed up front (2–4 weeks after go-live); extensions are kept
+    as rows of their own, so the agreed plan and every later decision stay visible.
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="hypercare")
+    starts_on = models.DateField(help_text="The go-live date: hypercare starts then.")
+    planned_end_on = models.DateField(help_text="Two to four weeks after go-live.")
+    rules_in_force = models.TextField(default=DEFAULT_RULES_IN_FORCE)
+    status = models.CharField(max_length=20, choices=HypercareStatus.choices, default=HypercareStatus.ACTIVE)
+    # The business owner's agreement to the window and the criteria; the fingerprint says which
+    # criteria definitions were agreed, so a later edit asks for a new agreement.
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    agreed_fingerprint = models.CharField(max_length=64, blank=True)
+    exited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "hypercare periods"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end_on__gt=models.F("starts_on")),
+                name="readiness_hypercare_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hypercare of {self.application}: {self.starts_on}–{self.current_end_on}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.planned_end_on:
+            days = (self.planned_end_on - self.starts_on).days
+            if not MIN_WINDOW_DAYS <= days <= MAX_WINDOW_DAYS:
+                raise ValidationError(
+                    {
+                        "planned_end_on": (
+                            f"Hypercare lasts two to four weeks: end it between "
+                            f"{self.starts_on + timedelta(days=MIN_WINDOW_DAYS):%d %b %Y} and "
+                            f"{self.starts_on + timedelta(days=MAX_WINDOW_DAYS):%d %b %Y} (this is {days} days)."
+                        )
+                    }
+                )
+
+    @property
+    def current_end_on(self) -> date:
+        """The agreed end, or the latest extension's date. Uses a prefetch of `extensions` if present."""
+        extensions = list(self.extensions.all())
+        return max([self.planned_end_on, *(e.new_end_on for e in extensions)])
+
+    @property
+    def rules_list(self) -> list[str]:
+        return [line.strip() for line in self.rules_in_force.splitlines() if line.strip()]
+
+    def needs_decision(self, today: date) -> bool:
+        """Past its end and not exited: nothing closes by itself, someone must extend or exit."""
+        return self.status != HypercareStatus.EXITED and today >= self.current_end_on
+
+    def is_agreed(self, criteria: Iterable[ExitCriterion]) -> bool:
+        """Agreed, and nothing agreed has changed since (window, rules or criteria definitions)."""
+        return self.agreed_at is not None and self.agreed_fingerprint == plan_fingerprint(self, criteria)
+
+
+class HypercareExtension(models.Model):
+    """A decision, at or before the planned end, to keep hypercare going until a new date."""
+
+    hypercare = models.ForeignKey(Hypercare, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField()
+    new_end_on = models.DateField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_at"]
+
+    def __str__(self) -> str:
+        return f"Extended to {self.new_end_on:%d %b %Y}"
+
+
+class CriterionKind(models.TextChoices):
+    METRIC = "metric", "Metric (computed)"
+    ATTESTATION = "attestation", "Attestation with evidence"
+
+
+class MetricCode(models.TextChoices):
+    """Metrics Handoff computes from its own records; readiness/hypercare.py computes each one."""
+
+    NO_SEV1_LAST_7_DAYS = "no_sev1_last_7_days", "Severity-1 escalations in the last 7 days (at most)"
+    SUPPORT_RESOLUTION_RATE_7_DAYS = (
+        "support_resolution_rate_7_days",
+        "% of last 7 days' escalations resolved by support alone (at least)",
+    )
+    ESCALATIONS_PER_WEEK_FALLING = (
+        "escalations_per_week_falling",
+        "Escalations per week falling (or at most this many in the last 7 days)",
+    )
+    OPEN_KNOWN_ISSUES_HAVE_WORKAROUND = (
+        "open_known_issues_have_workaround",
+        "Open known issues without a workaround (at most)",
+    )
+    SUPPORT_FULL_CYCLE_ALONE = (
+        "support_full_cycle_alone",
+        "Severity 1–2 incidents support handled start to finish alone (at least)",
+    )
+
+
+def _threshold_text(threshold: Decimal | None) -> str:
+    if threshold is None:
+        return ""
+    return format(Decimal(threshold).quantize(Decimal("0.1")), "f")
+
+
+class ExitCriterion(models.Model):
+    """One condition for leaving hypercare: a computed metric or an attestation with evidence.
+
+    Its *definition* (name, kind, metric, threshold, description) is what the business owner
+    agrees and signs; evidence and acceptance are facts recorded against it later.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="exit_criteria")
+    position = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=CriterionKind.choices, default=CriterionKind.METRIC)
+    metric = models.CharField(max_length=50, choices=MetricCode.choices, blank=True)
+    threshold = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    # Attestation: what shows it is true, who said so, when.
+    evidence = models.TextField(blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    attested_at = models.DateTimeField(null=True, blank=True)
+    # The business owner may sign off with this criterion unmet, but only explicitly and with a reason.
+    accepted_unmet = models.BooleanField(default=False)
+    accepted_reason = models.TextField(blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    DEFINITION_FIELDS = ("name", "description", "kind", "metric", "threshold")
+
+    class Meta:
+        ordering = ["application", "position", "pk"]
+        verbose_name_plural = "exit criteria"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="metric", threshold__isnull=False) & ~models.Q(metric="")
+                    | models.Q(kind="attestation", metric="")
+                ),
+                name="readiness_exitcriterion_metric_has_code_and_threshold",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_unmet=False) | ~models.Q(accepted_reason=""),
+                name="readiness_exitcriterion_acceptance_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == CriterionKind.METRIC:
+            if not self.metric:
+                errors["metric"] = "Choose which metric Handoff computes for this criterion."
+            if self.threshold is None:
+                errors["threshold"] = "A metric needs a threshold to compare against."
+            elif self.threshold < 0:
+                errors["threshold"] = "The threshold cannot be negative."
+            elif self.metric == MetricCode.SUPPORT_RESOLUTION_RATE_7_DAYS and self.threshold > 100:
+                errors["threshold"] = "A percentage threshold must be between 0 and 100."
+        elif self.metric:
+            errors["metric"] = "An attestation has no metric; choose the kind 'Metric' to compute one."
+        if self.accepted_unmet and not self.accepted_reason.strip():
+            errors["accepted_reason"] = "Say why signing off with this criterion unmet is acceptable."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def threshold_text(self) -> str:
+        return _threshold_text(self.threshold)
+
+    def definition(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "description": self.description,
+            "kind": self.kind,
+            "metric": self.metric,
+            "threshold": self.threshold_text,
+        }
+
+
+def criteria_fingerprint(criteria: Iterable[ExitCriterion]) -> str:
+    """A digest of the criteria *definitions*: adding, removing or redefining one changes it."""
+    definitions = sorted((c.definition() for c in criteria), key=lambda d: d["id"] or 0)
+    payload = json.dumps(definitions, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def plan_fingerprint(hypercare: Hypercare, criteria: Iterable[ExitCriterion]) -> str:
+    """What the business owner agrees before go-live: the window, the rules and the criteria."""
+    parts = [str(hypercare.starts_on), str(hypercare.planned_end_on), hypercare.rules_in_force]
+    payload = "|".join([*parts, criteria_fingerprint(criteria)])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Severity(models.IntegerChoices):
+    SEV1 = 1, "1 — critical: many users stopped"
+    SEV2 = 2, "2 — major: a key workflow impaired"
+    SEV3 = 3, "3 — minor: a workaround exists"
+    SEV4 = 4, "4 — question or cosmetic"
+
+
+class ResolvedBy(models.TextChoices):
+    SUPPORT = "support", "Support alone"
+    ENGINEERING = "engineering", "Engineering"
+    BUSINESS = "business", "Business owner"
+
+
+class EscalationQuerySet(models.QuerySet["Escalation"]):
+    def for_list(self) -> EscalationQuerySet:
+        return self.select_related("problem_class", "from_level", "to_level", "logged_by")
+
+    def between(self, start: Any, end: Any) -> EscalationQuerySet:
+        return self.filter(occurred_at__gte=start, occurred_at__lt=end)
+
+
+class Escalation(models.Model):
+    """One entry in the hypercare escalation log, recorded by support as it happens."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="escalations")
+    occurred_at = models.DateTimeField()
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    problem_class = models.ForeignKey(
+        OwnershipRule, on_delete=models.PROTECT, related_name="escalations", help_text="The class of problem."
+    )
+    from_level = models.ForeignKey(EscalationLevel, on_delete=models.PROTECT, related_name="escalations_from")
+    to_level = models.ForeignKey(EscalationLevel, on_delete=models.PROTECT, related_name="escalations_to")
+    resolved_by = models.CharField(max_length=20, choices=ResolvedBy.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField()
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            # The log page, its CSV export and every metric read one application's entries by date.
+            models.Index(fields=["application", "occurred_at"], name="readiness_escalation_app_when"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(severity__gte=1, severity__lte=4), name="readiness_escalation_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(resolved_by="", resolved_at__isnull=True)
+                    | (~models.Q(resolved_by="") & models.Q(resolved_at__gte=models.F("occurred_at")))
+                ),
+                name="readiness_escalation_resolution_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sev {self.severity} {self.occurred_at:%d %b %H:%M}: {self.summary[:40]}"
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        if self.resolved_at is None:
+            return None
+        return self.resolved_at - self.occurred_at
+
+    @property
+    def time_to_resolve_text(self) -> str:
+        delta = self.time_to_resolve
+        if delta is None:
+            return "open"
+        minutes = int(delta.total_seconds() // 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for field in ("problem_class", "from_level", "to_level"):
+            related = getattr(self, field, None) if getattr(self, f"{field}_id") else None
+            if related is not None and related.application_id != self.application_id:
+                errors[field] = "Choose one of this application's own entries."
+        if self.from_level_id and self.from_level_id == self.to_level_id:
+            errors["to_level"] = "An escalation goes to a different level than the one it came from."
+        if bool(self.resolved_by) != (self.resolved_at is not None):
+            errors["resolved_by"] = "Give both who resolved it and when, or neither while it is still open."
+        if self.resolved_at and self.occurred_at and self.resolved_at < self.occurred_at:
+            errors["resolved_at"] = "It cannot be resolved before it happened."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SignOffImmutable(Exception):
+    """Raised when code tries to change or delete a sign-off: it is an audit record."""
+
+
+class SignOffQuerySet(models.QuerySet["SignOff"]):
+    def latest_for(self, application: Application) -> SignOff | None:
+        return self.filter(application=application).order_by("-signed_at", "-pk").first()
+
+
+class SignOff(models.Model):
+    """The business owner's sign-off of hypercare exit. Written once, never changed.
+
+    The model refuses updates and deletes; on PostgreSQL a trigger (migration
+    `hypercare_signoff_immutable`) refuses them for any client, raw SQL included.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="sign_offs")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    statement = models.TextField(blank=True, help_text="Anything the business owner adds.")
+    # Every criterion's definition and value at the moment of signing, and the digest of the definitions.
+    snapshot = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+
+    objects = SignOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"Sign-off of {self.application_id} by {self.signed_by_id} at {self.signed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise SignOffImmutable("A sign-off is never changed; sign off again instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise SignOffImmutable("A sign-off is never deleted.")
+
+    def is_invalidated(self, current_fingerprint: str) -> bool:
+        return self.fingerprint != current_fingerprint

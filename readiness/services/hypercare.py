@@ -1,0 +1,236 @@
+"""Writes of hypercare: the plan and its agreement, criteria, the escalation log, extensions, sign-off."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from readiness.defaults import DEFAULT_EXIT_CRITERIA
+from readiness.hypercare import hypercare_state
+from readiness.models import (
+    Application,
+    Escalation,
+    ExitCriterion,
+    Hypercare,
+    HypercareExtension,
+    HypercareStatus,
+    SignOff,
+    Stage,
+)
+from readiness.models.hypercare import criteria_fingerprint, plan_fingerprint
+
+
+class SignOffRefused(Exception):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def is_business_owner_of(user: AbstractBaseUser, application: Application) -> bool:
+    """Only the application's own business owner, holding the role's permission, agrees and signs."""
+    return (
+        user.is_authenticated
+        and user.has_perm("readiness.sign_off_hypercare")
+        and application.business_owner_id == user.pk
+    )
+
+
+@transaction.atomic
+def exit_criteria_install_defaults(*, application: Application) -> list[ExitCriterion]:
+    """Give an application the template criteria, unless it already has criteria of its own."""
+    if application.exit_criteria.exists():
+        return []
+    created = []
+    for position, default in enumerate(DEFAULT_EXIT_CRITERIA, start=1):
+        criterion = ExitCriterion(
+            application=application,
+            position=position,
+            name=default["name"],
+            description=default["description"],
+            kind=default["kind"],
+            metric=default["metric"],
+            threshold=Decimal(default["threshold"]) if default["threshold"] is not None else None,
+        )
+        criterion.full_clean()
+        criterion.save()
+        created.append(criterion)
+    return created
+
+
+@transaction.atomic
+def hypercare_plan_save(
+    *, application: Application, starts_on: date, planned_end_on: date, rules_in_force: str
+) -> Hypercare:
+    """Create or change the hypercare window; criteria come from the template the first time."""
+    hypercare = Hypercare.objects.filter(application=application).first() or Hypercare(application=application)
+    hypercare.starts_on = starts_on
+    hypercare.planned_end_on = planned_end_on
+    hypercare.rules_in_force = rules_in_force
+    hypercare.full_clean()
+    hypercare.save()
+    exit_criteria_install_defaults(application=application)
+    return hypercare
+
+
+@transaction.atomic
+def hypercare_agree(*, hypercare: Hypercare, by: AbstractBaseUser, now: datetime | None = None) -> Hypercare:
+    """The business owner agrees the window, rules and criteria as they stand now."""
+    application = hypercare.application
+    if not is_business_owner_of(by, application):
+        raise PermissionDenied("Only the application's business owner agrees the hypercare plan.")
+    criteria = list(application.exit_criteria.all())
+    if not criteria:
+        raise ValidationError("Add at least one exit criterion before agreeing the plan.")
+    hypercare.agreed_at = now or timezone.now()
+    hypercare.agreed_by = by
+    hypercare.agreed_fingerprint = plan_fingerprint(hypercare, criteria)
+    hypercare.full_clean()
+    hypercare.save()
+    return hypercare
+
+
+@transaction.atomic
+def exit_criterion_save(*, criterion: ExitCriterion) -> ExitCriterion:
+    """Create or redefine a criterion. A redefined criterion loses any acceptance given to the old one."""
+    if criterion.pk is not None:
+        before = ExitCriterion.objects.get(pk=criterion.pk)
+        if before.definition() != criterion.definition():
+            criterion.accepted_unmet = False
+            criterion.accepted_reason = ""
+            criterion.accepted_by = None
+            criterion.accepted_at = None
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def exit_criterion_attest(
+    *, criterion: ExitCriterion, evidence: str, by: AbstractBaseUser, now: datetime | None = None
+) -> ExitCriterion:
+    criterion.evidence = evidence.strip()
+    if not criterion.evidence:
+        raise ValidationError({"evidence": "Describe the evidence."})
+    criterion.attested_by = by
+    criterion.attested_at = now or timezone.now()
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def exit_criterion_accept_unmet(
+    *, criterion: ExitCriterion, reason: str, by: AbstractBaseUser, now: datetime | None = None
+) -> ExitCriterion:
+    if not is_business_owner_of(by, criterion.application):
+        raise PermissionDenied("Only the application's business owner accepts an unmet criterion.")
+    criterion.accepted_unmet = True
+    criterion.accepted_reason = reason.strip()
+    criterion.accepted_by = by
+    criterion.accepted_at = now or timezone.now()
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def escalation_log(
+    *,
+    application: Application,
+    occurred_at: datetime,
+    severity: int,
+    problem_class_id: int,
+    from_level_id: int,
+    to_level_id: int,
+    summary: str,
+    logged_by: AbstractBaseUser,
+    resolved_by: str = "",
+    minutes_to_resolve: int | None = None,
+) -> Escalation:
+    """Record one escalation; a resolution time in minutes becomes `resolved_at`."""
+    escalation = Escalation(
+        application=application,
+        occurred_at=occurred_at,
+        severity=severity,
+        problem_class_id=problem_class_id,
+        from_level_id=from_level_id,
+        to_level_id=to_level_id,
+        summary=summary,
+        logged_by=logged_by,
+        resolved_by=resolved_by,
+        resolved_at=occurred_at + timedelta(minutes=minutes_to_resolve) if minutes_to_resolve is not None else None,
+    )
+    escalation.full_clean()
+    escalation.save()
+    return escalation
+
+
+@transaction.atomic
+def hypercare_extend(
+    *, hypercare: Hypercare, reason: str, new_end_on: date, by: AbstractBaseUser, now: datetime | None = None
+) -> HypercareExtension:
+    now = now or timezone.now()
+    if new_end_on <= hypercare.current_end_on:
+        current = hypercare.current_end_on
+        raise ValidationError({"new_end_on": f"Choose a date after the current end, {current:%d %b %Y}."})
+    extension = HypercareExtension(
+        hypercare=hypercare, reason=reason.strip(), new_end_on=new_end_on, decided_by=by, decided_at=now
+    )
+    extension.full_clean()
+    extension.save()
+    hypercare.status = HypercareStatus.EXTENDED
+    hypercare.save(update_fields=["status", "updated_at"])
+    return extension
+
+
+@transaction.atomic
+def hypercare_sign_off(
+    *, application: Application, by: AbstractBaseUser, statement: str = "", now: datetime | None = None
+) -> SignOff:
+    """The business owner signs hypercare exit; the stage moves to business as usual.
+
+    Refused, with every reason, unless each criterion is met or its shortfall accepted.
+    The snapshot keeps each criterion's definition and value as they were at this moment.
+    """
+    if not is_business_owner_of(by, application):
+        raise PermissionDenied("Only the application's business owner signs off hypercare.")
+    now = now or timezone.now()
+    # Lock the application so two sign-offs cannot race past the same checks.
+    Application.objects.select_for_update().filter(pk=application.pk).first()
+    state = hypercare_state(application, now=now)
+    reasons = state.sign_off_blockers(timezone.localdate(now))
+    if reasons:
+        raise SignOffRefused(reasons)
+    hypercare = state.hypercare
+    assert hypercare is not None  # a missing plan is a blocker above
+    sign_off = SignOff(
+        application=application,
+        signed_by=by,
+        signed_at=now,
+        statement=statement.strip(),
+        fingerprint=criteria_fingerprint(state.criteria),
+        snapshot={
+            "application": {"slug": application.slug, "name": application.name, "release": application.current_release},
+            "hypercare": {
+                "starts_on": hypercare.starts_on.isoformat(),
+                "planned_end_on": hypercare.planned_end_on.isoformat(),
+                "current_end_on": hypercare.current_end_on.isoformat(),
+                "rules_in_force": hypercare.rules_list,
+            },
+            "computed_at": now.isoformat(),
+            "criteria": [result.snapshot() for result in state.results],
+        },
+    )
+    sign_off.full_clean()
+    sign_off.save()
+    hypercare.status = HypercareStatus.EXITED
+    hypercare.exited_at = now
+    hypercare.save(update_fields=["status", "exited_at", "updated_at"])
+    application.stage = Stage.BAU
+    application.save(update_fields=["stage", "updated_at"])
+    return sign_off
