@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -122,7 +122,7 @@ class Person(models.Model):
     def in_working_hours(self, local: datetime) -> bool:
         weekday, clock = local.weekday(), local.time()
         return any(
-            hours.weekday == weekday and hours.starts_at <= clock < hours.ends_at
+            hours.weekday == weekday and hours.starts_at <= clock and (clock < hours.ends_at or hours.until_midnight)
             for hours in self.working_hours.all()
         )
 
@@ -170,6 +170,11 @@ class WorkingHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def until_midnight(self) -> bool:
+        """A window ending at 23:59 runs to the end of the day, not to one minute before it."""
+        return self.ends_at >= time(23, 59)
 
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

@@ -1,0 +1,409 @@
+"""Who do I call now? Pure functions over rows the caller has already fetched.
+
+`who_to_call`, `coverage_gaps` and `rank_rules` never touch the database themselves: they
+read a level's people (with working hours and leave prefetched, see
+`PersonQuerySet.with_calendar`) and a list of rules. `answer()` at the bottom is the one
+place that fetches, in a fixed number of queries, for both the page and the JSON API, so the
+two always give the same answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from readiness.models.escalation import Coverage, EscalationLevel, OwnershipRule
+from readiness.models.people import Availability, Person, Reachability
+
+if TYPE_CHECKING:
+    from readiness.models import Application
+
+UTC = ZoneInfo("UTC")
+PRIMARY, BACKUP, AFTER_HOURS = "primary", "backup", "after-hours cover"
+
+
+# --- who to call -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One person on a level, in one role, judged at one moment."""
+
+    person: Person
+    role: str
+    reachability: Reachability
+    reachable: bool
+
+    @property
+    def status(self) -> str:
+        if self.reachable:
+            if self.role == AFTER_HOURS and not self.reachability.in_hours:
+                return "can be paged"
+            return "reachable now"
+        return _why_not(self.reachability)
+
+    @property
+    def local_time(self) -> datetime:
+        return self.reachability.local_time
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    level: EscalationLevel
+    at: datetime
+    person: Person | None
+    role: str
+    reason: str
+    local_time: datetime | None
+    # Whom to try next on this level if the chosen person does not answer, reachable first.
+    fallback: list[Candidate] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    # When nobody can be reached: the moment someone on the level can be again (within 14 days).
+    next_reachable_at: datetime | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.person is not None
+
+
+def _why_not(reachability: Reachability) -> str:
+    if reachability.availability == Availability.OUTSIDE_HOURS:
+        return f"outside hours ({reachability.detail})"
+    if reachability.availability == Availability.LEFT:
+        return f"has {reachability.detail}"
+    return reachability.detail  # "on leave until Fri 12 Apr"
+
+
+def _reachable(level: EscalationLevel, role: str, reachability: Reachability) -> bool:
+    # The after-hours cover carries the pager; on a 24×7 level everyone does.
+    if role == AFTER_HOURS or level.coverage == Coverage.ALWAYS:
+        return reachability.can_be_paged
+    return reachability.in_hours
+
+
+def level_roles(level: EscalationLevel) -> list[tuple[str, Person]]:
+    """The people of a level in the order they are tried."""
+    roles: list[tuple[str, Person]] = [(PRIMARY, level.primary)]
+    if level.backup_id:
+        roles.append((BACKUP, level.backup))
+    if level.after_hours_cover_id:
+        roles.append((AFTER_HOURS, level.after_hours_cover))
+    return roles
+
+
+def candidates_at(level: EscalationLevel, at: datetime) -> list[Candidate]:
+    result = []
+    for role, person in level_roles(level):
+        reachability = person.reachability_at(at)
+        result.append(Candidate(person, role, reachability, _reachable(level, role, reachability)))
+    return result
+
+
+def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
+    """The person to call on `level` at `at`, why them, and whom to try after them."""
+    candidates = candidates_at(level, at)
+    primary = candidates[0]
+    chosen = next((c for c in candidates if c.reachable), None)
+    if chosen is None:
+        reasons = [f"{c.role} {_why_not(c.reachability)}" for c in candidates]
+        if not level.after_hours_cover_id:
+            reasons.append("no after-hours cover")
+        gap = next((g for g in coverage_gaps(level, at, days=14) if g.start <= at.astimezone(UTC) < g.end), None)
+        return CallPlan(
+            level=level,
+            at=at,
+            person=None,
+            role="",
+            reason="nobody on this level can be reached now: " + ", ".join(reasons),
+            local_time=None,
+            fallback=_fallback(candidates, None),
+            candidates=candidates,
+            next_reachable_at=gap.end if gap and gap.end < at + timedelta(days=14) else None,
+        )
+    if chosen is primary:
+        if primary.reachability.in_hours:
+            reason = "primary, in working hours"
+        else:
+            reason = f"primary, on 24×7 cover ({_why_not(primary.reachability)})"
+    else:
+        skipped = [c for c in candidates[: candidates.index(chosen)] if c.person != chosen.person]
+        reason = f"{chosen.role}: " + ", ".join(f"{c.role} {_why_not(c.reachability)}" for c in skipped)
+    return CallPlan(
+        level=level,
+        at=at,
+        person=chosen.person,
+        role=chosen.role,
+        reason=reason,
+        local_time=chosen.local_time,
+        fallback=_fallback(candidates, chosen),
+        candidates=candidates,
+    )
+
+
+def _fallback(candidates: list[Candidate], chosen: Candidate | None) -> list[Candidate]:
+    seen = {chosen.person.pk} if chosen else set()
+    ordered = [c for c in candidates if c.reachable] + [c for c in candidates if not c.reachable]
+    result = []
+    for candidate in ordered:
+        if candidate.person.pk not in seen:
+            seen.add(candidate.person.pk)
+            result.append(candidate)
+    return result
+
+
+# --- coverage gaps -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An interval in which nobody on a level can be reached, and why. Times are in UTC."""
+
+    start: datetime
+    end: datetime
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+def _coarse_reason(candidate: Candidate) -> str:
+    # Coarse on purpose (no clock times), so that consecutive slices of one gap merge.
+    state = {
+        Availability.OUTSIDE_HOURS: "outside working hours",
+        Availability.ON_LEAVE: "on leave",
+        Availability.LEFT: "has left",
+    }.get(candidate.reachability.availability, "unavailable")
+    return f"{candidate.role} {candidate.person.name} {state}"
+
+
+def _change_points(person: Person, start: datetime, end: datetime) -> set[datetime]:
+    """Every instant at which the person's availability may change: day starts and hour edges."""
+    zone = person.zone
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    hours_by_day: dict[int, list[Any]] = {}
+    for hours in person.working_hours.all():
+        hours_by_day.setdefault(hours.weekday, []).append(hours)
+    local_points = []
+    day = first
+    while day <= last:
+        local_points.append(datetime.combine(day, time(0), tzinfo=zone))
+        for hours in hours_by_day.get(day.weekday(), []):
+            local_points.append(datetime.combine(day, hours.starts_at, tzinfo=zone))
+            local_points.append(datetime.combine(day, hours.ends_at, tzinfo=zone))
+        day += timedelta(days=1)
+    # In UTC: aware datetimes sharing a zone compare and subtract by wall clock, wrong across DST.
+    points = {p.astimezone(UTC) for p in local_points}
+    return {p for p in points if start < p < end}
+
+
+def coverage_gaps(level: EscalationLevel, start: datetime, days: int = 14) -> list[Gap]:
+    """Intervals in [start, start + days) in which nobody on the level can be reached, merged."""
+    start = start.astimezone(UTC)
+    end = start + timedelta(days=days)
+    people = [person for _, person in level_roles(level)]
+    points: set[datetime] = set()
+    for person in {p.pk: p for p in people}.values():
+        points |= _change_points(person, start, end)
+    edges = [start, *sorted(points), end]
+    gaps: list[Gap] = []
+    for slice_start, slice_end in zip(edges, edges[1:], strict=False):
+        if slice_start >= slice_end:
+            continue
+        candidates = candidates_at(level, slice_start)
+        if any(c.reachable for c in candidates):
+            continue
+        reasons = [_coarse_reason(c) for c in candidates]
+        if not level.after_hours_cover_id:
+            reasons.append("no after-hours cover")
+        if gaps and gaps[-1].end == slice_start:
+            merged = tuple(dict.fromkeys([*gaps[-1].reasons, *reasons]))
+            gaps[-1] = Gap(gaps[-1].start, slice_end, merged)
+        else:
+            gaps.append(Gap(slice_start, slice_end, tuple(reasons)))
+    return gaps
+
+
+# --- symptom → rule ----------------------------------------------------------------------------
+
+_STOPWORDS = frozenset(
+    """a an the is are was were be been to of in on at for and or not no nor it its my our their i we you
+    they he she this that these those with from by as do does did can cannot cant can't don't dont doesn't
+    doesnt won't wont isn't isnt aren't arent wasn't wasnt any some all just still when then than there
+    here has have had get gets got please help me us them now""".split()
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "al", "s")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Content words of `text`, lower-cased and crudely stemmed ("syncing" → "sync")."""
+    tokens = re.findall(r"[a-z0-9']+", text.lower())
+    return [_stem(t.strip("'")) for t in tokens if t.strip("'") and t not in _STOPWORDS]
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    rule: OwnershipRule
+    score: int  # 0–100: how much of the symptom the rule's words explain; a ranking, not a certainty
+    matched: tuple[str, ...]
+    example: str = ""  # the example symptom closest to what was typed
+
+
+def _rule_vocabulary(rule: OwnershipRule, with_application: bool) -> tuple[set[str], list[tuple[str, set[str]]]]:
+    examples = [(example, set(words(example))) for example in rule.symptom_list]
+    vocabulary = set(words(rule.name))
+    for _, example_words in examples:
+        vocabulary |= example_words
+    if with_application:
+        vocabulary |= set(words(rule.application.name))
+    return vocabulary, examples
+
+
+def rank_rules(
+    rules: Iterable[OwnershipRule], symptom: str, *, limit: int = 5, with_application: bool = False
+) -> list[RuleMatch]:
+    """Rules ranked by how well their name and example symptoms cover the words of `symptom`.
+
+    Each symptom word counts by its rarity among the rules (a word every rule mentions tells
+    nothing); an example symptom that matches as a whole adds the rest. Ties keep the rules'
+    order. With `with_application`, the application's name counts too (searching all of them).
+    """
+    rules = list(rules)
+    asked = list(dict.fromkeys(words(symptom)))
+    if not asked or not rules:
+        return []
+    vocabularies = [_rule_vocabulary(rule, with_application) for rule in rules]
+    document_frequency = Counter(w for vocabulary, _ in vocabularies for w in vocabulary)
+    total = len(rules)
+
+    def weight(word: str) -> float:
+        return math.log(1 + total / max(document_frequency[word], 1))
+
+    asked_weight = sum(weight(w) for w in asked)
+    matches = []
+    for rule, (vocabulary, examples) in zip(rules, vocabularies, strict=True):
+        matched = [w for w in asked if w in vocabulary]
+        if not matched:
+            continue
+        coverage = sum(weight(w) for w in matched) / asked_weight
+        best_example, best_overlap = "", 0.0
+        for example, example_words in examples:
+            if not example_words:
+                continue
+            overlap = len(example_words & set(asked)) / len(example_words | set(asked))
+            if overlap > best_overlap:
+                best_example, best_overlap = example, overlap
+        score = round(100 * (0.6 * coverage + 0.4 * best_overlap))
+        matches.append(RuleMatch(rule, score, tuple(matched), best_example))
+    matches.sort(key=lambda m: -m.score)
+    return matches[:limit]
+
+
+# --- the whole answer, for the page and the API ------------------------------------------------
+
+
+@dataclass
+class Answer:
+    at: datetime
+    symptom: str
+    application: Application | None
+    matches: list[RuleMatch]
+    # The class of problem the answer is about: the one picked, or the best match.
+    rule: OwnershipRule | None
+    plan: CallPlan | None
+    # If the owning level cannot resolve it: the levels above, each with its own person to call.
+    escalation: list[CallPlan]
+    plans: dict[int, CallPlan]  # per matched rule's level id, for the other matches
+    runbooks: list[Any] = field(default_factory=list)
+    known_issues: list[Any] = field(default_factory=list)
+
+    def plan_for(self, match: RuleMatch) -> CallPlan | None:
+        return self.plans.get(match.rule.level_id) if match.rule.level_id else None
+
+
+def _attach_people(levels: Sequence[EscalationLevel]) -> None:
+    """Give every level its people, all fetched with their calendars in one go."""
+    ids = {pk for level in levels for pk in (level.primary_id, level.backup_id, level.after_hours_cover_id) if pk}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids).with_calendar()}
+    for level in levels:
+        level.primary = people[level.primary_id]
+        if level.backup_id:
+            level.backup = people[level.backup_id]
+        if level.after_hours_cover_id:
+            level.after_hours_cover = people[level.after_hours_cover_id]
+
+
+def answer(
+    *,
+    at: datetime,
+    application: Application | None = None,
+    symptom: str = "",
+    rule: OwnershipRule | None = None,
+    limit: int = 5,
+) -> Answer:
+    """Everything "Who do I call?" shows, in a constant number of queries however big the data."""
+    if application is not None:
+        rules = list(OwnershipRule.objects.filter(application=application).select_related("application"))
+    else:
+        rules = list(OwnershipRule.objects.select_related("application").order_by("application__name", "name"))
+    matches = rank_rules(rules, symptom, limit=limit, with_application=application is None) if symptom else []
+    chosen = rule if rule is not None else (matches[0].rule if matches else None)
+    if chosen is not None and rule is not None and not any(m.rule.pk == rule.pk for m in matches):
+        matches.insert(0, RuleMatch(rule, 100, (), ""))
+    application_ids = {m.rule.application_id for m in matches} | ({chosen.application_id} if chosen else set())
+    levels = list(
+        EscalationLevel.objects.filter(application_id__in=application_ids).order_by("application", "position")
+    )
+    _attach_people(levels)
+    by_id = {level.pk: level for level in levels}
+    plans = {
+        m.rule.level_id: who_to_call(by_id[m.rule.level_id], at) for m in matches if m.rule.level_id in by_id
+    }
+    plan = escalation = None
+    if chosen is not None and chosen.level_id in by_id:
+        owning = by_id[chosen.level_id]
+        plan = plans.get(owning.pk) or who_to_call(owning, at)
+        escalation = [
+            who_to_call(level, at)
+            for level in levels
+            if level.application_id == owning.application_id and level.position > owning.position
+        ]
+    runbooks, known_issues = _artefacts(chosen, symptom)
+    return Answer(
+        at=at,
+        symptom=symptom,
+        application=application,
+        matches=matches,
+        rule=chosen,
+        plan=plan,
+        escalation=escalation or [],
+        plans=plans,
+        runbooks=runbooks,
+        known_issues=known_issues,
+    )
+
+
+def _artefacts(rule: OwnershipRule | None, symptom: str) -> tuple[list[Any], list[Any]]:
+    """Runbooks and known issues of the rule's application that fit the symptom (two queries)."""
+    return [], []

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from readiness.demo import seed
+from readiness.lookup import answer, coverage_gaps, who_to_call
+from readiness.models import Application, EscalationLevel, Leave, Person
+
+pytestmark = pytest.mark.django_db
+
+MELBOURNE = ZoneInfo("Australia/Melbourne")
+SYDNEY = ZoneInfo("Australia/Sydney")
+UTC = ZoneInfo("UTC")
+
+
+def _portal() -> Application:
+    return Application.objects.get(slug="ordering-portal")
+
+
+def _service_desk() -> EscalationLevel:
+    return EscalationLevel.objects.select_related("primary", "backup", "after_hours_cover").get(
+        application__slug="ordering-portal", position=1
+    )
+
+
+@pytest.fixture
+def demo_world() -> None:
+    seed(date(2025, 6, 1))
+
+
+def test_login_failure_at_two_am_melbourne_goes_to_the_after_hours_cover(demo_world) -> None:
+    at = datetime(2025, 6, 2, 2, 0, tzinfo=MELBOURNE)  # a Monday
+
+    result = answer(at=at, application=_portal(), symptom="login failure")
+
+    assert result.rule.name == "Access, login and permissions"
+    assert result.plan.person.name == "Jomar Santos"
+    assert result.plan.role == "after-hours cover"
+    assert result.plan.reason.startswith("after-hours cover: primary outside hours (02:00 Mon in Australia/Melbourne)")
+    assert f"{result.plan.local_time:%H:%M %Z}" == "00:00 PST"  # Manila, where Jomar holds the pager
+    assert [c.person.name for c in result.plan.fallback] == ["Mia Chen", "Tom Rees"]
+
+
+def test_primary_in_working_hours_is_called_first(demo_world) -> None:
+    plan = who_to_call(_service_desk(), datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
+
+    assert plan.person.name == "Mia Chen"
+    assert plan.reason == "primary, in working hours"
+    assert [c.person.name for c in plan.fallback] == ["Tom Rees", "Jomar Santos"]
+
+
+def test_primary_on_leave_in_business_hours_goes_to_the_backup(demo_world) -> None:
+    mia = Person.objects.get(name="Mia Chen")
+    Leave.objects.create(person=mia, starts_on=date(2025, 6, 2), ends_on=date(2025, 6, 6))
+
+    plan = who_to_call(_service_desk(), datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
+
+    assert plan.person.name == "Tom Rees"
+    assert plan.reason == "backup: primary on leave until Fri 06 Jun"
+
+
+def test_primary_who_left_is_never_called(demo_world) -> None:
+    level = EscalationLevel.objects.get(application__slug="pricing-service", position=2)  # "Message Sam."
+
+    plan = who_to_call(level, datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
+
+    assert plan.person is None
+    assert "primary has left on" in plan.reason
+    assert "no after-hours cover" in plan.reason
+
+
+@pytest.mark.parametrize(
+    ("utc_now", "expected", "local"),
+    [
+        # Melbourne daylight saving ends on Sunday 6 April 2025: the same UTC clock is 08:30 on
+        # the Friday before (AEDT, +11) and 07:30 on the Monday after (AEST, +10).
+        (datetime(2025, 4, 3, 21, 30, tzinfo=UTC), "Mia Chen", "08:30 Fri"),
+        (datetime(2025, 4, 6, 21, 30, tzinfo=UTC), "Jomar Santos", "07:30 Mon"),
+        # It starts again on Sunday 5 October 2025: 07:30 on Friday (+10), 08:30 on Monday (+11).
+        (datetime(2025, 10, 2, 21, 30, tzinfo=UTC), "Jomar Santos", "07:30 Fri"),
+        (datetime(2025, 10, 5, 21, 30, tzinfo=UTC), "Mia Chen", "08:30 Mon"),
+    ],
+)
+def test_who_to_call_follows_melbourne_daylight_saving(demo_world, utc_now, expected, local) -> None:
+    with time_machine.travel(utc_now, tick=False):
+        plan = answer(at=timezone.now(), application=_portal(), symptom="login failure").plan
+
+    assert plan.person.name == expected
+    assert f"{plan.at.astimezone(MELBOURNE):%H:%M %a}" == local
+    if expected == "Jomar Santos":
+        assert f"primary outside hours ({local} in Australia/Melbourne)" in plan.reason
+
+
+def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(demo_world) -> None:
+    erp = EscalationLevel.objects.get(application__slug="ordering-portal", position=3)
+    start = datetime(2025, 4, 4, 12, 0, tzinfo=SYDNEY)  # Friday; clocks go back on Sunday
+
+    gaps = coverage_gaps(erp, start, days=3)
+
+    weekend = next(g for g in gaps if g.start.astimezone(SYDNEY).weekday() == 4)
+    assert weekend.start == datetime(2025, 4, 4, 17, 0, tzinfo=SYDNEY)
+    assert weekend.end == datetime(2025, 4, 7, 8, 0, tzinfo=SYDNEY)
+    assert weekend.duration == timedelta(hours=64)  # 63 hours of clock, plus the repeated hour
+
+
+def test_demo_erp_level_has_nightly_and_weekend_gaps_with_the_reason(demo_world) -> None:
+    erp = EscalationLevel.objects.get(application__slug="ordering-portal", position=3)
+    start = datetime(2025, 6, 2, 0, 0, tzinfo=SYDNEY)  # Monday
+
+    gaps = coverage_gaps(erp, start, days=7)
+
+    first = gaps[0]
+    assert (first.start, first.end) == (start, datetime(2025, 6, 2, 8, 0, tzinfo=SYDNEY))
+    assert first.reason == (
+        "primary Raj Patel outside working hours; backup Grace O'Neill outside working hours; no after-hours cover"
+    )
+    # Mon–Thu evenings, then Friday 17:00 to the end of the window on Sunday night.
+    assert [(g.start.astimezone(SYDNEY).strftime("%a %H:%M"), g.end.astimezone(SYDNEY).strftime("%a %H:%M"))
+            for g in gaps[1:]] == [
+        ("Mon 17:00", "Tue 08:00"),
+        ("Tue 17:00", "Wed 08:00"),
+        ("Wed 17:00", "Thu 08:00"),
+        ("Thu 17:00", "Fri 08:00"),
+        ("Fri 17:00", "Mon 00:00"),
+    ]
+
+
+def test_service_desk_with_manila_pager_has_no_gap(demo_world) -> None:
+    assert coverage_gaps(_service_desk(), datetime(2025, 6, 2, 0, 0, tzinfo=MELBOURNE)) == []
+
+
+def test_leave_of_everyone_shows_as_a_gap_with_on_leave(demo_world) -> None:
+    level = _service_desk()
+    for person in (level.primary, level.backup, level.after_hours_cover):
+        Leave.objects.create(person=person, starts_on=date(2025, 6, 4), ends_on=date(2025, 6, 4))
+    level = _service_desk()
+
+    gaps = coverage_gaps(level, datetime(2025, 6, 2, 0, 0, tzinfo=MELBOURNE))
+
+    assert len(gaps) == 1
+    assert "primary Mia Chen on leave" in gaps[0].reason
+    assert "after-hours cover Jomar Santos on leave" in gaps[0].reason
+    # Manila is two hours behind Melbourne: Jomar's leave day ends at 02:00 Thursday in Melbourne.
+    assert gaps[0].end == datetime(2025, 6, 5, 2, 0, tzinfo=MELBOURNE)
