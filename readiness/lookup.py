@@ -404,6 +404,34 @@ def answer(
     )
 
 
-def _artefacts(rule: OwnershipRule | None, symptom: str) -> tuple[list[Any], list[Any]]:
-    """Runbooks and known issues of the rule's application that fit the symptom (two queries)."""
-    return [], []
+def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tuple[list[Any], list[Any]]:
+    """Runbooks and known issues of the rule's application that fit the symptom (two queries).
+
+    A runbook fits when it shares words with the symptom (or, with no symptom typed, with the
+    class of problem) or when it sends to the rule's level; a known issue when it shares words
+    and still matters (not resolved).
+    """
+    from readiness.models import KnownIssue, KnownIssueStatus, Runbook
+
+    if rule is None:
+        return [], []
+    asked = set(words(symptom)) or set(words(" ".join([rule.name, *rule.symptom_list])))
+
+    def fit(*texts: str) -> int:
+        return len(asked & set(words(" ".join(texts))))
+
+    runbooks = []
+    for runbook in Runbook.objects.filter(application_id=rule.application_id).select_related("escalation_level"):
+        score = fit(runbook.title, runbook.symptom)
+        linked = rule.level_id is not None and runbook.escalation_level_id == rule.level_id
+        if score or linked:
+            runbooks.append((score, linked, runbook))
+    runbooks.sort(key=lambda item: (-item[0], not item[1], item[2].title))
+    issues = []
+    current = KnownIssue.objects.filter(application_id=rule.application_id).exclude(status=KnownIssueStatus.RESOLVED)
+    for issue in current.select_related("owner", "application"):
+        score = fit(issue.title, issue.symptom)
+        if score:
+            issues.append((score, issue))
+    issues.sort(key=lambda item: (-item[0], item[1].title))
+    return [r for _, _, r in runbooks[:limit]], [i for _, i in issues[:limit]]

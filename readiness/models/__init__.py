@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .api import ApiToken
 from .applications import Application, Stage
 from .artefacts import (
     REQUIRED_DRILL_SCENARIOS,
@@ -38,6 +39,7 @@ from .people import Leave, Person, Team, WorkingHours
 from .system import Heartbeat
 
 __all__ = [
+    "ApiToken",
     "REQUIRED_DRILL_SCENARIOS",
     "AccessCheck",
     "AccessKind",
