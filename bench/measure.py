@@ -1,0 +1,225 @@
+"""The measurements of `make bench`; each appends rows (figure, value, target, verdict)."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import dataset
+from bench.load import LoadResult, run_load
+from bench.server import Gunicorn, production_env
+
+Row = tuple[str, str, str, str]
+SYMPTOM = "invoice not syncing"
+
+
+def _ok(condition: bool) -> str:
+    return "ok" if condition else "MISS"
+
+
+def _lead() -> Any:
+    from django.contrib.auth.models import User
+
+    return User.objects.get(username="bench-lead")
+
+
+def _api_token() -> str:
+    """A lookup-API token for the bench lead, made the way a user makes one."""
+    from readiness.services import api as api_services
+
+    _token, key = api_services.api_token_create(user=_lead(), name="bench")
+    return key
+
+
+def page_paths(slug: str) -> dict[str, str]:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"application": slug, "symptom": SYMPTOM})
+    return {
+        "checklist page": reverse("readiness:application_detail", args=[slug]),
+        "dashboard": reverse("readiness:home"),
+        "lookup page": f"{reverse('readiness:lookup')}?{query}",
+        "lookup API": f"{reverse('readiness:api_lookup')}?{query}",
+    }
+
+
+def _count_queries(client: Any, path: str, headers: dict[str, str] | None = None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, headers=headers or {})
+    assert response.status_code == 200, (path, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def query_counts(rows: list[Row], results: dict[str, Any]) -> None:
+    from django.test import Client
+
+    counts: dict[str, dict[int, int]] = {}
+    for size, people in ((10, 200), (1000, 20000)):
+        started = time.monotonic()
+        dataset.build(size, people)
+        print(f"bench: dataset of {size} applications and {people} people ready "
+              f"({time.monotonic() - started:.0f} s)", flush=True)
+        client = Client()
+        client.force_login(_lead())
+        token = results.setdefault("token", _api_token())
+        for name, path in page_paths("bench-3").items():
+            headers = {"Authorization": f"Bearer {token}"} if "API" in name else None
+            counts.setdefault(name, {})[size] = _count_queries(client, path, headers)
+    for name, by_size in counts.items():
+        rows.append((f"SQL queries, {name}, 10 → 1,000 apps", f"{by_size[10]} → {by_size[1000]}", "equal",
+                     _ok(by_size[10] == by_size[1000])))
+    results["query_counts"] = counts
+
+
+def _session_cookie() -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = _lead()
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _measure(server: Gunicorn, paths: list[str], seconds: float, cookie: str,
+             headers: dict[str, str] | None = None, clients: int = 2) -> LoadResult:
+    run_load(server.url, paths, clients=clients, seconds=1, cookie=cookie, headers=headers)  # warm up
+    return run_load(server.url, paths, clients=clients, seconds=seconds, cookie=cookie, headers=headers)
+
+
+def latencies(rows: list[Row], results: dict[str, Any], database_url: str, redis_url: str, var_dir: Path, *,
+              apps: int, people: int, seconds: int, load_seconds: int, faults: bool) -> None:
+    from django.urls import reverse
+
+    dataset.build(apps, people)
+    server = Gunicorn(production_env(database_url, redis_url, var_dir))
+    server.start(var_dir / "gunicorn.log")
+    try:
+        cookie = _session_cookie()
+        token = results["token"]
+        api_headers = {"Authorization": f"Bearer {token}"}
+        rng = random.Random(3)
+        slugs = [f"bench-{rng.randrange(apps)}" for _ in range(50)]
+        bare = [reverse("ping")]
+        measured: dict[str, LoadResult] = {}
+        baseline = [_measure(server, bare, seconds, cookie)]
+        for name in ("checklist page", "dashboard", "lookup page", "lookup API"):
+            paths = [page_paths(slug)[name] for slug in slugs]
+            measured[name] = _measure(server, paths, seconds, cookie, api_headers if "API" in name else None)
+        baseline.append(_measure(server, bare, seconds, cookie))
+        bare_p50 = sum(b.percentile(50) for b in baseline) / len(baseline)
+        bare_p95 = sum(b.percentile(95) for b in baseline) / len(baseline)
+        rows.append(("bare view p50 / p95 (baseline)", f"{bare_p50 * 1000:.1f} ms / {bare_p95 * 1000:.1f} ms",
+                     "", ""))
+        targets = {"checklist page": 5.0, "dashboard": None, "lookup page": 3.0, "lookup API": 3.0}
+        for name, result in measured.items():
+            p50, p95 = result.percentile(50), result.percentile(95)
+            ratio50, ratio95 = p50 / bare_p50, p95 / bare_p95
+            target = targets[name]
+            rows.append((f"{name} p50 / p95 as × bare ({len(result.samples)} requests)",
+                         f"{ratio50:.1f}× / {ratio95:.1f}×  ({p50 * 1000:.1f} / {p95 * 1000:.1f} ms)",
+                         f"p50 ≤ {target:.0f}×" if target else "report",
+                         _ok(ratio50 <= target and not result.errors) if target else _ok(not result.errors)))
+
+        main_pages = [p for slug in slugs for name, p in page_paths(slug).items() if "API" not in name]
+        print(f"bench: {load_seconds} s load, 50 clients", flush=True)
+        load = run_load(server.url, main_pages, clients=50, seconds=load_seconds, cookie=cookie)
+        rows.append((f"{load_seconds} s load, 50 clients: requests, errors, p95",
+                     f"{len(load.samples)}, {len(load.errors)}, {load.percentile(95) * 1000:.0f} ms",
+                     "0 errors", _ok(not load.errors)))
+        if faults:
+            _postgres_restart_drill(rows, server, main_pages, cookie)
+            _redis_stop_drill(rows, server, main_pages, cookie, redis_url)
+    finally:
+        server.stop()
+
+
+def _postgres_restart_drill(rows: list[Row], server: Gunicorn, paths: list[str], cookie: str) -> None:
+    import glob
+
+    version = sorted(glob.glob("/etc/postgresql/*"))[-1].rsplit("/", 1)[-1]
+    window: list[float] = []
+    began = time.perf_counter()
+
+    def restart() -> None:
+        time.sleep(4)
+        window.append(time.perf_counter() - began)
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True,
+                       capture_output=True)
+        while subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode != 0:
+            time.sleep(0.1)
+        # Connections that were open when the server went away fail once each, on next use.
+        window.append(time.perf_counter() - began + 1.0)
+
+    print("bench: PostgreSQL restart during load", flush=True)
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    result = run_load(server.url, paths, clients=10, seconds=16, cookie=cookie)
+    restarter.join()
+    outage = (window[0], window[1])
+    # run_load's clock starts a hair after ours; allow for it in the window.
+    outside = result.errors_outside([(outage[0] - 0.5, outage[1] + 0.5)])
+    after = [s for s in result.samples if s.started > outage[1] + 0.5]
+    recovered = bool(after) and all(200 <= s.status < 400 for s in after)
+    rows.append(("PostgreSQL restarted during load: errors in / outside outage, recovered",
+                 f"{len(result.errors) - outside} / {outside}, {'yes' if recovered else 'no'} "
+                 f"(outage {outage[1] - outage[0]:.1f} s)",
+                 "0 outside, recovered", _ok(outside == 0 and recovered)))
+
+
+def _redis_stop_drill(rows: list[Row], server: Gunicorn, paths: list[str], cookie: str, redis_url: str) -> None:
+    if not redis_url:
+        rows.append(("Redis stopped: pages still serve", "skipped (no REDIS_URL)", "", ""))
+        return
+    print("bench: Redis stopped during load", flush=True)
+    subprocess.run(["redis-cli", "-u", redis_url, "shutdown", "nosave"], capture_output=True)
+    try:
+        result = run_load(server.url, paths, clients=10, seconds=8, cookie=cookie)
+    finally:
+        start_redis()
+    rows.append(("Redis stopped: requests served, errors", f"{len(result.samples)}, {len(result.errors)}",
+                 "0 errors", _ok(bool(result.samples) and not result.errors)))
+
+
+def start_redis() -> None:
+    subprocess.run(
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+         "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"],
+        check=True, capture_output=True,
+    )
+    for _ in range(50):
+        if subprocess.run(["redis-cli", "ping"], capture_output=True).returncode == 0:
+            return
+        time.sleep(0.1)
+
+
+def sweep(rows: list[Row], results: dict[str, Any], database_url: str, redis_url: str, var_dir: Path, *,
+          faults: bool) -> None:
+    try:
+        from bench import sweep as sweep_bench
+    except ImportError:
+        rows.append(("reminder sweep", "not built yet", "", "MISS"))
+        return
+    sweep_bench.run(rows, database_url=database_url, redis_url=redis_url, var_dir=var_dir, faults=faults)
+
+
+def render(rows: list[Row], elapsed: float) -> str:
+    header = ("figure", "value", "target", "")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join([line, sep, *body, "", f"make bench took {elapsed / 60:.1f} minutes on this machine."])
