@@ -35,7 +35,15 @@ from .hypercare import (
     SignOff,
     SignOffImmutable,
 )
-from .people import Leave, Person, Team, WorkingHours
+from .people import Leave, Person, ReminderStep, Team, WorkingHours
+from .reminders import (
+    Channel,
+    ConfirmationKind,
+    ContactConfirmation,
+    ReachabilityResult,
+    ReachabilityTest,
+    ReminderLog,
+)
 from .system import Heartbeat
 
 __all__ = [
@@ -72,6 +80,13 @@ __all__ = [
     "OwnerRole",
     "OwnershipRule",
     "Person",
+    "Channel",
+    "ConfirmationKind",
+    "ContactConfirmation",
+    "ReachabilityResult",
+    "ReachabilityTest",
+    "ReminderLog",
+    "ReminderStep",
     "ResolvedBy",
     "Severity",
     "SignOff",

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -57,6 +59,18 @@ class Reachability:
         return self.availability in (Availability.IN_HOURS, Availability.OUTSIDE_HOURS)
 
 
+class ReminderStep(models.TextChoices):
+    """Where a person is in a reminder cycle; also the steps a ReminderLog records."""
+
+    DUE = "due", "Reminder (due)"
+    NAG = "nag", "Second reminder (after 3 days)"
+    FINAL = "final", "Last reminder (after 7 days)"
+    ESCALATED = "escalated", "Delivery and support leads told"
+    LEFT = "left", "Path owners told the person has left"
+    # Not sent: the person's state after escalation, waiting for a confirmation.
+    WAITING = "waiting", "Waiting for a confirmation"
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def with_calendar(self) -> PersonQuerySet:
         """Prefetch what reachability needs, so a page asks once for all people."""
@@ -64,6 +78,10 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
     def current(self) -> PersonQuerySet:
         return self.filter(left_on__isnull=True)
+
+    def due_for_reminder(self, now: datetime) -> PersonQuerySet:
+        """People with a reminder step due, oldest first (the sweep's index order)."""
+        return self.filter(next_reminder_at__lte=now).order_by("next_reminder_at", "id")
 
 
 class Person(models.Model):
@@ -84,10 +102,26 @@ class Person(models.Model):
     left_on = models.DateField(null=True, blank=True, help_text="Set when the person leaves; they get no more calls.")
     # When the person last confirmed the details Handoff holds about them (reminders).
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # --- reminder schedule: system state, written with .update() by readiness/services/reminders.py ---
+    # The shortest verification period over the paths the person is on (person_schedule_refresh).
+    verification_days = models.PositiveSmallIntegerField(default=90)
+    # The next moment a reminder step is due; null when none is (has left, or escalated and
+    # waiting for a confirmation). Used by the reminder sweep: PersonQuerySet.due_for_reminder,
+    # through the readiness_person_due_idx index.
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    # One cycle per verification period; it moves on when the person confirms, which also
+    # voids the signed links of the previous cycle (they work once).
+    reminder_cycle = models.PositiveIntegerField(default=1)
+    reminder_step = models.CharField(max_length=20, choices=ReminderStep.choices, default=ReminderStep.DUE)
+    # Set when the last nag went unanswered: the person shows as stale on paths, the lookup and gate 4.
+    stale_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # The reminder schedule is the system's bookkeeping, not details anyone edited.
+    history = HistoricalRecords(
+        excluded_fields=["verification_days", "next_reminder_at", "reminder_cycle", "reminder_step", "stale_since"]
+    )
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -95,9 +129,30 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["email"], name="readiness_person_email_unique"),
         ]
+        indexes = [
+            # The reminder sweep walks due people in (next_reminder_at, id) order, chunk by chunk.
+            models.Index(fields=["next_reminder_at", "id"], name="readiness_person_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new contact is first asked to confirm one verification period after they were added.
+        if self._state.adding and self.next_reminder_at is None and self.left_on is None:
+            start = self.last_confirmed_at or timezone.now()
+            self.next_reminder_at = start + timedelta(days=self.verification_days)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_stale(self) -> bool:
+        return self.stale_since is not None
+
+    def confirmation_age_days(self, now: datetime | None = None) -> int | None:
+        """Whole days since the person last confirmed their details; None if they never have."""
+        if self.last_confirmed_at is None:
+            return None
+        return ((now or timezone.now()) - self.last_confirmed_at).days
 
     def get_absolute_url(self) -> str:
         return reverse("readiness:person_detail", args=[self.pk])
