@@ -341,8 +341,12 @@ class Answer:
     def plan_for(self, match: RuleMatch) -> CallPlan | None:
         return self.plans.get(match.rule.level_id) if match.rule.level_id else None
 
+    @property
+    def rows(self) -> list[tuple[RuleMatch, CallPlan | None]]:
+        return [(match, self.plan_for(match)) for match in self.matches]
 
-def _attach_people(levels: Sequence[EscalationLevel]) -> None:
+
+def attach_people(levels: Sequence[EscalationLevel]) -> None:
     """Give every level its people, all fetched with their calendars in one go."""
     ids = {pk for level in levels for pk in (level.primary_id, level.backup_id, level.after_hours_cover_id) if pk}
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids).with_calendar()}
@@ -359,23 +363,29 @@ def answer(
     at: datetime,
     application: Application | None = None,
     symptom: str = "",
-    rule: OwnershipRule | None = None,
+    problem_class: str = "",
     limit: int = 5,
 ) -> Answer:
-    """Everything "Who do I call?" shows, in a constant number of queries however big the data."""
+    """Everything "Who do I call?" shows, in a constant number of queries however big the data.
+
+    A picked class of problem wins over the typed symptom (which then only finds runbooks
+    and known issues); without an application, every application's rules compete.
+    """
+    rules = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
     if application is not None:
-        rules = list(OwnershipRule.objects.filter(application=application).select_related("application"))
+        rules = rules.filter(application=application)
+    if problem_class:
+        matches = [RuleMatch(rule, 100, (), "") for rule in rules.filter(name=problem_class)[:limit]]
+    elif symptom:
+        matches = rank_rules(list(rules), symptom, limit=limit, with_application=application is None)
     else:
-        rules = list(OwnershipRule.objects.select_related("application").order_by("application__name", "name"))
-    matches = rank_rules(rules, symptom, limit=limit, with_application=application is None) if symptom else []
-    chosen = rule if rule is not None else (matches[0].rule if matches else None)
-    if chosen is not None and rule is not None and not any(m.rule.pk == rule.pk for m in matches):
-        matches.insert(0, RuleMatch(rule, 100, (), ""))
-    application_ids = {m.rule.application_id for m in matches} | ({chosen.application_id} if chosen else set())
+        matches = []
+    chosen = matches[0].rule if matches else None
+    application_ids = {m.rule.application_id for m in matches}
     levels = list(
         EscalationLevel.objects.filter(application_id__in=application_ids).order_by("application", "position")
     )
-    _attach_people(levels)
+    attach_people(levels)
     by_id = {level.pk: level for level in levels}
     plans = {
         m.rule.level_id: who_to_call(by_id[m.rule.level_id], at) for m in matches if m.rule.level_id in by_id
@@ -435,3 +445,63 @@ def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tupl
             issues.append((score, issue))
     issues.sort(key=lambda item: (-item[0], item[1].title))
     return [r for _, _, r in runbooks[:limit]], [i for _, i in issues[:limit]]
+
+
+def answer_as_dict(result: Answer) -> dict[str, Any]:
+    """The answer as JSON for the API: the same facts the page shows."""
+
+    def person(p: Person | None, local: datetime | None = None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        data = {"name": p.name, "email": p.email, "phone": p.phone, "chat_handle": p.chat_handle,
+                "timezone": p.timezone}
+        if local is not None:
+            data["local_time"] = local.isoformat()
+        return data
+
+    def plan(p: CallPlan | None) -> dict[str, Any] | None:
+        if p is None:
+            return None
+        return {
+            "level": {"position": p.level.position, "name": p.level.name, "how_to_reach": p.level.how_to_reach},
+            "call": person(p.person, p.local_time),
+            "role": p.role,
+            "reason": p.reason,
+            "fallback": [
+                {**(person(c.person, c.local_time) or {}), "role": c.role, "status": c.status} for c in p.fallback
+            ],
+            "next_reachable_at": p.next_reachable_at.isoformat() if p.next_reachable_at else None,
+        }
+
+    return {
+        "at": result.at.isoformat(),
+        "symptom": result.symptom,
+        "application": result.application.slug if result.application else None,
+        "matches": [
+            {
+                "application": m.rule.application.slug,
+                "class": m.rule.name,
+                "owner": m.rule.get_owner_role_display(),
+                "score": m.score,
+                "matched_words": list(m.matched),
+                "closest_example": m.example,
+                "call": plan(result.plan_for(m)),
+            }
+            for m in result.matches
+        ],
+        "answer": None
+        if result.rule is None
+        else {
+            "application": result.rule.application.slug,
+            "class": result.rule.name,
+            "owner": result.rule.get_owner_role_display(),
+            "call": plan(result.plan),
+            "escalation": [plan(p) for p in result.escalation],
+            "runbooks": [{"title": r.title, "url": r.get_absolute_url()} for r in result.runbooks],
+            "known_issues": [
+                {"title": i.title, "workaround": i.workaround, "support_script": i.support_script,
+                 "url": i.get_absolute_url()}
+                for i in result.known_issues
+            ],
+        },
+    }

@@ -1,0 +1,40 @@
+"""Per-user tokens of the read-only lookup API."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from readiness.models import ApiToken
+from readiness.models.api import hash_key
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token and its key. The key is shown once; only its hash is kept."""
+    key = ApiToken.new_key()
+    token = ApiToken(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:8])
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(key: str) -> ApiToken | None:
+    """The active token for `key`, stamped as used; None when unknown or revoked."""
+    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # One UPDATE, no history row: the stamp is bookkeeping, not an edit.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+    return token

@@ -1,0 +1,128 @@
+"""Teams, people, their working hours and leave, and what happens when someone leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from readiness.models import (
+    AlertCheck,
+    EscalationLevel,
+    KnownIssue,
+    Leave,
+    OwnershipRule,
+    Person,
+    Runbook,
+    Team,
+    WorkingHours,
+)
+from readiness.services.escalation import level_stale_reason
+
+
+@transaction.atomic
+def team_save(*, team: Team) -> Team:
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def person_save(*, person: Person, hours: Mapping[int, tuple[time, time] | None] | None = None) -> Person:
+    """Create or update a person; `hours` (weekday → window, None for a day off) replaces their week."""
+    person.full_clean()
+    person.save()
+    if hours is not None:
+        rows = [
+            WorkingHours(person=person, weekday=weekday, starts_at=window[0], ends_at=window[1])
+            for weekday, window in sorted(hours.items())
+            if window is not None
+        ]
+        for row in rows:
+            row.full_clean(exclude=["person"], validate_unique=False)
+        person.working_hours.all().delete()
+        WorkingHours.objects.bulk_create(rows)
+    return person
+
+
+@transaction.atomic
+def leave_add(*, person: Person, starts_on: date, ends_on: date, note: str = "") -> Leave:
+    leave = Leave(person=person, starts_on=starts_on, ends_on=ends_on, note=note)
+    leave.full_clean()
+    leave.save()
+    return leave
+
+
+@transaction.atomic
+def leave_delete(*, leave: Leave) -> None:
+    leave.delete()
+
+
+@dataclass
+class References:
+    """Everything that names a person: what must be changed when they leave."""
+
+    levels: list[tuple[EscalationLevel, list[str]]] = field(default_factory=list)  # level, roles held
+    runbooks: list[Runbook] = field(default_factory=list)  # sending to one of those levels
+    rules: list[OwnershipRule] = field(default_factory=list)  # taken by one of those levels
+    alerts: list[AlertCheck] = field(default_factory=list)  # owned by the person
+    known_issues: list[KnownIssue] = field(default_factory=list)  # owned by the person
+
+    @property
+    def count(self) -> int:
+        return len(self.levels) + len(self.runbooks) + len(self.rules) + len(self.alerts) + len(self.known_issues)
+
+
+def person_references(person: Person) -> References:
+    """Levels naming the person, and the runbooks and rules that send to those levels (five queries)."""
+    levels = list(
+        EscalationLevel.objects.filter(Q(primary=person) | Q(backup=person) | Q(after_hours_cover=person))
+        .select_related("application")
+        .order_by("application__name", "position")
+    )
+    ids = [level.pk for level in levels]
+    return References(
+        levels=[(level, _roles_of(person, level)) for level in levels],
+        runbooks=list(
+            Runbook.objects.filter(escalation_level_id__in=ids)
+            .select_related("application", "escalation_level")
+            .order_by("application__name", "title")
+        ),
+        rules=list(
+            OwnershipRule.objects.filter(level_id__in=ids)
+            .select_related("application", "level")
+            .order_by("application__name", "name")
+        ),
+        alerts=list(AlertCheck.objects.filter(owner=person).select_related("application")),
+        known_issues=list(KnownIssue.objects.filter(owner=person).select_related("application")),
+    )
+
+
+def _roles_of(person: Person, level: EscalationLevel) -> list[str]:
+    roles = []
+    if level.primary_id == person.pk:
+        roles.append("primary")
+    if level.backup_id == person.pk:
+        roles.append("backup")
+    if level.after_hours_cover_id == person.pk:
+        roles.append("after-hours cover")
+    return roles
+
+
+@transaction.atomic
+def person_mark_left(*, person: Person, left_on: date) -> References:
+    """Record that a person left; every level naming them is stale until someone replaces them."""
+    person.left_on = left_on
+    person.full_clean()
+    person.save()
+    references = person_references(person)
+    now = timezone.now()
+    for level, _ in references.levels:
+        level.stale_since = level.stale_since or now
+        level.stale_reason = level_stale_reason(level)
+        level.save(update_fields=["stale_since", "stale_reason"])
+    return references

@@ -1,0 +1,121 @@
+"""An application's escalation path, its ownership rules, and the one-page ownership sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from readiness.access import get_application_for_user
+from readiness.forms.escalation import LevelForm, OwnershipRuleForm
+from readiness.lookup import Gap, attach_people, coverage_gaps, who_to_call
+from readiness.models import Application, EscalationLevel, OwnershipRule
+from readiness.services.escalation import level_save, ownership_rule_save
+
+GAP_DAYS = 14
+
+
+def _application(user: AbstractBaseUser | AnonymousUser, slug: str, *, edit: bool = False) -> Application:
+    """Everyone signed in reads a path; changing it needs the escalation role and membership."""
+    application = get_application_for_user(user, slug)
+    if edit and not (user.has_perm("readiness.manage_escalation") and application.can_edit(user)):
+        raise PermissionDenied("Only a member of this application who manages escalation paths can change it.")
+    return application
+
+
+def _levels(application: Application) -> list[EscalationLevel]:
+    levels = list(application.levels.order_by("position"))
+    attach_people(levels)
+    return levels
+
+
+@dataclass
+class LevelRow:
+    level: EscalationLevel
+    gaps: list[Gap]
+    plan: object
+
+
+@login_required
+def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    application = _application(request.user, slug)
+    now = timezone.now()
+    rows = [LevelRow(level, coverage_gaps(level, now, days=GAP_DAYS), who_to_call(level, now))
+            for level in _levels(application)]
+    return render(
+        request,
+        "readiness/path_detail.html",
+        {
+            "application": application,
+            "rows": rows,
+            "now": now,
+            "gap_days": GAP_DAYS,
+            "gap_count": sum(len(row.gaps) for row in rows),
+            "can_edit": _can_edit(request.user, application),
+        },
+    )
+
+
+def _can_edit(user: AbstractBaseUser | AnonymousUser, application: Application) -> bool:
+    return user.has_perm("readiness.manage_escalation") and application.can_edit(user)
+
+
+@login_required
+def level_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    application = _application(request.user, slug, edit=True)
+    level = get_object_or_404(EscalationLevel, pk=pk, application=application) if pk else EscalationLevel()
+    if not pk:
+        level.position = (application.levels.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    form = LevelForm(request.POST or None, instance=level, application=application)
+    if request.method == "POST" and form.is_valid():
+        level = level_save(level=form.save(commit=False))
+        messages.success(request, f"Saved L{level.position} {level.name}.")
+        return redirect("readiness:path_detail", slug=application.slug)
+    return render(request, "readiness/level_form.html", {"application": application, "form": form, "level": level})
+
+
+@login_required
+def rule_list(request: HttpRequest, slug: str) -> HttpResponse:
+    application = _application(request.user, slug)
+    rules = application.ownership_rules.select_related("level").order_by("name")
+    return render(
+        request,
+        "readiness/rule_list.html",
+        {"application": application, "rules": rules, "can_edit": _can_edit(request.user, application)},
+    )
+
+
+@login_required
+def rule_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    application = _application(request.user, slug, edit=True)
+    rule = get_object_or_404(OwnershipRule, pk=pk, application=application) if pk else OwnershipRule()
+    form = OwnershipRuleForm(request.POST or None, instance=rule, application=application)
+    if request.method == "POST" and form.is_valid():
+        rule = ownership_rule_save(rule=form.save(commit=False))
+        messages.success(request, f"Saved the rule {rule.name}.")
+        return redirect("readiness:rule_list", slug=application.slug)
+    return render(request, "readiness/rule_form.html", {"application": application, "form": form, "rule": rule})
+
+
+@login_required
+def ownership_sheet(request: HttpRequest, slug: str) -> HttpResponse:
+    """One printable A4 page: classes of problem → owner → people; levels; after-hours numbers."""
+    application = _application(request.user, slug)
+    levels = _levels(application)
+    by_id = {level.pk: level for level in levels}
+    rules = list(application.ownership_rules.order_by("name"))
+    for rule in rules:
+        rule.taken_by = by_id.get(rule.level_id)
+    printed_at: datetime = timezone.now()
+    return render(
+        request,
+        "readiness/ownership_sheet.html",
+        {"application": application, "levels": levels, "rules": rules, "printed_at": printed_at},
+    )

@@ -1,0 +1,80 @@
+"""Who do I call? The page, the read-only JSON API for chat tools, and the user's API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from readiness.forms.lookup import ApiTokenForm, LookupForm
+from readiness.lookup import Answer, answer, answer_as_dict
+from readiness.models import ApiToken
+from readiness.services.api import api_token_authenticate, api_token_create, api_token_revoke
+
+
+def _answer(form: LookupForm) -> Answer:
+    data = form.cleaned_data
+    return answer(
+        at=form.moment(),
+        application=data.get("application"),
+        symptom=data.get("symptom", "").strip(),
+        problem_class=data.get("problem_class", ""),
+    )
+
+
+@login_required
+@require_GET
+def who_to_call(request: HttpRequest) -> HttpResponse:
+    asked = any(request.GET.get(name) for name in ("symptom", "problem_class"))
+    form = LookupForm(request.GET if asked else None, initial={"application": request.GET.get("application")})
+    result = _answer(form) if asked and form.is_valid() else None
+    return render(request, "readiness/lookup.html", {"form": form, "result": result})
+
+
+@never_cache
+@require_GET
+def lookup_api(request: HttpRequest) -> JsonResponse:
+    """GET /api/lookup/?application=<slug>&symptom=…|class=…&at=<ISO 8601>, with a Bearer token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    token = api_token_authenticate(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+    if token is None:
+        response = JsonResponse({"error": "A valid API token is required: Authorization: Bearer <token>."}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="handoff"'
+        return response
+    params = {
+        "application": request.GET.get("application", ""),
+        "symptom": request.GET.get("symptom", ""),
+        "problem_class": request.GET.get("class", ""),
+        "at": request.GET.get("at", ""),
+    }
+    form = LookupForm(params)
+    if not form.is_valid():
+        errors = {("class" if k == "problem_class" else k): v for k, v in form.errors.items()}
+        return JsonResponse({"errors": errors}, status=400)
+    return JsonResponse(answer_as_dict(_answer(form)))
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None, user=request.user)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        messages.success(request, f"Created the token {token.name}. Copy it now: it is not shown again.")
+        form = ApiTokenForm(user=request.user)
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "readiness/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another user's token is simply not found: no hint that it exists.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token)
+    messages.success(request, f"Revoked the token {token.name}.")
+    return redirect("readiness:token_list")
