@@ -4,14 +4,36 @@ from __future__ import annotations
 
 from django.urls import path
 
-from readiness.views import applications, escalation, lookup, people
+from readiness.views import applications, artefacts, escalation, gates, lookup, people
 
 app_name = "readiness"
 
 urlpatterns = [
     # Applications and the delivery lead's dashboard
-    path("", applications.home, name="home"),
-    path("apps/<slug:slug>/", applications.application_detail, name="application_detail"),
+    path("", gates.dashboard, name="home"),
+    path("apps/new/", applications.application_new, name="application_create"),
+    path("apps/<slug:slug>/", gates.checklist, name="application_detail"),
+    path("apps/<slug:slug>/edit/", applications.application_edit, name="application_edit"),
+    path("apps/<slug:slug>/waivers/new/", gates.waiver_create, name="waiver_create"),
+    # Readiness artefacts: list, new, detail, edit of each kind, then their small actions
+    *[
+        route
+        for kind, part in [("runbook", "runbooks"), ("alert", "alerts"), ("access", "access"),
+                           ("knownissue", "known-issues"), ("drill", "drills"), ("decision", "decisions")]
+        for route in (
+            path(f"apps/<slug:slug>/{part}/", artefacts.artefact_list, {"kind": kind}, name=f"{kind}_list"),
+            path(f"apps/<slug:slug>/{part}/new/", artefacts.artefact_edit, {"kind": kind}, name=f"{kind}_create"),
+            path(f"apps/<slug:slug>/{part}/<int:pk>/", artefacts.artefact_detail, {"kind": kind},
+                 name=f"{kind}_detail"),
+            path(f"apps/<slug:slug>/{part}/<int:pk>/edit/", artefacts.artefact_edit, {"kind": kind},
+                 name=f"{kind}_edit"),
+        )
+    ],
+    path("apps/<slug:slug>/runbooks/<int:pk>/mark/<str:what>/", artefacts.runbook_mark, name="runbook_mark"),
+    path("apps/<slug:slug>/alerts/<int:pk>/verify/", artefacts.alert_verify, name="alert_verify"),
+    path("apps/<slug:slug>/drills/<int:pk>/actions/", artefacts.drill_action_add, name="drillaction_create"),
+    path("apps/<slug:slug>/drills/<int:pk>/actions/<int:action_pk>/close/", artefacts.drill_action_close,
+         name="drillaction_close"),
     # Who do I call? (one click from everywhere), its JSON API and the user's API tokens
     path("call/", lookup.who_to_call, name="lookup"),
     path("api/lookup/", lookup.lookup_api, name="lookup_api"),

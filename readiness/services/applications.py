@@ -69,3 +69,15 @@ def application_create(
     ownership_rules_install_defaults(application=application)
     exit_criteria_install_defaults(application=application)
     return application
+
+
+@transaction.atomic
+def application_update(
+    *, application: Application, members: list[AbstractBaseUser] | None = None
+) -> Application:
+    """Save an edited application (its fields already set by the form) and its members."""
+    application.full_clean()
+    application.save()
+    if members is not None:
+        application.members.set(members)
+    return application

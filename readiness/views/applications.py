@@ -1,24 +1,47 @@
+"""Creating and editing applications. The dashboard and each application's checklist are the
+gate board's pages (readiness/views/gates.py)."""
+
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from readiness.access import get_application_for_user
-from readiness.models import Application
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    applications = Application.objects.with_people().order_by("go_live_date", "name")
-    return render(request, "readiness/application_list.html", {"applications": applications})
+from readiness.access import get_application_for_user, require_perm
+from readiness.forms.applications import ApplicationForm
+from readiness.services.applications import application_create, application_update
 
 
 @login_required
-def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    application = get_application_for_user(request.user, slug)
-    return render(
-        request,
-        "readiness/application_detail.html",
-        {"application": application, "can_edit": application.can_edit(request.user)},
-    )
+def application_new(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "readiness.edit_readiness")
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            members = list(data.pop("members"))
+            if request.user not in members:
+                members.append(request.user)
+            application = application_create(members=members, **data)
+            messages.success(request, f"Created {application}, with the default triage rules.")
+            return redirect(application.get_absolute_url())
+    else:
+        form = ApplicationForm(initial={"delivery_lead": request.user.pk})
+    return render(request, "readiness/application_form.html", {"form": form, "application": None})
+
+
+@login_required
+def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    application = get_application_for_user(request.user, slug, edit=True)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=application)
+        if form.is_valid():
+            application = application_update(
+                application=form.save(commit=False), members=list(form.cleaned_data["members"])
+            )
+            messages.success(request, f"Saved {application}.")
+            return redirect(application.get_absolute_url())
+    else:
+        form = ApplicationForm(instance=application)
+    return render(request, "readiness/application_form.html", {"form": form, "application": application})

@@ -1,0 +1,147 @@
+"""Forms of the readiness artefacts. Model rules (Model.clean) run on validation, so their
+errors land beside the field they are about; nothing is saved until the form is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from readiness.models import (
+    AccessCheck,
+    AlertCheck,
+    AlertVerification,
+    Application,
+    DecisionRecord,
+    Drill,
+    DrillAction,
+    EscalationLevel,
+    KnownIssue,
+    Person,
+    Runbook,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _people() -> Any:
+    return Person.objects.current().select_related("team")
+
+
+class ArtefactForm(forms.ModelForm):
+    """Binds an artefact to its application; person and level choices are limited to what fits."""
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.instance.application = application
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Person:
+                field.queryset = _people()
+            if name == "escalation_level":
+                field.queryset = EscalationLevel.objects.filter(application=application)
+            if isinstance(field, forms.DateField) and not isinstance(field.widget, DateInput):
+                field.widget = DateInput()
+
+
+class RunbookForm(ArtefactForm):
+    class Meta:
+        model = Runbook
+        fields = [
+            "title", "symptom", "normal_looks_like", "problem_signs", "steps", "escalation_level", "is_critical",
+            "last_reviewed_on", "last_exercised_on",
+        ]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ["symptom", "normal_looks_like", "problem_signs"]}
+
+
+class AlertCheckForm(ArtefactForm):
+    class Meta:
+        model = AlertCheck
+        fields = ["signal", "threshold", "user_impact", "owner", "dashboard_url"]
+        widgets = {"user_impact": forms.Textarea(attrs={"rows": 3})}
+
+
+class AlertVerificationForm(forms.ModelForm):
+    class Meta:
+        model = AlertVerification
+        fields = ["verified_at", "verified_by", "evidence", "evidence_url"]
+        widgets = {"verified_at": DateTimeInput(), "evidence": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, alert: AlertCheck, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.alert = alert
+        self.fields["verified_by"].queryset = _people()
+        self.fields["verified_by"].label = "Seen by"
+
+    def clean_verified_at(self) -> Any:
+        value = self.cleaned_data["verified_at"]
+        if value and value > timezone.now():
+            raise forms.ValidationError("A firing cannot be recorded in the future.")
+        return value
+
+
+class AccessCheckForm(ArtefactForm):
+    class Meta:
+        model = AccessCheck
+        fields = ["kind", "description", "verified_by", "verified_on"]
+
+
+class KnownIssueForm(ArtefactForm):
+    class Meta:
+        model = KnownIssue
+        fields = ["title", "release", "symptom", "workaround", "support_script", "owner", "status"]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ["symptom", "workaround", "support_script"]}
+
+
+class DrillForm(ArtefactForm):
+    class Meta:
+        model = Drill
+        fields = [
+            "scenario", "title", "held_on", "after_hours", "support_attended", "engineering_attended",
+            "business_owner_attended", "contacts_answered", "answer_minutes", "findings",
+        ]
+        widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
+
+
+class DrillActionForm(forms.ModelForm):
+    class Meta:
+        model = DrillAction
+        fields = ["description", "owner"]
+
+    def __init__(self, *args: Any, drill: Drill, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.drill = drill
+        self.fields["owner"].queryset = _people()
+
+
+class DecisionRecordForm(ArtefactForm):
+    class Meta:
+        model = DecisionRecord
+        fields = [
+            "title", "is_key", "status", "superseded_by", "decided_on", "context", "decision", "alternatives",
+            "constraints", "edge_cases", "what_failed",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3})
+            for f in ["context", "decision", "alternatives", "constraints", "edge_cases", "what_failed"]
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = DecisionRecord.objects.filter(application=self.application)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["superseded_by"].queryset = others

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from readiness.forms.artefacts import DateInput
+from readiness.models import GateWaiver
+
+
+class GateWaiverForm(forms.ModelForm):
+    class Meta:
+        model = GateWaiver
+        fields = ["gate", "reason", "expires_on"]
+        widgets = {"expires_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data.get("reason", "").strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason the gate can be waived.")
+        return reason
+
+    def clean_expires_on(self) -> Any:
+        value = self.cleaned_data["expires_on"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("The expiry must be after today: a waiver lapses on this day.")
+        return value

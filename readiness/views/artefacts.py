@@ -1,0 +1,270 @@
+"""Create, edit, list and detail pages of the readiness artefacts, and their small actions
+(mark a runbook reviewed, record an alert firing, add and close drill follow-ups).
+
+The six kinds share one set of views, driven by `KINDS`: each kind says its model, form,
+list columns and how to load its rows in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from readiness.access import get_application_for_user
+from readiness.forms.artefacts import (
+    AccessCheckForm,
+    AlertCheckForm,
+    AlertVerificationForm,
+    DecisionRecordForm,
+    DrillActionForm,
+    DrillForm,
+    KnownIssueForm,
+    RunbookForm,
+)
+from readiness.models import (
+    AccessCheck,
+    AlertCheck,
+    Application,
+    DecisionRecord,
+    Drill,
+    DrillAction,
+    KnownIssue,
+    Runbook,
+)
+from readiness.services import artefacts as services
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    model: type[models.Model]
+    form: type[ArtefactFormType]
+    singular: str
+    plural: str
+    columns: list[Column]
+    related: tuple[str, ...] = ()
+    prefetch: tuple[Any, ...] = ()
+    # Query parameters that pre-fill a new artefact's form (the gates' "fix" links use them).
+    initial: tuple[str, ...] = field(default=())
+
+    def rows(self, application: Application) -> models.QuerySet[Any]:
+        qs = self.model.objects.filter(application=application)  # type: ignore[attr-defined]
+        return qs.select_related(*self.related).prefetch_related(*self.prefetch)
+
+
+ArtefactFormType = Any
+
+
+def _fmt(day: Any) -> str:
+    return f"{day:%d %b %Y}" if day else "—"
+
+
+def _latest_verification(alert: AlertCheck) -> str:
+    latest = next(iter(alert.verifications.all()), None)
+    return _fmt(timezone.localdate(latest.verified_at)) if latest else "never"
+
+
+KINDS: dict[str, Kind] = {
+    "runbook": Kind(
+        "runbook", Runbook, RunbookForm, "runbook", "Runbooks",
+        [Column("Critical", lambda r: "Yes" if r.is_critical else "No"),
+         Column("Calls", lambda r: r.escalation_level.name if r.escalation_level else "—"),
+         Column("Reviewed", lambda r: _fmt(r.last_reviewed_on)),
+         Column("Exercised", lambda r: _fmt(r.last_exercised_on))],
+        related=("escalation_level",),
+    ),
+    "alert": Kind(
+        "alert", AlertCheck, AlertCheckForm, "alert", "Alerts",
+        [Column("Threshold", lambda a: a.threshold),
+         Column("Owner", lambda a: a.owner or "—"),
+         Column("Last seen firing", _latest_verification)],
+        related=("owner",),
+        # AlertVerification is ordered newest first, so the latest firing is the first prefetched.
+        prefetch=("verifications",),
+    ),
+    "access": Kind(
+        "access", AccessCheck, AccessCheckForm, "access check", "Access checks",
+        [Column("Kind", lambda c: c.get_kind_display()),
+         Column("Verified by", lambda c: c.verified_by or "—"),
+         Column("Verified on", lambda c: _fmt(c.verified_on))],
+        related=("verified_by",), initial=("kind",),
+    ),
+    "knownissue": Kind(
+        "knownissue", KnownIssue, KnownIssueForm, "known issue", "Known issues",
+        [Column("Release", lambda i: i.release),
+         Column("Status", lambda i: i.get_status_display()),
+         Column("Owner", lambda i: i.owner or "—"),
+         Column("Workaround", lambda i: "Yes" if i.workaround.strip() else "No")],
+        related=("owner",),
+    ),
+    "drill": Kind(
+        "drill", Drill, DrillForm, "drill", "Drills",
+        [Column("Scenario", lambda d: d.get_scenario_display()),
+         Column("Held on", lambda d: _fmt(d.held_on)),
+         Column("After hours", lambda d: "Yes" if d.after_hours else "No"),
+         Column("Open follow-ups", lambda d: sum(a.status == "open" for a in d.actions.all()))],
+        prefetch=("actions",), initial=("scenario", "after_hours"),
+    ),
+    "decision": Kind(
+        "decision", DecisionRecord, DecisionRecordForm, "decision record", "Decision records",
+        [Column("Key", lambda d: "Yes" if d.is_key else "No"),
+         Column("Status", lambda d: d.get_status_display()),
+         Column("Decided on", lambda d: _fmt(d.decided_on))],
+        initial=("is_key",),
+    ),
+}
+
+
+def _kind(key: str) -> Kind:
+    try:
+        return KINDS[key]
+    except KeyError as exc:
+        raise Http404("No such kind of artefact.") from exc
+
+
+def _get(kind: Kind, application: Application, pk: int) -> Any:
+    return get_object_or_404(kind.rows(application), pk=pk)
+
+
+def _display(instance: models.Model, name: str) -> tuple[str, Any, str]:
+    """(label, value, type) of one field for the detail page."""
+    model_field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if getattr(model_field, "choices", None):
+        value = getattr(instance, f"get_{name}_display")()
+    if isinstance(model_field, models.BooleanField):
+        return str(model_field.verbose_name).capitalize(), "Yes" if value else "No", "text"
+    if isinstance(model_field, models.URLField):
+        return str(model_field.verbose_name).capitalize(), value, "url"
+    if isinstance(model_field, models.TextField):
+        return str(model_field.verbose_name).capitalize(), value, "long"
+    if isinstance(value, models.Model):
+        url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else ""
+        return str(model_field.verbose_name).capitalize(), value, "link" if url else "text"
+    if hasattr(value, "strftime"):
+        value = _fmt(value)
+    return str(model_field.verbose_name).capitalize(), value if value not in (None, "") else "—", "text"
+
+
+@login_required
+def artefact_list(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    application = get_application_for_user(request.user, slug)
+    spec = _kind(kind)
+    rows = [(row, [c.value(row) for c in spec.columns]) for row in spec.rows(application)]
+    return render(request, "readiness/artefact_list.html", {
+        "application": application, "kind": spec, "rows": rows, "can_edit": application.can_edit(request.user),
+    })
+
+
+@login_required
+def artefact_detail(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
+    application = get_application_for_user(request.user, slug)
+    spec = _kind(kind)
+    instance = _get(spec, application, pk)
+    fields = [_display(instance, name) for name in spec.form._meta.fields]
+    context: dict[str, Any] = {
+        "application": application, "kind": spec, "object": instance, "fields": fields,
+        "can_edit": application.can_edit(request.user),
+    }
+    if kind == "drill":
+        context["action_form"] = DrillActionForm(drill=instance)
+        context["actions"] = list(instance.actions.select_related("owner"))
+    if kind == "alert":
+        context["verifications"] = list(instance.verifications.select_related("verified_by"))
+    return render(request, "readiness/artefact_detail.html", context)
+
+
+@login_required
+def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = None) -> HttpResponse:
+    application = get_application_for_user(request.user, slug, edit=True)
+    spec = _kind(kind)
+    instance = _get(spec, application, pk) if pk is not None else None
+    if request.method == "POST":
+        form = spec.form(request.POST, instance=instance, application=application)
+        if form.is_valid():
+            saved = services.artefact_save(instance=form.save(commit=False))
+            messages.success(request, f"Saved the {spec.singular} “{saved}”.")
+            return redirect(saved.get_absolute_url())
+    else:
+        initial = {name: request.GET[name] for name in spec.initial if name in request.GET}
+        form = spec.form(instance=instance, application=application, initial=initial)
+    return render(request, "readiness/artefact_form.html", {
+        "application": application, "kind": spec, "form": form, "object": instance,
+    })
+
+
+@login_required
+@require_POST
+def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpResponse:
+    application = get_application_for_user(request.user, slug, edit=True)
+    runbook = _get(KINDS["runbook"], application, pk)
+    today = timezone.localdate()
+    if what == "reviewed":
+        services.runbook_mark_reviewed(runbook=runbook, on=today)
+    elif what == "exercised":
+        services.runbook_mark_exercised(runbook=runbook, on=today)
+    else:
+        raise Http404("Unknown mark.")
+    messages.success(request, f"Marked “{runbook}” {what} today.")
+    return redirect(runbook.get_absolute_url())
+
+
+@login_required
+def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application = get_application_for_user(request.user, slug, edit=True)
+    alert = _get(KINDS["alert"], application, pk)
+    if request.method == "POST":
+        form = AlertVerificationForm(request.POST, alert=alert)
+        if form.is_valid():
+            services.alert_verification_record(alert=alert, **form.cleaned_data)
+            messages.success(request, f"Recorded that “{alert}” was seen firing.")
+            return redirect(alert.get_absolute_url())
+    else:
+        person = getattr(request.user, "person", None)
+        form = AlertVerificationForm(
+            alert=alert, initial={"verified_at": timezone.localtime().replace(second=0, microsecond=0),
+                                  "verified_by": person.pk if person else None})
+    return render(request, "readiness/alert_verify.html", {"application": application, "alert": alert, "form": form})
+
+
+@login_required
+@require_POST
+def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application = get_application_for_user(request.user, slug, edit=True)
+    drill = _get(KINDS["drill"], application, pk)
+    form = DrillActionForm(request.POST, drill=drill)
+    if form.is_valid():
+        services.drill_action_add(drill=drill, **form.cleaned_data)
+        messages.success(request, "Added the follow-up.")
+        return redirect(drill.get_absolute_url())
+    return render(request, "readiness/artefact_detail.html", {
+        "application": application, "kind": KINDS["drill"], "object": drill, "can_edit": True,
+        "fields": [_display(drill, name) for name in DrillForm._meta.fields],
+        "action_form": form, "actions": list(drill.actions.select_related("owner")),
+    })
+
+
+@login_required
+@require_POST
+def drill_action_close(request: HttpRequest, slug: str, pk: int, action_pk: int) -> HttpResponse:
+    application = get_application_for_user(request.user, slug, edit=True)
+    drill = _get(KINDS["drill"], application, pk)
+    action = get_object_or_404(DrillAction, drill=drill, pk=action_pk)
+    services.drill_action_close(action=action, on=max(timezone.localdate(), drill.held_on))
+    messages.success(request, f"Closed “{action}”.")
+    return redirect(drill.get_absolute_url())
