@@ -6,6 +6,7 @@ from datetime import time
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from readiness import models
 from readiness.roles import Role
@@ -121,3 +122,35 @@ class OwnershipRuleFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Problem class {n}")
     example_symptoms = "something breaks"
     owner_role = models.OwnerRole.SUPPORT
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    """A hypercare escalation-log entry; pass application, problem_class and from_level of one application."""
+
+    class Meta:
+        model = models.Escalation
+
+    occurred_at = factory.LazyFunction(timezone.now)
+    severity = 3
+    summary = "Customer saw the wrong price."
+    logged_by = factory.SubFactory(UserFactory, role=Role.SUPPORT_ANALYST)
+
+
+def hypercare_application(*, owner: User | None = None, days_live: int = 10) -> models.Application:
+    """In hypercare for `days_live` days: two levels, one rule, an agreed plan, the template criteria."""
+    from datetime import timedelta
+
+    from readiness.services.hypercare import hypercare_agree, hypercare_plan_save
+
+    owner = owner or business_owner()
+    go_live = timezone.localdate() - timedelta(days=days_live)
+    application = ApplicationFactory(stage=models.Stage.HYPERCARE, go_live_date=go_live, business_owner=owner)
+    EscalationLevelFactory(application=application, position=1, name="Service desk")
+    EscalationLevelFactory(application=application, position=2, name="Engineering")
+    OwnershipRuleFactory(application=application, name="Wrong or missing data")
+    end = go_live + timedelta(days=21)
+    hypercare = hypercare_plan_save(
+        application=application, starts_on=go_live, planned_end_on=end, rules_in_force="Support answers first."
+    )
+    hypercare_agree(hypercare=hypercare, by=owner, now=timezone.now() - timedelta(days=days_live + 3))
+    return application

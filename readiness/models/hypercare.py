@@ -287,7 +287,10 @@ class Escalation(models.Model):
         OwnershipRule, on_delete=models.PROTECT, related_name="escalations", help_text="The class of problem."
     )
     from_level = models.ForeignKey(EscalationLevel, on_delete=models.PROTECT, related_name="escalations_from")
-    to_level = models.ForeignKey(EscalationLevel, on_delete=models.PROTECT, related_name="escalations_to")
+    # Empty when support kept it at the first level: hypercare logs every call, not only hand-ons.
+    to_level = models.ForeignKey(
+        EscalationLevel, on_delete=models.PROTECT, related_name="escalations_to", null=True, blank=True
+    )
     resolved_by = models.CharField(max_length=20, choices=ResolvedBy.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField()

@@ -146,7 +146,7 @@ def escalation_log(
     severity: int,
     problem_class_id: int,
     from_level_id: int,
-    to_level_id: int,
+    to_level_id: int | None,
     summary: str,
     logged_by: AbstractBaseUser,
     resolved_by: str = "",

@@ -1,0 +1,18 @@
+"""The history page's one form: the date to show the state at."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label="Show the state at the end of", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_as_of(self) -> object:
+        value = self.cleaned_data["as_of"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("Choose today or a date in the past.")
+        return value

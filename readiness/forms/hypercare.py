@@ -1,0 +1,248 @@
+"""Forms of hypercare. They validate; services persist. Errors sit beside the field, in plain words."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from readiness.models import (
+    Application,
+    CriterionKind,
+    EscalationLevel,
+    ExitCriterion,
+    Hypercare,
+    OwnershipRule,
+    ResolvedBy,
+    Severity,
+)
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class HypercarePlanForm(forms.ModelForm):
+    class Meta:
+        model = Hypercare
+        fields = ["starts_on", "planned_end_on", "rules_in_force"]
+        labels = {
+            "starts_on": "Starts on (go-live)",
+            "planned_end_on": "Planned end",
+            "rules_in_force": "Rules in force",
+        }
+        widgets = {
+            "starts_on": DateInput(),
+            "planned_end_on": DateInput(),
+            "rules_in_force": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"rules_in_force": "One rule per line."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ExitCriterionForm(forms.ModelForm):
+    class Meta:
+        model = ExitCriterion
+        fields = ["name", "description", "kind", "metric", "threshold", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "metric": "For a metric: what Handoff computes from the escalation log and known issues.",
+            "threshold": "For a metric: the number to compare against (a count, or a percentage).",
+            "position": "Order on the page.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == CriterionKind.ATTESTATION and data.get("threshold") is not None:
+            self.add_error("threshold", "An attestation has no threshold; leave it empty.")
+        return data
+
+
+class AttestationForm(forms.Form):
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What shows it is true: a ticket, a report, a meeting note with its date.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_evidence(self) -> str:
+        evidence = self.cleaned_data["evidence"].strip()
+        if len(evidence) < 10:
+            raise forms.ValidationError("Describe the evidence in a sentence, so an auditor can find it.")
+        return evidence
+
+
+class AcceptUnmetForm(forms.Form):
+    reason = forms.CharField(
+        label="Why signing off with this unmet is acceptable",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:
+            raise forms.ValidationError("Give the reason in a sentence: it is kept with the sign-off.")
+        return reason
+
+
+class EscalationForm(forms.Form):
+    """Quick enough to fill on a phone mid-incident: sensible defaults, nine fields, one column."""
+
+    occurred_at = forms.DateTimeField(label="When", widget=DateTimeInput())
+    severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, initial=Severity.SEV3)
+    problem_class = forms.ModelChoiceField(queryset=OwnershipRule.objects.none(), label="Class of problem")
+    from_level = forms.ModelChoiceField(queryset=EscalationLevel.objects.none(), label="From level")
+    to_level = forms.ModelChoiceField(
+        queryset=EscalationLevel.objects.none(), label="To level", required=False,
+        empty_label="Not passed on (support kept it)",
+    )
+    resolved_by = forms.ChoiceField(
+        choices=[("", "Not resolved yet"), *ResolvedBy.choices], required=False, label="Resolved by"
+    )
+    minutes_to_resolve = forms.IntegerField(
+        min_value=0, max_value=60 * 24 * 60, required=False, label="Time to resolve (minutes)"
+    )
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+        levels = EscalationLevel.objects.filter(application=application).order_by("position")
+        self.fields["problem_class"].queryset = OwnershipRule.objects.filter(application=application)
+        self.fields["from_level"].queryset = levels
+        self.fields["to_level"].queryset = levels
+        self.fields["from_level"].label_from_instance = lambda level: f"L{level.position} {level.name}"
+        self.fields["to_level"].label_from_instance = lambda level: f"L{level.position} {level.name}"
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+            first = levels.first()
+            if first is not None:
+                self.initial.setdefault("from_level", first.pk)
+        self.helper = _helper()
+
+    def clean_occurred_at(self) -> Any:
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now():
+            raise forms.ValidationError("An escalation cannot be logged in the future.")
+        return occurred_at
+
+    def clean_summary(self) -> str:
+        summary = self.cleaned_data["summary"].strip()
+        if len(summary) < 5:
+            raise forms.ValidationError("Say in a few words what happened.")
+        return summary
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("from_level") and data.get("from_level") == data.get("to_level"):
+            self.add_error("to_level", "An escalation goes to a different level than the one it came from.")
+        resolved_by, minutes = data.get("resolved_by"), data.get("minutes_to_resolve")
+        if resolved_by and minutes is None and "minutes_to_resolve" not in self.errors:
+            self.add_error("minutes_to_resolve", "Give the time it took to resolve.")
+        if minutes is not None and not resolved_by:
+            self.add_error("resolved_by", "Say who resolved it, or leave the time empty while it is open.")
+        return data
+
+
+class EscalationFilterForm(forms.Form):
+    severity = forms.TypedChoiceField(choices=[("", "Any"), *Severity.choices], coerce=int, required=False,
+                                      empty_value=None)
+    problem_class = forms.ModelChoiceField(queryset=OwnershipRule.objects.none(), required=False,
+                                           label="Class of problem", empty_label="Any")
+    resolved_by = forms.ChoiceField(choices=[("", "Any"), ("open", "Still open"), *ResolvedBy.choices],
+                                    required=False)
+    since = forms.DateField(required=False, widget=DateInput(), label="From")
+    until = forms.DateField(required=False, widget=DateInput(), label="To")
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["problem_class"].queryset = OwnershipRule.objects.filter(application=application)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date is before the start date.")
+        return data
+
+
+class ExtensionForm(forms.Form):
+    new_end_on = forms.DateField(label="New end date", widget=DateInput())
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="e.g. the ERP integration still fails weekly; support has not run a cycle alone.",
+    )
+
+    def __init__(self, *args: Any, hypercare: Hypercare, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hypercare = hypercare
+        self.today = today
+        self.helper = _helper()
+
+    def clean_new_end_on(self) -> date:
+        new_end_on = self.cleaned_data["new_end_on"]
+        current = self.hypercare.current_end_on
+        if new_end_on <= max(current, self.today):
+            raise forms.ValidationError(f"Choose a date after {max(current, self.today):%d %b %Y}.")
+        if (new_end_on - max(current, self.today)).days > 28:
+            raise forms.ValidationError("Extend by at most four weeks at a time, then decide again.")
+        return new_end_on
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:
+            raise forms.ValidationError("Give the reason in a sentence: why is hypercare still needed?")
+        return reason
+
+
+class SignOffForm(forms.Form):
+    statement = forms.CharField(
+        required=False,
+        label="Anything to add (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    confirm = forms.BooleanField(
+        label="I have reviewed every exit criterion above and sign off the end of hypercare.",
+        error_messages={"required": "Tick the box to confirm you reviewed the criteria."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
