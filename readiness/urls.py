@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import path
 
 from readiness.views import applications, artefacts, escalation, gates, lookup, people
+from readiness.views import history as history_views
+from readiness.views import hypercare, pack
 
 app_name = "readiness"
 
@@ -57,4 +59,20 @@ urlpatterns = [
     path("people/<int:pk>/left/", people.person_leave_company, name="person_left"),
     path("teams/new/", people.team_edit, name="team_create"),
     path("teams/<int:pk>/edit/", people.team_edit, name="team_edit"),
+    # Hypercare: plan, criteria, decisions, sign-off; the escalation log; history; the handoff pack
+    path("apps/<slug:slug>/hypercare/", hypercare.hypercare_detail, name="hypercare_detail"),
+    path("apps/<slug:slug>/hypercare/plan/", hypercare.hypercare_plan_edit, name="hypercare_plan_edit"),
+    path("apps/<slug:slug>/hypercare/agree/", hypercare.hypercare_agree, name="hypercare_agree"),
+    path("apps/<slug:slug>/hypercare/extend/", hypercare.hypercare_extend, name="hypercare_extend"),
+    path("apps/<slug:slug>/hypercare/sign-off/", hypercare.hypercare_sign_off, name="hypercare_sign_off"),
+    path("apps/<slug:slug>/hypercare/criteria/new/", hypercare.criterion_edit, name="criterion_create"),
+    path("apps/<slug:slug>/hypercare/criteria/<int:pk>/edit/", hypercare.criterion_edit, name="criterion_edit"),
+    path("apps/<slug:slug>/hypercare/criteria/<int:pk>/attest/", hypercare.criterion_attest, name="criterion_attest"),
+    path("apps/<slug:slug>/hypercare/criteria/<int:pk>/accept/", hypercare.criterion_accept, name="criterion_accept"),
+    path("apps/<slug:slug>/escalation-log/", hypercare.escalationlog_list, name="escalationlog_list"),
+    path("apps/<slug:slug>/escalation-log/new/", hypercare.escalationlog_create, name="escalationlog_create"),
+    path("apps/<slug:slug>/escalation-log.csv", hypercare.escalationlog_export, name="escalationlog_export"),
+    path("apps/<slug:slug>/history/", history_views.history, name="history"),
+    path("apps/<slug:slug>/handoff-pack/", pack.handoff_pack, name="handoff_pack"),
+    path("apps/<slug:slug>/handoff-pack.json", pack.handoff_pack_json, name="handoff_pack_json"),
 ]

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
-from readiness.demo import artefacts, world
+from readiness.demo import artefacts, hypercare, world
 
 DEMO_PASSWORD = "handoff-demo"
 
@@ -24,6 +24,7 @@ SECTIONS: list[Callable[[date], None]] = [
     world.seed_applications,
     world.seed_escalation_paths,
     artefacts.seed_artefacts,
+    hypercare.seed_hypercare,
 ]
 
 
