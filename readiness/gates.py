@@ -40,8 +40,10 @@ from readiness.models import (
     Drill,
     Duty,
     EscalationLevel,
+    ExitCriterion,
     GateCode,
     GateWaiver,
+    Hypercare,
     KnownIssue,
     KnownIssueStatus,
     OwnershipRule,
@@ -87,6 +89,8 @@ class Evidence:
     levels: list[EscalationLevel] = field(default_factory=list)
     ownership_rules: list[OwnershipRule] = field(default_factory=list)
     waivers: list[GateWaiver] = field(default_factory=list)
+    hypercare: Hypercare | None = None
+    exit_criteria: list[ExitCriterion] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -514,15 +518,38 @@ def check_knowledge(ev: Evidence, on: date) -> Check:
 
 
 def check_hypercare_plan(ev: Evidence, on: date) -> Check:
-    # The hypercare area supplies the plan and its exit criteria; until then the gate cannot be met.
+    """A window and exit criteria exist, and the business owner agreed them, unchanged since, before go-live."""
     slug = ev.application.slug
-    return Check(
-        missing=[
-            Missing("No hypercare plan with agreed exit criteria yet.",
-                    _first_url(["hypercare_detail"], slug, fallback=_url("application_detail", slug)),
-                    "Plan hypercare")
-        ]
+    result = Check()
+    hypercare = ev.hypercare if ev.hypercare is not None and _existed(ev.hypercare, on) else None
+    criteria = [c for c in ev.exit_criteria if _existed(c, on)]
+    if hypercare is None:
+        result.missing.append(Missing("No hypercare window set.", _url("hypercare_plan_edit", slug), "Plan hypercare"))
+        return result
+    result.evidence.append(
+        f"Window {_fmt(hypercare.starts_on)} to {_fmt(hypercare.planned_end_on)} "
+        f"({(hypercare.planned_end_on - hypercare.starts_on).days} days)."
     )
+    if not criteria:
+        result.missing.append(Missing("No exit criteria.", _url("criterion_create", slug), "Add a criterion"))
+        return result
+    agreed_on = _day(hypercare.agreed_at) if hypercare.agreed_at else None
+    detail = _url("hypercare_detail", slug)
+    if agreed_on is None or agreed_on > on:
+        result.missing.append(Missing("The business owner has not agreed the window and exit criteria.", detail,
+                                      "Ask for agreement"))
+    elif not hypercare.is_agreed(ev.exit_criteria):
+        result.missing.append(Missing(f"The plan changed after it was agreed on {_fmt(agreed_on)}; the business "
+                                      "owner must agree it again.", detail, "Ask for agreement"))
+    elif ev.application.go_live_date and agreed_on > ev.application.go_live_date:
+        result.missing.append(Missing(f"Agreed on {_fmt(agreed_on)}, after go-live on "
+                                      f"{_fmt(ev.application.go_live_date)}: exit criteria are agreed before.",
+                                      detail, "Review"))
+    else:
+        by = hypercare.agreed_by
+        who = (by.get_full_name() or by.get_username()) if by else "the business owner"
+        result.evidence.append(f"{len(criteria)} exit criteria agreed by {who} on {_fmt(agreed_on)}.")
+    return result
 
 
 GATES: list[Gate] = [
@@ -608,6 +635,9 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
         "primary", "backup", "after_hours_cover"))
     fill("ownership_rules", OwnershipRule.objects.filter(application_id__in=ids))
     fill("waivers", GateWaiver.objects.filter(application_id__in=ids).select_related("waived_by"))
+    fill("exit_criteria", ExitCriterion.objects.filter(application_id__in=ids))
+    for hypercare in Hypercare.objects.filter(application_id__in=ids).select_related("agreed_by"):
+        bundles[hypercare.application_id].hypercare = hypercare
     return bundles
 
 
