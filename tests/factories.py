@@ -154,3 +154,75 @@ def hypercare_application(*, owner: User | None = None, days_live: int = 10) -> 
     )
     hypercare_agree(hypercare=hypercare, by=owner, now=timezone.now() - timedelta(days=days_live + 3))
     return application
+
+
+# --- readiness artefacts (gate board) ------------------------------------------------------------
+
+
+class RunbookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Runbook
+
+    application = factory.SubFactory(ApplicationFactory)
+    title = factory.Sequence(lambda n: f"Scenario {n}")
+    symptom = "Users see an error."
+    normal_looks_like = "No errors."
+    problem_signs = "More than 5 errors a minute."
+    steps = "1. Look.\n2. Fix."
+    is_critical = True
+
+
+class AlertCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AlertCheck
+
+    application = factory.SubFactory(ApplicationFactory)
+    signal = factory.Sequence(lambda n: f"Signal {n}")
+    threshold = "More than 5 in 10 minutes"
+    user_impact = "Customers cannot order."
+    owner = factory.SubFactory(PersonFactory)
+
+
+class AccessCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AccessCheck
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = models.AccessKind.LOGS
+    description = factory.Sequence(lambda n: f"Access {n}")
+
+
+class KnownIssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.KnownIssue
+
+    application = factory.SubFactory(ApplicationFactory)
+    release = "1.0.0"
+    title = factory.Sequence(lambda n: f"Known issue {n}")
+    symptom = "Something odd."
+    workaround = "Do it twice."
+
+
+class DrillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Drill
+
+    application = factory.SubFactory(ApplicationFactory)
+    scenario = models.DrillScenario.LOGIN_FAILURE
+    title = factory.Sequence(lambda n: f"Drill {n}")
+    held_on = factory.LazyFunction(timezone.localdate)
+    support_attended = True
+    engineering_attended = True
+    business_owner_attended = True
+
+
+class DecisionRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DecisionRecord
+
+    application = factory.SubFactory(ApplicationFactory)
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    context = "Context."
+    decision = "Decision."
+    status = models.DecisionStatus.ACCEPTED
+    is_key = True
