@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -54,3 +56,38 @@ class OwnershipRuleAdmin(SimpleHistoryAdmin):
 @admin.register(models.Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "beat_at"]
+
+
+@admin.register(models.Hypercare)
+class HypercareAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "starts_on", "planned_end_on", "status", "agreed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(models.ExitCriterion)
+class ExitCriterionAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "position", "name", "kind", "metric", "threshold", "accepted_unmet"]
+    list_filter = ["application", "kind"]
+
+
+@admin.register(models.Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["application", "occurred_at", "severity", "problem_class", "resolved_by", "logged_by"]
+    list_filter = ["application", "severity", "resolved_by"]
+
+
+@admin.register(models.SignOff)
+class SignOffAdmin(admin.ModelAdmin):
+    """Read-only: a sign-off is an audit record (the database refuses changes on PostgreSQL too)."""
+
+    list_display = ["application", "signed_by", "signed_at", "fingerprint"]
+    readonly_fields = ["application", "signed_by", "signed_at", "statement", "snapshot", "fingerprint"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
