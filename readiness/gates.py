@@ -19,14 +19,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from readiness.lookup import GAP_DAYS, Gap, coverage_gaps
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
     AccessCheck,
@@ -358,6 +360,15 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
         if level.stale_since and _day(level.stale_since) <= on and not problems:
             reason = level.stale_reason or "someone on it changed"
             problems.append(Missing(f"{name} is marked stale: {reason}.", edit, "Review the level", stale=True))
+        gaps = _coverage_gaps(level, on)
+        if gaps:
+            first = gaps[0]
+            zone = level.coverage_timezone
+            problems.append(Missing(
+                f"{name}: {len(gaps)} coverage gap{'s' if len(gaps) > 1 else ''} in the next {GAP_DAYS} days, first "
+                f"{timezone.localtime(first.start, ZoneInfo(zone)):%a %d %b %H:%M}–"
+                f"{timezone.localtime(first.end, ZoneInfo(zone)):%a %d %b %H:%M} ({zone}): {first.reason}.",
+                f"{path}#level-{level.pk}", "See the gaps"))
         result.missing.extend(problems)
         if not problems:
             cover = "24×7" if level.coverage == Coverage.ALWAYS else f"after hours {level.after_hours_cover}"
@@ -381,6 +392,16 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
                     _url("drill_create", slug, query="after_hours=1"), "Record an after-hours drill")
         )
     return result
+
+
+def _coverage_gaps(level: EscalationLevel, on: date) -> list[Gap]:
+    """Gaps in the 14 days from now (today) or from the start of `on` (a past day, for the chart).
+
+    Judged on people's calendars as they are now: past leave and hours are not kept.
+    """
+    today = timezone.localdate()
+    start = timezone.now() if on >= today else timezone.make_aware(datetime.combine(on, time(0)))
+    return coverage_gaps(level, start, days=GAP_DAYS)
 
 
 def check_access(ev: Evidence, on: date) -> Check:
@@ -565,8 +586,9 @@ GATES: list[Gate] = [
         "Every class of problem has an owner and a level, and each of the five duties is assigned."
     ), check_support_model),
     Gate(GateCode.ESCALATION_PATH, lambda: (
-        "Every level has a primary and a backup who are still here, decision rights and after-hours cover, and the "
-        f"path was tested after hours in the {settings.DRILL_WINDOW_DAYS} days before go-live."
+        "Every level has a primary and a backup who are still here, decision rights and after-hours cover, no "
+        f"coverage gap in the next {GAP_DAYS} days, and the path was tested after hours in the "
+        f"{settings.DRILL_WINDOW_DAYS} days before go-live."
     ), check_escalation_path),
     Gate(GateCode.ACCESS, lambda: (
         "Support has verified its access to logs, admin functions, the hosting console and reporting in the last "
@@ -632,7 +654,11 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
     fill("drills", Drill.objects.filter(application_id__in=ids).prefetch_related("actions"))
     fill("decisions", DecisionRecord.objects.filter(application_id__in=ids))
     fill("levels", EscalationLevel.objects.filter(application_id__in=ids).select_related(
-        "primary", "backup", "after_hours_cover"))
+        "primary", "backup", "after_hours_cover").prefetch_related(
+        # Coverage gaps (gate 4) read everyone's working hours and leave.
+        *[f"{role}__{rows}" for role in ("primary", "backup", "after_hours_cover")
+          for rows in ("working_hours", "leaves")]
+    ))
     fill("ownership_rules", OwnershipRule.objects.filter(application_id__in=ids))
     fill("waivers", GateWaiver.objects.filter(application_id__in=ids).select_related("waived_by"))
     fill("exit_criteria", ExitCriterion.objects.filter(application_id__in=ids))

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from readiness.models import Application
 
 UTC = ZoneInfo("UTC")
+# How far ahead coverage gaps are looked for, on the path page and in gate 4.
+GAP_DAYS = 14
 PRIMARY, BACKUP, AFTER_HOURS = "primary", "backup", "after-hours cover"
 
 
@@ -114,7 +116,7 @@ def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
         reasons = [f"{c.role} {_why_not(c.reachability)}" for c in candidates]
         if not level.after_hours_cover_id:
             reasons.append("no after-hours cover")
-        gap = next((g for g in coverage_gaps(level, at, days=14) if g.start <= at.astimezone(UTC) < g.end), None)
+        gap = next((g for g in coverage_gaps(level, at) if g.start <= at.astimezone(UTC) < g.end), None)
         return CallPlan(
             level=level,
             at=at,
@@ -187,52 +189,83 @@ def _coarse_reason(candidate: Candidate) -> str:
     return f"{candidate.role} {candidate.person.name} {state}"
 
 
-def _change_points(person: Person, start: datetime, end: datetime) -> set[datetime]:
-    """Every instant at which the person's availability may change: day starts and hour edges."""
+def _local_days(person: Person, start: datetime, end: datetime) -> list[tuple[date, datetime, datetime]]:
+    """Each of the person's local days touching [start, end): the day, its start and end in UTC."""
     zone = person.zone
-    first = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    days = []
+    while day <= last:
+        following = day + timedelta(days=1)
+        days.append((
+            day,
+            datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC),
+            datetime.combine(following, time(0), tzinfo=zone).astimezone(UTC),
+        ))
+        day = following
+    return days
+
+
+def _reachable_intervals(
+    level: EscalationLevel, role: str, person: Person, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """When `person` can be reached in `role`, as UTC intervals; the same rules as `_reachable`.
+
+    Built day by day on the person's own calendar, in UTC: aware datetimes sharing a zone
+    compare and subtract by wall clock, which is wrong across a daylight-saving change.
+    """
+    pageable = role == AFTER_HOURS or level.coverage == Coverage.ALWAYS
     hours_by_day: dict[int, list[Any]] = {}
     for hours in person.working_hours.all():
         hours_by_day.setdefault(hours.weekday, []).append(hours)
-    local_points = []
-    day = first
-    while day <= last:
-        local_points.append(datetime.combine(day, time(0), tzinfo=zone))
+    intervals = []
+    for day, day_start, day_end in _local_days(person, start, end):
+        if person.has_left(day) or person.leave_on(day) is not None:
+            continue
+        if pageable:
+            intervals.append((day_start, day_end))
+            continue
         for hours in hours_by_day.get(day.weekday(), []):
-            local_points.append(datetime.combine(day, hours.starts_at, tzinfo=zone))
-            local_points.append(datetime.combine(day, hours.ends_at, tzinfo=zone))
-        day += timedelta(days=1)
-    # In UTC: aware datetimes sharing a zone compare and subtract by wall clock, wrong across DST.
-    points = {p.astimezone(UTC) for p in local_points}
-    return {p for p in points if start < p < end}
+            opens = datetime.combine(day, hours.starts_at, tzinfo=person.zone).astimezone(UTC)
+            closes = day_end if hours.until_midnight else datetime.combine(
+                day, hours.ends_at, tzinfo=person.zone
+            ).astimezone(UTC)
+            intervals.append((opens, closes))
+    return intervals
 
 
-def coverage_gaps(level: EscalationLevel, start: datetime, days: int = 14) -> list[Gap]:
-    """Intervals in [start, start + days) in which nobody on the level can be reached, merged."""
+def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS) -> list[Gap]:
+    """Intervals in [start, start + days) in which nobody on the level can be reached, merged, with why."""
     start = start.astimezone(UTC)
     end = start + timedelta(days=days)
-    people = [person for _, person in level_roles(level)]
-    points: set[datetime] = set()
-    for person in {p.pk: p for p in people}.values():
-        points |= _change_points(person, start, end)
-    edges = [start, *sorted(points), end]
-    gaps: list[Gap] = []
-    for slice_start, slice_end in zip(edges, edges[1:], strict=False):
-        if slice_start >= slice_end:
+    covered = sorted(
+        interval
+        for role, person in level_roles(level)
+        for interval in _reachable_intervals(level, role, person, start, end)
+    )
+    holes = []
+    cursor = start
+    for opens, closes in covered:
+        if closes <= cursor:
             continue
-        candidates = candidates_at(level, slice_start)
-        if any(c.reachable for c in candidates):
-            continue
-        reasons = [_coarse_reason(c) for c in candidates]
-        if not level.after_hours_cover_id:
-            reasons.append("no after-hours cover")
-        if gaps and gaps[-1].end == slice_start:
-            merged = tuple(dict.fromkeys([*gaps[-1].reasons, *reasons]))
-            gaps[-1] = Gap(gaps[-1].start, slice_end, merged)
-        else:
-            gaps.append(Gap(slice_start, slice_end, tuple(reasons)))
-    return gaps
+        if opens > cursor:
+            holes.append((cursor, min(opens, end)))
+        cursor = max(cursor, closes)
+        if cursor >= end:
+            break
+    if cursor < end:
+        holes.append((cursor, end))
+    return [Gap(s, e, _gap_reasons(level, s, e)) for s, e in holes if s < e]
+
+
+def _gap_reasons(level: EscalationLevel, start: datetime, end: datetime) -> tuple[str, ...]:
+    # Sampled where a state can change inside the gap: its start and each local midnight.
+    moments = {start}
+    for _, person in level_roles(level):
+        moments |= {day_start for _, day_start, _ in _local_days(person, start, end) if start < day_start < end}
+    reasons = [_coarse_reason(c) for moment in sorted(moments) for c in candidates_at(level, moment)]
+    if not level.after_hours_cover_id:
+        reasons.append("no after-hours cover")
+    return tuple(dict.fromkeys(reasons))
 
 
 # --- symptom → rule ----------------------------------------------------------------------------
@@ -337,6 +370,8 @@ class Answer:
     plans: dict[int, CallPlan]  # per matched rule's level id, for the other matches
     runbooks: list[Any] = field(default_factory=list)
     known_issues: list[Any] = field(default_factory=list)
+    # Searching all applications, the best class of problem tied in several: pick one.
+    ambiguous: bool = False
 
     def plan_for(self, match: RuleMatch) -> CallPlan | None:
         return self.plans.get(match.rule.level_id) if match.rule.level_id else None
@@ -381,6 +416,16 @@ def answer(
     else:
         matches = []
     chosen = matches[0].rule if matches else None
+    # Searching every application, a class that ties across applications is not an answer:
+    # the analyst picks the application from the matches instead of being shown a guess.
+    ambiguous = (
+        application is None
+        and len(matches) > 1
+        and matches[1].score == matches[0].score
+        and matches[1].rule.application_id != matches[0].rule.application_id
+    )
+    if ambiguous:
+        chosen = None
     application_ids = {m.rule.application_id for m in matches}
     levels = list(
         EscalationLevel.objects.filter(application_id__in=application_ids).order_by("application", "position")
@@ -411,6 +456,7 @@ def answer(
         plans=plans,
         runbooks=runbooks,
         known_issues=known_issues,
+        ambiguous=ambiguous,
     )
 
 
@@ -427,8 +473,11 @@ def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tupl
         return [], []
     asked = set(words(symptom)) or set(words(" ".join([rule.name, *rule.symptom_list])))
 
+    enough = max(1, math.ceil(len(asked) / 2))  # one shared word of four is a coincidence
+
     def fit(*texts: str) -> int:
-        return len(asked & set(words(" ".join(texts))))
+        shared = len(asked & set(words(" ".join(texts))))
+        return shared if shared >= enough else 0
 
     runbooks = []
     for runbook in Runbook.objects.filter(application_id=rule.application_id).select_related("escalation_level"):
@@ -477,6 +526,8 @@ def answer_as_dict(result: Answer) -> dict[str, Any]:
         "at": result.at.isoformat(),
         "symptom": result.symptom,
         "application": result.application.slug if result.application else None,
+        # True when, searching all applications, the best class tied in several: pick one.
+        "ambiguous": result.ambiguous,
         "matches": [
             {
                 "application": m.rule.application.slug,

@@ -15,11 +15,9 @@ from django.utils import timezone
 
 from readiness.access import get_application_for_user
 from readiness.forms.escalation import LevelForm, OwnershipRuleForm
-from readiness.lookup import Gap, attach_people, coverage_gaps, who_to_call
+from readiness.lookup import GAP_DAYS, Gap, attach_people, coverage_gaps, who_to_call
 from readiness.models import Application, EscalationLevel, OwnershipRule
 from readiness.services.escalation import level_save, ownership_rule_save
-
-GAP_DAYS = 14
 
 
 def _application(user: AbstractBaseUser | AnonymousUser, slug: str, *, edit: bool = False) -> Application:
