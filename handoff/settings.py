@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -220,6 +221,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "readiness.tasks.heartbeat", "schedule": 60.0},
+    # Finds the contacts due a reminder step and fans out one task per person.
+    "reminder-sweep": {"task": "readiness.tasks.reminder_sweep", "schedule": crontab(minute="*/15")},
 }
 # /health/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)
@@ -262,6 +265,8 @@ RUNBOOK_EXERCISE_DAYS = env_int("RUNBOOK_EXERCISE_DAYS", 180)
 ALERT_VERIFY_DAYS = env_int("ALERT_VERIFY_DAYS", 30)
 ACCESS_VERIFY_DAYS = env_int("ACCESS_VERIFY_DAYS", 90)
 DRILL_WINDOW_DAYS = env_int("DRILL_WINDOW_DAYS", 30)
+# Period after which a contact on no path is asked to confirm their details (reminders).
+CONTACT_VERIFICATION_DAYS = env_int("CONTACT_VERIFICATION_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,6 @@ class ReadinessConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self)
+        from readiness import signals
+
+        signals.connect()

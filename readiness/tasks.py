@@ -32,3 +32,41 @@ def heartbeat() -> None:
     from readiness.services.system import heartbeat_record
 
     heartbeat_record(name="beat")
+
+
+# Mail servers fail transiently; retry with backoff, a bounded number of times. The reminder log
+# rolls back with a failed send, so a retry (or the next sweep) sends it again.
+_MAIL_RETRY: dict[str, Any] = {
+    "autoretry_for": (OSError,), "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 5,
+}
+
+
+@shared_task
+def reminder_sweep() -> int:
+    """Every 15 minutes (beat): one reminder_send per person due."""
+    from readiness.services.reminders import reminder_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(**_MAIL_RETRY)
+def reminder_send(person_pk: int, cycle: int, step: str) -> str:
+    from readiness.services.reminders import reminder_send as send
+
+    decision = send(person_pk=person_pk, cycle=cycle, step=step)
+    logger.info("reminder_send person=%s cycle=%s step=%s: %s", person_pk, cycle, step, decision)
+    return decision
+
+
+@shared_task(**_MAIL_RETRY)
+def contact_changes_notify(confirmation_pk: int) -> None:
+    from readiness.services.reminders import contact_changes_notify as notify
+
+    notify(confirmation_pk=confirmation_pk)
+
+
+@shared_task(**_MAIL_RETRY)
+def reachability_test_email(test_pk: int) -> None:
+    from readiness.services.reminders import reachability_test_email as send
+
+    send(test_pk=test_pk)

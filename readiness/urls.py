@@ -6,7 +6,7 @@ from django.urls import path
 
 from readiness.views import applications, artefacts, escalation, gates, lookup, people
 from readiness.views import history as history_views
-from readiness.views import hypercare, pack
+from readiness.views import hypercare, pack, reminders
 
 app_name = "readiness"
 
@@ -59,6 +59,14 @@ urlpatterns = [
     path("people/<int:pk>/left/", people.person_leave_company, name="person_left"),
     path("teams/new/", people.team_edit, name="team_create"),
     path("teams/<int:pk>/edit/", people.team_edit, name="team_edit"),
+    # Staleness reminders: each person's history, reachability tests, and the public signed-link pages
+    path("people/<int:pk>/reminders/", reminders.person_reminders, name="person_reminders"),
+    path("people/<int:pk>/reachability/", reminders.reachability_test_send, name="reachability_test_send"),
+    path("people/<int:pk>/reachability/<int:test_pk>/", reminders.reachability_test_record,
+         name="reachability_test_record"),
+    path("confirm/<str:token>/", reminders.reminder_confirm, name="reminder_confirm"),
+    path("confirm/<str:token>/changed/", reminders.reminder_change, name="reminder_change"),
+    path("reachability/<str:token>/", reminders.reachability_ack, name="reachability_ack"),
     # Hypercare: plan, criteria, decisions, sign-off; the escalation log; history; the handoff pack
     path("apps/<slug:slug>/hypercare/", hypercare.hypercare_detail, name="hypercare_detail"),
     path("apps/<slug:slug>/hypercare/plan/", hypercare.hypercare_plan_edit, name="hypercare_plan_edit"),

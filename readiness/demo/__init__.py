@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
-from readiness.demo import artefacts, hypercare, world
+from readiness.demo import artefacts, hypercare, reminders, world
 
 DEMO_PASSWORD = "handoff-demo"
 
@@ -25,6 +25,7 @@ SECTIONS: list[Callable[[date], None]] = [
     world.seed_escalation_paths,
     artefacts.seed_artefacts,
     hypercare.seed_hypercare,
+    reminders.seed_reminders,
 ]
 
 

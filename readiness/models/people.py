@@ -144,6 +144,9 @@ class Person(models.Model):
             self.next_reminder_at = start + timedelta(days=self.verification_days)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("readiness:person_detail", args=[self.pk])
+
     @property
     def is_stale(self) -> bool:
         return self.stale_since is not None
@@ -153,9 +156,6 @@ class Person(models.Model):
         if self.last_confirmed_at is None:
             return None
         return ((now or timezone.now()) - self.last_confirmed_at).days
-
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:person_detail", args=[self.pk])
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,0 +1,506 @@
+"""Staleness reminders: sweep, send (exactly once), confirm, submit changes, escalate; reachability tests.
+
+Cadence of one cycle: the reminder when the verification period runs out, a second one 3 days
+later, a last one 7 days after the first, together with a note to the delivery and support
+leads of every application whose path names the person, who from then on shows as stale.
+Confirming (either signed link) starts the next cycle and voids the links of this one.
+
+Exactly once: `reminder_send` locks the person's row, checks the step is still the one the
+task was made for, and inserts the `ReminderLog` row (unique per person, cycle and step) in
+the same transaction as the send. A second worker waits on the row lock and then finds the
+step moved on; a redelivered task finds the log row; a worker killed before the commit rolls
+its claim back, so the redelivery sends. Only a kill between the mail server's acceptance and
+the commit could repeat a mail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness.models import (
+    Application,
+    Channel,
+    ConfirmationKind,
+    ContactConfirmation,
+    EscalationLevel,
+    Person,
+    ReachabilityResult,
+    ReachabilityTest,
+    ReminderLog,
+    ReminderStep,
+)
+from readiness.tasks import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+SWEEP_CHUNK = 1000
+LINK_MAX_AGE = timedelta(days=14)
+LINK_SALT = "readiness.reminders.link"
+REACHABILITY_SALT = "readiness.reachability.link"
+# After a step is sent, the next one is due this much later (due → +3 days → +7 days).
+NEXT_STEP: dict[str, tuple[str, timedelta | None]] = {
+    ReminderStep.DUE: (ReminderStep.NAG, timedelta(days=3)),
+    ReminderStep.NAG: (ReminderStep.FINAL, timedelta(days=4)),
+    ReminderStep.FINAL: (ReminderStep.WAITING, None),
+}
+# A person back from leave is reminded at this hour of their own first working day back.
+RETURN_HOUR = time(9, 0)
+
+
+# --- verification period -----------------------------------------------------------------------
+
+
+def verification_days_for(person_ids: Iterable[int]) -> dict[int, int]:
+    """The shortest period over every path each person is on; one query for any number of people.
+
+    First-level contacts and after-hours cover get the application's shorter period.
+    People on no path get the default period (settings.CONTACT_VERIFICATION_DAYS).
+    """
+    ids = set(person_ids)
+    default = settings.CONTACT_VERIFICATION_DAYS
+    days = dict.fromkeys(ids, default)
+    on_a_path: set[int] = set()
+    rows = EscalationLevel.objects.filter(
+        Q(primary_id__in=ids) | Q(backup_id__in=ids) | Q(after_hours_cover_id__in=ids)
+    ).values_list(
+        "position", "primary_id", "backup_id", "after_hours_cover_id",
+        "application__contact_verification_days", "application__first_level_verification_days",
+    )
+    for position, primary, backup, cover, normal, short in rows:
+        for pk, period in ((primary, normal), (backup, normal), (cover, short)):
+            if pk in ids:
+                period = short if position == 1 else period
+                days[pk] = period if pk not in on_a_path else min(days[pk], period)
+                on_a_path.add(pk)
+    return days
+
+
+def people_schedule_refresh(*, person_ids: Iterable[int]) -> int:
+    """Re-derive verification periods after paths or an application's periods changed.
+
+    A person waiting for their first reminder of the cycle gets a new due date; one already
+    being nagged keeps the cadence. Returns how many people changed.
+    """
+    wanted = verification_days_for(person_ids)
+    changed = 0
+    people = Person.objects.filter(pk__in=wanted).values_list(
+        "pk", "verification_days", "reminder_step", "last_confirmed_at", "created_at", "left_on"
+    )
+    for pk, current, step, confirmed_at, created_at, left_on in people:
+        days = wanted[pk]
+        if days == current:
+            continue
+        update: dict[str, Any] = {"verification_days": days}
+        if step == ReminderStep.DUE and left_on is None:
+            update["next_reminder_at"] = (confirmed_at or created_at) + timedelta(days=days)
+        Person.objects.filter(pk=pk).update(**update)
+        changed += 1
+    return changed
+
+
+# --- sweep -------------------------------------------------------------------------------------
+
+
+Dispatch = Callable[[int, int, str], None]
+
+
+def _enqueue_send(person_pk: int, cycle: int, step: str) -> None:
+    from readiness.tasks import reminder_send
+
+    enqueue_on_commit(reminder_send, person_pk, cycle, step)
+
+
+def reminder_sweep(*, now: datetime | None = None, chunk_size: int = SWEEP_CHUNK,
+                   dispatch: Dispatch | None = None) -> int:
+    """Fan out one send task per person due, walking the due index in chunks: one query a chunk.
+
+    The sweep writes nothing: a task that is lost (broker down) leaves the person due, so the
+    next sweep enqueues them again, and a duplicate task finds its step already sent.
+    """
+    now = now or timezone.now()
+    dispatch = dispatch or _enqueue_send
+    total = 0
+    after: tuple[datetime, int] | None = None
+    while True:
+        due = Person.objects.due_for_reminder(now)
+        if after is not None:
+            moment, pk = after
+            # Keyset pagination in index order: the range keeps the index scan, the OR breaks ties.
+            due = due.filter(next_reminder_at__gte=moment).filter(
+                Q(next_reminder_at__gt=moment) | Q(pk__gt=pk)
+            )
+        rows = list(due.values_list("pk", "reminder_cycle", "reminder_step", "next_reminder_at")[:chunk_size])
+        for pk, cycle, step, _ in rows:
+            dispatch(pk, cycle, step)
+        total += len(rows)
+        if len(rows) < chunk_size:
+            break
+        after = (rows[-1][3], rows[-1][0])
+    logger.info("reminder sweep: %d people due", total)
+    return total
+
+
+# --- send --------------------------------------------------------------------------------------
+
+
+def link_token(person: Person, cycle: int) -> str:
+    return signing.TimestampSigner(salt=LINK_SALT).sign(f"{person.pk}.{cycle}")
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+@dataclass(frozen=True)
+class PathPlace:
+    level: EscalationLevel
+    roles: list[str]
+    # Who stands in for them there (their backup), or whom they stand in for (the primary).
+    partner: Person | None
+    partner_label: str
+
+
+def person_path_places(person: Person) -> list[PathPlace]:
+    """Every level naming the person, with their roles on it and who backs them up there."""
+    levels = EscalationLevel.objects.filter(
+        Q(primary=person) | Q(backup=person) | Q(after_hours_cover=person)
+    ).select_related("application", "primary", "backup", "after_hours_cover").order_by("application__name", "position")
+    places = []
+    for level in levels:
+        roles = [label for pk, label in ((level.primary_id, "primary"), (level.backup_id, "backup"),
+                                         (level.after_hours_cover_id, "after-hours cover")) if pk == person.pk]
+        if level.primary_id == person.pk:
+            places.append(PathPlace(level=level, roles=roles, partner=level.backup, partner_label="backup"))
+        else:
+            places.append(PathPlace(level=level, roles=roles, partner=level.primary, partner_label="primary"))
+    return places
+
+
+def _leads_of(places: list[PathPlace]) -> list[str]:
+    """Email addresses of the delivery and support leads of the applications in `places`."""
+    addresses: list[str] = []
+    for place in places:
+        app: Application = place.level.application
+        for user in (app.delivery_lead, app.support_lead):
+            if user is not None and user.email and user.email not in addresses:
+                addresses.append(user.email)
+    return addresses
+
+
+def _lead_places(places: list[PathPlace]) -> list[PathPlace]:
+    apps = Application.objects.with_people().filter(pk__in={p.level.application_id for p in places})
+    by_pk = {app.pk: app for app in apps}
+    for place in places:
+        place.level.application = by_pk[place.level.application_id]
+    return places
+
+
+def _send(*, template: str, to: list[str], subject: str, context: dict[str, Any]) -> None:
+    text = render_to_string(f"emails/{template}.txt", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    try:
+        message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    except TemplateDoesNotExist:  # the notes to leads are plain text only
+        pass
+    message.send()
+
+
+def _claim(person: Person, cycle: int, step: str, *, now: datetime, to: list[str], subject: str) -> bool:
+    """Insert the log row; False when this step of this cycle was already sent."""
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(
+                person=person, cycle=cycle, step=step, sent_at=now, recipients="\n".join(to), subject=subject[:200]
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminder_context(person: Person, cycle: int, step: str, places: list[PathPlace]) -> dict[str, Any]:
+    token = link_token(person, cycle)
+    return {
+        "person": person,
+        "step": step,
+        "step_label": ReminderStep(step).label,
+        "hours": list(person.working_hours.all()),
+        "places": places,
+        "confirm_url": _absolute(reverse("readiness:reminder_confirm", args=[token])),
+        "change_url": _absolute(reverse("readiness:reminder_change", args=[token])),
+        "expires_days": LINK_MAX_AGE.days,
+        "site_url": settings.SITE_URL,
+    }
+
+
+@transaction.atomic
+def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None = None) -> str:
+    """Send one step of one cycle if it is still due; returns the decision taken (for the log)."""
+    now = now or timezone.now()
+    person = Person.objects.select_for_update().filter(pk=person_pk).first()
+    if person is None:
+        return "gone"
+    if (person.reminder_cycle, person.reminder_step) != (cycle, step) or person.next_reminder_at is None \
+            or person.next_reminder_at > now:
+        return "not due"
+    today = person.local_time(now).date()
+    places = person_path_places(person)
+
+    if person.has_left(today):
+        # People who left get nothing; the owners of the paths naming them hear instead.
+        to = _leads_of(_lead_places(places))
+        subject = f"{person.name} has left but is still on an escalation path"
+        if places and to and _claim(person, cycle, ReminderStep.LEFT, now=now, to=to, subject=subject):
+            _send(template="reminder_left", to=to, subject=subject,
+                  context={"person": person, "places": places, "site_url": settings.SITE_URL})
+        Person.objects.filter(pk=person.pk).update(next_reminder_at=None)
+        return "left"
+
+    leave = person.leave_on(today)
+    if leave is not None:
+        back = datetime.combine(leave.ends_on + timedelta(days=1), RETURN_HOUR, tzinfo=person.zone)
+        Person.objects.filter(pk=person.pk).update(next_reminder_at=back)
+        return "on leave"
+
+    subject = {
+        ReminderStep.DUE: "Please confirm your contact details in Handoff",
+        ReminderStep.NAG: "Reminder: please confirm your contact details in Handoff",
+        ReminderStep.FINAL: "Last reminder: please confirm your contact details in Handoff",
+    }[ReminderStep(step)]
+    sent = _claim(person, cycle, step, now=now, to=[person.email], subject=subject)
+    if sent:
+        _send(template="reminder", to=[person.email], subject=subject,
+              context=reminder_context(person, cycle, step, places))
+    update: dict[str, Any] = {}
+    if step == ReminderStep.FINAL:
+        reminder_escalate(person=person, cycle=cycle, places=places, now=now)
+        update["stale_since"] = now
+    next_step, wait = NEXT_STEP[step]
+    update.update(reminder_step=next_step, next_reminder_at=now + wait if wait else None)
+    Person.objects.filter(pk=person.pk).update(**update)
+    return "sent" if sent else "already sent"
+
+
+def reminder_escalate(*, person: Person, cycle: int, places: list[PathPlace], now: datetime) -> bool:
+    """Tell the delivery and support leads once that the person did not answer three reminders."""
+    to = _leads_of(_lead_places(places))
+    subject = f"{person.name} has not confirmed their contact details"
+    if not to or not _claim(person, cycle, ReminderStep.ESCALATED, now=now, to=to, subject=subject):
+        return False
+    _send(template="reminder_escalated", to=to, subject=subject, context={
+        "person": person, "places": places, "site_url": settings.SITE_URL,
+        "person_url": _absolute(reverse("readiness:person_reminders", args=[person.pk])),
+    })
+    return True
+
+
+# --- signed links: confirm, change -----------------------------------------------------------
+
+
+class LinkProblem(Exception):
+    """A reminder link that cannot be used, with what to tell the person."""
+
+    def __init__(self, kind: str, title: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.kind, self.title, self.message, self.status = kind, title, message, status
+
+
+def _parse(token: str, salt: str, max_age: timedelta) -> tuple[int, int]:
+    try:
+        value = signing.TimestampSigner(salt=salt).unsign(token, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkProblem(
+            "expired", "This link has expired",
+            f"Links in Handoff emails work for {max_age.days} days. Ask your delivery lead to send a new one, "
+            "or wait for the next reminder.", 410,
+        ) from None
+    except signing.BadSignature:
+        raise LinkProblem(
+            "tampered", "This link is not valid",
+            "The link is incomplete or was changed. Open it again from the email, or copy the whole address.", 400,
+        ) from None
+    first, _, second = value.partition(".")
+    return int(first), int(second)
+
+
+def link_check(token: str, *, for_update: bool = False) -> tuple[Person, int]:
+    """The person and cycle a reminder link is for, or LinkProblem (used, expired, tampered)."""
+    person_pk, cycle = _parse(token, LINK_SALT, LINK_MAX_AGE)
+    people = Person.objects.select_for_update() if for_update else Person.objects
+    person = people.filter(pk=person_pk).first()
+    if person is None:
+        raise LinkProblem("gone", "This contact is no longer in Handoff",
+                          "Nothing needs confirming. You can close this page.", 410)
+    if cycle != person.reminder_cycle:
+        answered = person.confirmations.filter(cycle=cycle).first()
+        when = f" on {timezone.localtime(answered.at):%d %b %Y at %H:%M}" if answered else ""
+        raise LinkProblem("used", "This link has already been used",
+                          f"Your details were already confirmed{when}. Nothing more to do; each link works once.", 410)
+    return person, cycle
+
+
+def _start_next_cycle(person: Person, now: datetime) -> None:
+    Person.objects.filter(pk=person.pk).update(
+        reminder_cycle=person.reminder_cycle + 1,
+        reminder_step=ReminderStep.DUE,
+        next_reminder_at=now + timedelta(days=person.verification_days),
+        stale_since=None,
+    )
+
+
+def _history_by(person: Person, reason: str) -> None:
+    # Who changed what: the contact (through their own link), or their account if they have one.
+    person._change_reason = reason  # type: ignore[attr-defined]
+    if person.user_id:
+        person._history_user = person.user  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def person_confirm(*, token: str, now: datetime | None = None) -> ContactConfirmation:
+    """"All correct": records the confirmation and starts the next cycle. LinkProblem if unusable."""
+    now = now or timezone.now()
+    person, cycle = link_check(token, for_update=True)
+    person.last_confirmed_at = now
+    _history_by(person, f"Confirmed all correct by {person.name} (reminder link)")
+    person.save(update_fields=["last_confirmed_at", "updated_at"])
+    confirmation = ContactConfirmation(person=person, cycle=cycle, kind=ConfirmationKind.CONFIRMED, at=now)
+    confirmation.full_clean()
+    confirmation.save()
+    _start_next_cycle(person, now)
+    return confirmation
+
+
+CHANGEABLE_FIELDS = ("name", "phone", "chat_handle", "timezone")
+
+
+@transaction.atomic
+def person_submit_changes(
+    *, token: str, data: dict[str, str], note: str = "", now: datetime | None = None
+) -> ContactConfirmation:
+    """"Something changed": saves the edited details with history, and tells the leads what changed."""
+    now = now or timezone.now()
+    person, cycle = link_check(token, for_update=True)
+    changes: dict[str, list[str]] = {}
+    for field in CHANGEABLE_FIELDS:
+        if field in data and data[field] != getattr(person, field):
+            label = str(Person._meta.get_field(field).verbose_name)
+            changes[label] = [getattr(person, field), data[field]]
+            setattr(person, field, data[field])
+    person.last_confirmed_at = now
+    person.full_clean()
+    changed = ", ".join(changes) or "nothing in the form"
+    _history_by(person, f"Changed by {person.name} (reminder link): {changed}"[:100])
+    person.save()
+    confirmation = ContactConfirmation(
+        person=person, cycle=cycle, kind=ConfirmationKind.CHANGED, at=now, changes=changes, note=note.strip()
+    )
+    confirmation.full_clean()
+    confirmation.save()
+    _start_next_cycle(person, now)
+    if changes or confirmation.note:
+        from readiness.tasks import contact_changes_notify
+
+        enqueue_on_commit(contact_changes_notify, confirmation.pk)
+    return confirmation
+
+
+def contact_changes_notify(*, confirmation_pk: int) -> bool:
+    """Email the leads of the person's paths what the contact changed (changes to levels are theirs)."""
+    confirmation = ContactConfirmation.objects.select_related("person").filter(pk=confirmation_pk).first()
+    if confirmation is None:
+        return False
+    places = _lead_places(person_path_places(confirmation.person))
+    to = _leads_of(places)
+    if not to:
+        return False
+    _send(template="contact_changed", to=to, subject=f"{confirmation.person.name} updated their contact details",
+          context={"confirmation": confirmation, "person": confirmation.person, "places": places,
+                   "person_url": _absolute(reverse("readiness:person_reminders", args=[confirmation.person_id]))})
+    return True
+
+
+# --- reachability tests ------------------------------------------------------------------------
+
+
+def person_channels(person: Person) -> list[str]:
+    channels = [Channel.EMAIL.value]
+    if person.phone:
+        channels.append(Channel.PHONE.value)
+    if person.chat_handle:
+        channels.append(Channel.CHAT.value)
+    return channels
+
+
+@transaction.atomic
+def reachability_test_send(
+    *, person: Person, channels: list[str], sent_by: AbstractBaseUser, now: datetime | None = None
+) -> list[ReachabilityTest]:
+    """Start a test on each channel; the email test is sent by a task, phone and chat are the lead's call."""
+    now = now or timezone.now()
+    unknown = set(channels) - set(person_channels(person))
+    if unknown or not channels:
+        raise ValidationError({"channels": "Pick at least one channel this contact has."})
+    tests = []
+    for channel in channels:
+        test = ReachabilityTest(person=person, channel=channel, sent_by=sent_by, sent_at=now)
+        test.full_clean()
+        test.save()
+        tests.append(test)
+        if channel == Channel.EMAIL:
+            from readiness.tasks import reachability_test_email
+
+            enqueue_on_commit(reachability_test_email, test.pk)
+    return tests
+
+
+def reachability_test_email(*, test_pk: int) -> bool:
+    test = ReachabilityTest.objects.select_related("person", "sent_by").filter(pk=test_pk).first()
+    if test is None or test.result != ReachabilityResult.PENDING:
+        return False
+    token = signing.TimestampSigner(salt=REACHABILITY_SALT).sign(f"{test.pk}.0")
+    _send(template="reachability_test", to=[test.person.email], subject="Handoff reachability test: please acknowledge",
+          context={"test": test, "ack_url": _absolute(reverse("readiness:reachability_ack", args=[token]))})
+    return True
+
+
+def reachability_link_check(token: str) -> ReachabilityTest:
+    test_pk, _ = _parse(token, REACHABILITY_SALT, LINK_MAX_AGE)
+    test = ReachabilityTest.objects.select_related("person").filter(pk=test_pk).first()
+    if test is None:
+        raise LinkProblem("gone", "This test no longer exists", "Nothing to acknowledge. You can close this page.", 410)
+    if test.result != ReachabilityResult.PENDING:
+        raise LinkProblem("used", "This test was already answered",
+                          "Its result is recorded. Nothing more to do; each link works once.", 410)
+    return test
+
+
+@transaction.atomic
+def reachability_test_record(
+    *, test: ReachabilityTest, result: str, note: str = "", recorded_by: AbstractBaseUser | None,
+    now: datetime | None = None,
+) -> ReachabilityTest:
+    """Record how a test went; the contact acknowledging their email records "reached" themselves."""
+    locked = ReachabilityTest.objects.select_for_update().get(pk=test.pk)
+    if locked.result != ReachabilityResult.PENDING:
+        raise ValidationError({"result": "This test already has a result."})
+    locked.result, locked.note = result, note.strip()
+    locked.recorded_at = now or timezone.now()
+    locked.recorded_by = recorded_by
+    locked.full_clean()
+    locked.save()
+    return locked

@@ -1,0 +1,64 @@
+"""Signal receivers that keep derived state in step, whichever code path saved the rows.
+
+Paths are edited by several screens (and the admin and the demo seed); a contact's verification
+period depends on every level naming them, so it is re-derived after any level or
+application change rather than by each writer remembering to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
+
+from readiness.models import Application, EscalationLevel
+
+
+def _people_of(level: EscalationLevel) -> set[int]:
+    return {pk for pk in (level.primary_id, level.backup_id, level.after_hours_cover_id) if pk}
+
+
+def _refresh_on_commit(person_ids: set[int]) -> None:
+    if not person_ids:
+        return
+    from readiness.services.reminders import people_schedule_refresh
+
+    transaction.on_commit(lambda: people_schedule_refresh(person_ids=person_ids))
+
+
+def _remember_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Remember what the row held when loaded (no query), to see on save what changed.
+    if isinstance(instance, EscalationLevel):
+        instance._loaded_people = _people_of(instance)  # type: ignore[attr-defined]
+    else:
+        instance._loaded_periods = _periods(instance)  # type: ignore[attr-defined]
+
+
+def _periods(application: Application) -> tuple[int, int]:
+    return application.contact_verification_days, application.first_level_verification_days
+
+
+def _level_changed(sender: Any, instance: EscalationLevel, **kwargs: Any) -> None:
+    # The people replaced on a level may now have a longer period: refresh them too.
+    _refresh_on_commit(_people_of(instance) | getattr(instance, "_loaded_people", set()))
+
+
+def _application_changed(sender: Any, instance: Application, created: bool = False, **kwargs: Any) -> None:
+    if created or getattr(instance, "_loaded_periods", None) == _periods(instance):
+        return
+    instance._loaded_periods = _periods(instance)  # type: ignore[attr-defined]
+    ids: set[int] = set()
+    for row in EscalationLevel.objects.filter(application=instance).values_list(
+        "primary_id", "backup_id", "after_hours_cover_id"
+    ):
+        ids |= {pk for pk in row if pk}
+    _refresh_on_commit(ids)
+
+
+def connect() -> None:
+    post_init.connect(_remember_loaded, sender=EscalationLevel, dispatch_uid="reminders_level_loaded")
+    post_init.connect(_remember_loaded, sender=Application, dispatch_uid="reminders_application_loaded")
+    post_save.connect(_level_changed, sender=EscalationLevel, dispatch_uid="reminders_level_saved")
+    post_delete.connect(_level_changed, sender=EscalationLevel, dispatch_uid="reminders_level_deleted")
+    post_save.connect(_application_changed, sender=Application, dispatch_uid="reminders_application_saved")

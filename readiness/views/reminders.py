@@ -1,0 +1,144 @@
+"""Reminder pages: the public signed-link pages a contact opens from their email (no account),
+and each person's reminder history with the delivery lead's reachability tests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from readiness.access import require_perm
+from readiness.forms.reminders import ContactChangeForm, ReachabilityResultForm, ReachabilityTestForm
+from readiness.models import Person, ReachabilityResult, ReachabilityTest
+from readiness.services import reminders as service
+
+TEST_REACHABILITY = "readiness.test_reachability"
+
+
+def _problem(request: HttpRequest, problem: service.LinkProblem) -> HttpResponse:
+    return render(request, "readiness/reminder_link_problem.html", {"problem": problem}, status=problem.status)
+
+
+def _details(person: Person) -> dict[str, object]:
+    return {"person": person, "hours": list(person.working_hours.all()), "places": service.person_path_places(person)}
+
+
+def reminder_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """"All correct": the page shows what Handoff holds; the button (POST) confirms.
+
+    A GET never confirms, so a mail scanner that follows links cannot answer for the contact.
+    """
+    try:
+        if request.method == "POST":
+            confirmation = service.person_confirm(token=token)
+            return render(request, "readiness/reminder_done.html", {"person": confirmation.person, "changed": False})
+        person, _ = service.link_check(token)
+    except service.LinkProblem as problem:
+        return _problem(request, problem)
+    return render(request, "readiness/reminder_confirm.html", {**_details(person), "token": token})
+
+
+def reminder_change(request: HttpRequest, token: str) -> HttpResponse:
+    """"Something changed": a short form pre-filled with the contact's details."""
+    try:
+        person, _ = service.link_check(token)
+    except service.LinkProblem as problem:
+        return _problem(request, problem)
+    form = ContactChangeForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmation = service.person_submit_changes(
+                token=token, data=form.changed_details(), note=form.cleaned_data["note"]
+            )
+        except service.LinkProblem as problem:
+            return _problem(request, problem)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(request, "readiness/reminder_done.html", {"person": confirmation.person, "changed": True})
+    return render(request, "readiness/reminder_change.html", {**_details(person), "form": form, "token": token})
+
+
+@login_required
+def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's reminder history: what was sent, what they answered, reachability tests."""
+    person = get_object_or_404(Person, pk=pk)
+    can_test = request.user.has_perm(TEST_REACHABILITY)
+    tests = list(person.reachability_tests.select_related("sent_by", "recorded_by"))
+    return render(request, "readiness/person_reminders.html", {
+        "person": person,
+        "logs": person.reminder_logs.all(),
+        "confirmations": person.confirmations.all(),
+        "history": person.history.select_related("history_user").order_by("-history_date")[:20],
+        "tests": tests,
+        "can_test": can_test,
+        "test_form": ReachabilityTestForm(available=service.person_channels(person)) if can_test else None,
+        "result_form": ReachabilityResultForm() if can_test else None,
+        "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def reachability_test_send(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request.user, TEST_REACHABILITY)
+    person = get_object_or_404(Person, pk=pk)
+    form = ReachabilityTestForm(request.POST, available=service.person_channels(person))
+    if form.is_valid():
+        try:
+            tests = service.reachability_test_send(person=person, channels=form.cleaned_data["channels"],
+                                                   sent_by=request.user)
+        except ValidationError as error:
+            form.add_error("channels", error.message_dict.get("channels", error.messages))
+        else:
+            labels = ", ".join(t.get_channel_display().lower() for t in tests)
+            messages.success(request, f"Reachability test started on {labels}. Record each result when you know it.")
+            return redirect("readiness:person_reminders", pk=person.pk)
+    tests = list(person.reachability_tests.select_related("sent_by", "recorded_by"))
+    return render(request, "readiness/person_reminders.html", {
+        "person": person, "logs": person.reminder_logs.all(), "confirmations": person.confirmations.all(),
+        "history": person.history.select_related("history_user").order_by("-history_date")[:20],
+        "tests": tests, "can_test": True, "test_form": form, "result_form": ReachabilityResultForm(),
+        "now": timezone.now(),
+    }, status=400)
+
+
+@login_required
+@require_POST
+def reachability_test_record(request: HttpRequest, pk: int, test_pk: int) -> HttpResponse:
+    require_perm(request.user, TEST_REACHABILITY)
+    test = get_object_or_404(ReachabilityTest, pk=test_pk, person_id=pk)
+    form = ReachabilityResultForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick whether the contact was reached.")
+        return redirect("readiness:person_reminders", pk=pk)
+    try:
+        service.reachability_test_record(test=test, result=form.cleaned_data["result"],
+                                         note=form.cleaned_data["note"], recorded_by=request.user)
+    except ValidationError:
+        messages.error(request, "That test already has a result.")
+    else:
+        messages.success(request, "Result recorded.")
+    return redirect("readiness:person_reminders", pk=pk)
+
+
+def reachability_ack(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the contact acknowledges the test email (the button POSTs; a GET changes nothing)."""
+    try:
+        test = service.reachability_link_check(token)
+        if request.method == "POST":
+            try:
+                service.reachability_test_record(test=test, result=ReachabilityResult.REACHED,
+                                                 note="Acknowledged from the email link.", recorded_by=None)
+            except ValidationError:
+                raise service.LinkProblem("used", "This test was already answered",
+                                          "Its result is recorded. Nothing more to do.", 410) from None
+            return render(request, "readiness/reachability_ack.html", {"test": test, "done": True})
+    except service.LinkProblem as problem:
+        return _problem(request, problem)
+    return render(request, "readiness/reachability_ack.html", {"test": test, "done": False, "token": token})
