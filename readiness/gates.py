@@ -360,6 +360,15 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
         if level.stale_since and _day(level.stale_since) <= on and not problems:
             reason = level.stale_reason or "someone on it changed"
             problems.append(Missing(f"{name} is marked stale: {reason}.", edit, "Review the level", stale=True))
+        # Contacts who left three reminders unanswered (readiness/services/reminders.py) are stale.
+        for role, person in (("primary", level.primary), ("backup", level.backup),
+                             ("after-hours cover", level.after_hours_cover)):
+            if person is not None and person.stale_since and _day(person.stale_since) <= on and not _gone(person, on):
+                problems.append(Missing(
+                    f"{name}: the {role}, {person}, has not confirmed their details within their "
+                    f"{person.verification_days}-day verification period "
+                    f"(stale since {_fmt(_day(person.stale_since))}).",
+                    _url("person_reminders", person.pk), "See their reminders", stale=True))
         gaps = _coverage_gaps(level, on)
         if gaps:
             first = gaps[0]
@@ -587,7 +596,8 @@ GATES: list[Gate] = [
     ), check_support_model),
     Gate(GateCode.ESCALATION_PATH, lambda: (
         "Every level has a primary and a backup who are still here, decision rights and after-hours cover, no "
-        f"coverage gap in the next {GAP_DAYS} days, and the path was tested after hours in the "
+        f"coverage gap in the next {GAP_DAYS} days, every contact confirmed their details within their "
+        "verification period (none stale), and the path was tested after hours in the "
         f"{settings.DRILL_WINDOW_DAYS} days before go-live."
     ), check_escalation_path),
     Gate(GateCode.ACCESS, lambda: (

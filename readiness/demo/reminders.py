@@ -1,7 +1,7 @@
 """Reminders in the demo world: most contacts confirmed recently, three due a reminder now.
 
-Tom Rees (service desk backup), Raj Patel (ERP integration) and Chloe Martin (the hosting
-vendor's engineer) last confirmed just over one verification period ago, so the first sweep
+Tom Rees (service desk backup), Raj Patel (ERP integration) and Andrea Reyes (the Manila
+after-hours cover of the dispatch board) last confirmed just over one verification period ago, so the first sweep
 after seeding sends them a reminder. Only the schedule columns change, with .update(): they
 are system bookkeeping, not edits, and a second run finds them set and changes nothing.
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 from readiness.models import Person
 from readiness.services.reminders import people_schedule_refresh
 
-DUE_NOW = ["tom.rees@harbourlane.example", "raj.patel@harbourlane.example", "chloe.martin@cloudnest.example"]
+DUE_NOW = ["tom.rees@harbourlane.example", "raj.patel@harbourlane.example", "andrea.reyes@harbourlane.example"]
 
 
 def seed_reminders(today: date) -> None:

@@ -53,10 +53,10 @@ SWEEP_CHUNK = 1000
 LINK_MAX_AGE = timedelta(days=14)
 LINK_SALT = "readiness.reminders.link"
 REACHABILITY_SALT = "readiness.reachability.link"
-# After a step is sent, the next one is due this much later (due → +3 days → +7 days).
+# After a step is sent, the next one is due this long after the cycle's first reminder (+3, +7 days).
 NEXT_STEP: dict[str, tuple[str, timedelta | None]] = {
     ReminderStep.DUE: (ReminderStep.NAG, timedelta(days=3)),
-    ReminderStep.NAG: (ReminderStep.FINAL, timedelta(days=4)),
+    ReminderStep.NAG: (ReminderStep.FINAL, timedelta(days=7)),
     ReminderStep.FINAL: (ReminderStep.WAITING, None),
 }
 # A person back from leave is reminded at this hour of their own first working day back.
@@ -291,7 +291,11 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
         reminder_escalate(person=person, cycle=cycle, places=places, now=now)
         update["stale_since"] = now
     next_step, wait = NEXT_STEP[step]
-    update.update(reminder_step=next_step, next_reminder_at=now + wait if wait else None)
+    first = now
+    if step != ReminderStep.DUE:
+        first = ReminderLog.objects.filter(person=person, cycle=cycle, step=ReminderStep.DUE).values_list(
+            "sent_at", flat=True).first() or now
+    update.update(reminder_step=next_step, next_reminder_at=first + wait if wait else None)
     Person.objects.filter(pk=person.pk).update(**update)
     return "sent" if sent else "already sent"
 
