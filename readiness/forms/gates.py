@@ -17,13 +17,8 @@ class GateWaiverForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].required = True
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "").strip()
-        if not reason:
-            raise forms.ValidationError("Give the reason the gate can be waived.")
-        return reason
+        self.fields["reason"].error_messages["required"] = "Give the reason the gate can be waived."
+        self.fields["expires_on"].error_messages["required"] = "Give the date the waiver lapses."
 
     def clean_expires_on(self) -> Any:
         value = self.cleaned_data["expires_on"]

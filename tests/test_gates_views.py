@@ -1,0 +1,261 @@
+"""The gate board's pages: dashboard, checklist, waivers, and their query counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
+from django.utils import timezone
+
+from readiness.models import (
+    AccessCheck,
+    AccessKind,
+    AlertCheck,
+    AlertVerification,
+    Application,
+    DecisionRecord,
+    Drill,
+    DrillAction,
+    DrillScenario,
+    EscalationLevel,
+    GateCode,
+    GateWaiver,
+    KnownIssue,
+    OwnershipRule,
+    Runbook,
+    Stage,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_not_ready_demo_checklist_shows_status_rule_evidence_and_fix_links(client, demo) -> None:
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username="lead"))
+    response = client.get(reverse("readiness:application_detail", args=["pricing-service"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Verdict: Not ready" in html
+    # Every gate: its title, status and one-sentence rule.
+    for gate in response.context["verdict"].results:
+        assert f"{gate.gate.number}. {gate.gate.title}" in html
+        assert gate.rule in html.replace("&#x27;", "'")
+    statuses = re.findall(r'data-status="(\w+)"', html)
+    assert len(statuses) == 9
+    # Evidence that does satisfy a rule is shown too (the logs access check is fresh).
+    assert "Logs: Kibana index pricing-*" in html
+    blockers = response.context["verdict"].blockers
+    assert len({result.gate.code for result, _ in blockers}) >= 3
+    assert "the primary, Sam Fletcher, has left" in html
+    # Each blocker links to a page that exists, where it is fixed.
+    blocker_list = html.split('id="blockers"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<li>.*?<a href="([^"]+)"', blocker_list)
+    assert len(links) == len(blockers)
+    for url in set(links):
+        page = client.get(url)
+        assert page.status_code == 200, url
+    # The alert never seen firing links to the form that records a firing.
+    alert = AlertCheck.objects.get(signal="Portal price differs from ERP contract")
+    assert reverse("readiness:alert_verify", args=["pricing-service", alert.pk]) in links
+    # The level whose primary left links to the level's edit page.
+    level = EscalationLevel.objects.get(application__slug="pricing-service", position=2)
+    assert resolve(next(u for u in links if f"/{level.pk}/" in u and "level" in u)).url_name == "level_edit"
+
+
+def test_ready_demo_application_passes_every_gate(client, demo) -> None:
+    from readiness.gates import verdict_for
+
+    verdict = verdict_for(Application.objects.get(slug="dispatch-board"))
+    assert [(r.gate.code, [m.text for m in r.missing]) for r in verdict.results if not r.passes] == []
+    assert verdict.ready
+
+
+def test_hypercare_demo_application_went_live_ten_days_ago(demo) -> None:
+    portal = Application.objects.get(slug="ordering-portal")
+    assert portal.stage == Stage.HYPERCARE
+    assert portal.go_live_date == timezone.localdate() - timedelta(days=10)
+
+
+def test_dashboard_lists_every_application_with_gates_blockers_and_days_to_go(client, demo) -> None:
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username="lead"))
+    response = client.get(reverse("readiness:home"))
+    rows = {row.application.slug: row for row in response.context["rows"]}
+    assert set(rows) == {"ordering-portal", "pricing-service", "dispatch-board"}
+    assert rows["dispatch-board"].verdict.met_count == 9
+    assert rows["dispatch-board"].days_to_go == 9
+    assert len(rows["pricing-service"].verdict.blockers) >= 3
+    assert rows["pricing-service"].verdict.stale_count >= 1
+    html = response.content.decode()
+    assert "9 of 9" in html and "Ready" in html and "Not ready" in html
+
+
+def test_dashboard_sorts_and_filters_by_stage(client, lead) -> None:
+    factories.ApplicationFactory(name="Bravo", stage=Stage.BUILD, go_live_date=timezone.localdate() + timedelta(5))
+    factories.ApplicationFactory(name="Alpha", stage=Stage.HARDENING, go_live_date=timezone.localdate() + timedelta(9))
+    client.force_login(lead)
+    names = [r.application.name for r in client.get(reverse("readiness:home"), {"sort": "name"}).context["rows"]]
+    assert names == ["Alpha", "Bravo"]
+    names = [r.application.name for r in client.get(reverse("readiness:home"), {"sort": "-name"}).context["rows"]]
+    assert names == ["Bravo", "Alpha"]
+    names = [r.application.name for r in client.get(reverse("readiness:home"), {"sort": "go_live"}).context["rows"]]
+    assert names == ["Bravo", "Alpha"]
+    response = client.get(reverse("readiness:home"), {"stage": "hardening"})
+    assert [r.application.name for r in response.context["rows"]] == ["Alpha"]
+
+
+# --- waivers -------------------------------------------------------------------------------------
+
+
+def test_waiver_needs_a_reason_and_an_expiry(client, lead) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    client.force_login(lead)
+    url = reverse("readiness:waiver_create", args=[application.slug])
+    response = client.post(url, {"gate": GateCode.KNOWLEDGE, "reason": "  ", "expires_on": ""})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["reason"] == ["Give the reason the gate can be waived."]
+    assert form.errors["expires_on"] == ["Give the date the waiver lapses."]
+    assert 'id="error_1_id_reason"' in response.content.decode()
+    response = client.post(url, {"gate": GateCode.KNOWLEDGE, "reason": "Later.",
+                                 "expires_on": timezone.localdate().isoformat()})
+    assert response.context["form"].errors["expires_on"] == [
+        "The expiry must be after today: a waiver lapses on this day."
+    ]
+    assert not GateWaiver.objects.exists()
+
+
+def test_waiver_appears_on_the_verdict_and_lapses(client, lead) -> None:
+    import time_machine
+
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    client.force_login(lead)
+    expires = timezone.localdate() + timedelta(days=3)
+    response = client.post(reverse("readiness:waiver_create", args=[application.slug]), {
+        "gate": GateCode.KNOWLEDGE, "reason": "Decision records are being written up this week.",
+        "expires_on": expires.isoformat(),
+    })
+    assert response.status_code == 302
+    html = client.get(application.get_absolute_url()).content.decode()
+    waived = html.split('id="waived"', 1)[1].split("</ul>", 1)[0]
+    assert "Knowledge transfer" in waived and "Decision records are being written up this week." in waived
+    assert 'id="gate-knowledge"' in html and 'data-status="waived"' in html
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        html = client.get(application.get_absolute_url()).content.decode()
+        assert 'id="waived"' not in html
+        assert "Lapsed" in html
+
+
+def test_support_analyst_cannot_waive_a_gate(client, analyst) -> None:
+    application = factories.ApplicationFactory(support_lead=analyst)
+    client.force_login(analyst)
+    url = reverse("readiness:waiver_create", args=[application.slug])
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"gate": GateCode.ACCESS, "reason": "x", "expires_on": "2099-01-01"})
+    assert response.status_code == 403
+    assert not GateWaiver.objects.exists()
+
+
+def test_delivery_lead_of_another_application_cannot_waive(client, lead) -> None:
+    application = factories.ApplicationFactory()
+    client.force_login(lead)
+    assert client.get(reverse("readiness:waiver_create", args=[application.slug])).status_code == 403
+
+
+def test_analyst_reads_the_checklist_but_cannot_edit_artefacts(client, analyst) -> None:
+    application = factories.ApplicationFactory()
+    client.force_login(analyst)
+    assert client.get(application.get_absolute_url()).status_code == 200
+    assert client.get(reverse("readiness:runbook_list", args=[application.slug])).status_code == 200
+    assert client.get(reverse("readiness:runbook_create", args=[application.slug])).status_code == 403
+
+
+# --- query counts --------------------------------------------------------------------------------
+
+_seq = count()
+
+
+def _world(apps: int, per_kind: int) -> list[Application]:
+    """`apps` applications, each with `per_kind` rows of every kind of evidence, in bulk."""
+    today = timezone.localdate()
+    people = [factories.PersonFactory() for _ in range(3)]
+    n = next(_seq)
+    applications = Application.objects.bulk_create(
+        Application(name=f"App {n}-{i}", slug=f"app-{n}-{i}", go_live_date=today + timedelta(days=i % 40 + 1),
+                    current_release="1.0.0", stage=Stage.HARDENING)
+        for i in range(apps)
+    )
+    waiver_by = factories.UserFactory()
+    levels, rules, runbooks, alerts, access, issues, drills, decisions, waivers = ([] for _ in range(9))
+    for app in applications:
+        for k in range(per_kind):
+            levels.append(EscalationLevel(application=app, position=k + 1, name=f"L{k}", responsibility="r",
+                                          primary=people[0], backup=people[1], after_hours_cover=people[2],
+                                          duties=["first_response"]))
+            rules.append(OwnershipRule(application=app, name=f"Rule {k}", owner_role="support"))
+            runbooks.append(Runbook(application=app, title=f"Runbook {k}", symptom="s", normal_looks_like="n",
+                                    problem_signs="p", steps="1.", last_reviewed_on=today))
+            alerts.append(AlertCheck(application=app, signal=f"Signal {k}", threshold="t", user_impact="u",
+                                     owner=people[k % 3]))
+            access.append(AccessCheck(application=app, kind=list(AccessKind)[k % 4], description=f"A {k}",
+                                      verified_by=people[0], verified_on=today))
+            issues.append(KnownIssue(application=app, release="0.9", title=f"Issue {k}", symptom="s"))
+            drills.append(Drill(application=app, scenario=list(DrillScenario)[k % 4], title=f"Drill {k}",
+                                held_on=today, after_hours=True, contacts_answered=True))
+            decisions.append(DecisionRecord(application=app, title=f"Decision {k}", context="c", decision="d",
+                                            status="accepted", is_key=True))
+        waivers.append(GateWaiver(application=app, gate=GateCode.ACCESS, reason="r",
+                                  expires_on=today + timedelta(days=5), waived_by=waiver_by))
+    for model, rows in [(EscalationLevel, levels), (OwnershipRule, rules), (Runbook, runbooks), (AccessCheck, access),
+                        (KnownIssue, issues), (DecisionRecord, decisions), (GateWaiver, waivers)]:
+        model.objects.bulk_create(rows)
+    alerts = AlertCheck.objects.bulk_create(alerts)
+    AlertVerification.objects.bulk_create(
+        AlertVerification(alert=a, verified_at=timezone.now(), verified_by=people[0], evidence="e") for a in alerts
+    )
+    drills = Drill.objects.bulk_create(drills)
+    DrillAction.objects.bulk_create(DrillAction(drill=d, description="follow up") for d in drills)
+    return applications
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("apps", "per_kind"), [(10, 10), (200, 10), (10, 40)])
+def test_dashboard_query_count_is_constant(client, lead, django_assert_num_queries, apps, per_kind) -> None:
+    _world(apps, per_kind)
+    client.force_login(lead)
+    baseline = _queries(client, reverse("readiness:home"))  # warms the session and permission caches
+    with django_assert_num_queries(baseline):
+        response = client.get(reverse("readiness:home"))
+    assert len(response.context["rows"]) == apps
+    assert sum(len(r.verdict.blockers) for r in response.context["rows"]) > 0
+    # Same number however big the world: pinned, so a new per-row query fails here.
+    assert baseline == DASHBOARD_QUERIES
+
+
+@pytest.mark.parametrize(("apps", "per_kind"), [(10, 10), (200, 10), (10, 40)])
+def test_checklist_query_count_is_constant(client, lead, apps, per_kind) -> None:
+    applications = _world(apps, per_kind)
+    client.force_login(lead)
+    url = reverse("readiness:application_detail", args=[applications[-1].slug])
+    response = client.get(url)
+    assert len(response.context["verdict"].blockers) > 0
+    assert _queries(client, url) == CHECKLIST_QUERIES
+
+
+# Session, user, permissions, the application(s), then one query per kind of evidence.
+DASHBOARD_QUERIES = 25
+CHECKLIST_QUERIES = 27
