@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from readiness.views import applications, artefacts, escalation, gates, lookup, people
+from readiness.views import applications, artefacts, escalation, gates, hypercare, lookup, pack, people, reminders
 from readiness.views import history as history_views
-from readiness.views import hypercare, pack, reminders
 
 app_name = "readiness"
 
