@@ -205,7 +205,13 @@ class PastState:
 
 
 def _as_of(model: type[models.Model], moment: datetime, **filters: Any) -> list[Any]:
-    return list(model.history.as_of(moment).filter(**filters))
+    """The latest historical record of each row at `moment`, rows deleted by then left out.
+
+    Historical records rather than `as_of()` instances: a model whose history leaves out some
+    fields (Person's reminder bookkeeping) would load each missing field with a query per row.
+    """
+    records = model.history.filter(history_date__lte=moment, **filters).latest_of_each()
+    return [record for record in records if record.history_type != "-"]
 
 
 def application_as_of(application: m.Application, moment: datetime) -> PastState:

@@ -1,0 +1,83 @@
+"""History: who changed what and when, visible in the app, and the state at a past date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness.models import EscalationLevel, Person
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _replace_l2_primary(app, lead) -> Person:
+    """Put a newcomer on L2 today, as the lead (the history middleware does this for requests)."""
+    newcomer = factories.PersonFactory(name="Aisha Karim", phone="+61 2 8011 3307")
+    level = EscalationLevel.objects.get(application=app, position=2)
+    level._history_user = lead
+    level.primary = newcomer
+    level.save()
+    return newcomer
+
+
+def test_history_page_shows_who_changed_what(client) -> None:
+    app = factories.hypercare_application()
+    lead = app.delivery_lead
+    client.force_login(lead)
+    criterion = app.exit_criteria.get(metric="support_resolution_rate_7_days")
+    client.post(reverse("readiness:criterion_edit", args=[app.slug, criterion.pk]), {
+        "name": criterion.name, "kind": "metric", "metric": criterion.metric, "threshold": "90", "position": 2,
+    })
+    page = client.get(reverse("readiness:history", args=[app.slug])).content.decode()
+    who = lead.get_full_name()
+    assert f"<td>{who}</td>" in page
+    assert "Exit criteria: Support resolves most escalations without engineering" in page
+    assert "<strong>threshold</strong>: 80.0 → 90.0" in page
+
+
+def test_state_as_of_a_past_date_shows_the_contact_then(client) -> None:
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        app = factories.hypercare_application(days_live=0)
+        old_primary = EscalationLevel.objects.get(application=app, position=2).primary
+    lead = app.delivery_lead
+    newcomer = _replace_l2_primary(app, lead)
+    client.force_login(lead)
+    url = reverse("readiness:history", args=[app.slug])
+    before = (timezone.localdate() - timedelta(days=5)).isoformat()
+    page = client.get(url, {"as_of": before}).content.decode()
+    assert old_primary.name in page and newcomer.name not in page.split("Changes, newest first")[0]
+    page = client.get(url, {"as_of": timezone.localdate().isoformat()}).content.decode()
+    assert newcomer.name in page.split("Changes, newest first")[0]
+    assert f"<strong>primary</strong>: {old_primary.name} → {newcomer.name}" in page
+
+
+def test_state_before_the_application_existed(client) -> None:
+    app = factories.hypercare_application()
+    client.force_login(app.delivery_lead)
+    long_ago = (timezone.localdate() - timedelta(days=400)).isoformat()
+    page = client.get(reverse("readiness:history", args=[app.slug]), {"as_of": long_ago}).content.decode()
+    assert "did not exist in Handoff yet" in page
+
+
+def test_history_query_count_does_not_grow_with_changes(client) -> None:
+    app = factories.hypercare_application()
+    client.force_login(app.delivery_lead)
+    url = reverse("readiness:history", args=[app.slug])
+    today = timezone.localdate().isoformat()
+    with CaptureQueriesContext(connection) as first:
+        client.get(url, {"as_of": today})
+    for i in range(15):
+        criterion = app.exit_criteria.first()
+        criterion.description = f"Revision {i}"
+        criterion.save()
+        factories.EscalationLevelFactory(application=app, position=10 + i)
+    with CaptureQueriesContext(connection) as second:
+        client.get(url, {"as_of": today})
+    assert len(second.captured_queries) == len(first.captured_queries)

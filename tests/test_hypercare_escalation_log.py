@@ -1,0 +1,101 @@
+"""The escalation log: who may log, the list with filters, the CSV export, constant query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness.models import Escalation, ResolvedBy
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(app, n: int, **kwargs) -> None:
+    for i in range(n):
+        occurred = timezone.now() - timedelta(hours=i + 1)
+        factories.EscalationFactory(
+            application=app, occurred_at=occurred, problem_class=app.ownership_rules.first(),
+            from_level=app.levels.get(position=1), to_level=app.levels.get(position=2),
+            resolved_by=ResolvedBy.ENGINEERING, resolved_at=occurred + timedelta(minutes=45),
+            logged_by=factories.support_analyst(), **kwargs,
+        )
+
+
+def test_support_analyst_logs_an_escalation_from_a_phone_sized_form(client) -> None:
+    app = factories.hypercare_application()
+    analyst = factories.support_analyst()
+    client.force_login(analyst)
+    url = reverse("readiness:escalationlog_create", args=[app.slug])
+    page = client.get(url).content.decode()
+    assert 'name="viewport"' in page and 'type="datetime-local"' in page
+    occurred = timezone.localtime() - timedelta(minutes=90)
+    response = client.post(url, {
+        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"), "severity": 2,
+        "problem_class": app.ownership_rules.first().pk, "from_level": app.levels.get(position=1).pk,
+        "to_level": app.levels.get(position=2).pk, "resolved_by": "engineering", "minutes_to_resolve": 75,
+        "summary": "Fulfilment code missing on 12 orders.",
+    })
+    assert response.status_code == 302
+    entry = Escalation.objects.get()
+    assert entry.logged_by == analyst and entry.severity == 2
+    assert entry.time_to_resolve == timedelta(minutes=75)
+
+
+def test_business_owner_cannot_log_escalations(client) -> None:
+    app = factories.hypercare_application()
+    client.force_login(app.business_owner)
+    assert client.get(reverse("readiness:escalationlog_create", args=[app.slug])).status_code == 403
+    assert client.post(reverse("readiness:escalationlog_create", args=[app.slug]), {}).status_code == 403
+
+
+def test_list_filters_by_severity_and_resolution(client) -> None:
+    app = factories.hypercare_application()
+    _entries(app, 2, severity=1, summary="ERP down for everyone")
+    _entries(app, 3, severity=3, summary="Price wrong for one customer")
+    client.force_login(factories.support_analyst())
+    url = reverse("readiness:escalationlog_list", args=[app.slug])
+    page = client.get(url, {"severity": 1}).content.decode()
+    assert page.count("ERP down for everyone") == 2 and "Price wrong" not in page
+    assert "2 escalations matching the filter" in page
+    page = client.get(url, {"resolved_by": "open"}).content.decode()
+    assert "No escalations logged match the filter." in page
+
+
+def test_csv_export_has_every_filtered_entry_and_disarms_formulas(client) -> None:
+    app = factories.hypercare_application()
+    _entries(app, 3, severity=2, summary="=HYPERLINK(\"http://evil\")")
+    _entries(app, 1, severity=4, summary="How to export a statement")
+    client.force_login(factories.delivery_lead())
+    response = client.get(reverse("readiness:escalationlog_export", args=[app.slug]), {"severity": 2})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 3
+    assert rows[0]["summary"].startswith("'=")
+    assert rows[0]["minutes_to_resolve"] == "45" and rows[0]["resolved_by"] == "engineering"
+    assert rows[0]["to_level"] == "L2 Engineering"
+
+
+def test_list_and_hypercare_page_query_counts_do_not_grow(client, django_assert_num_queries) -> None:
+    app = factories.hypercare_application()
+    client.force_login(factories.support_analyst())
+    pages = [reverse("readiness:escalationlog_list", args=[app.slug]),
+             reverse("readiness:hypercare_detail", args=[app.slug]),
+             reverse("readiness:escalationlog_export", args=[app.slug])]
+    _entries(app, 2)
+    counts = {}
+    for url in pages:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts[url] = len(ctx.captured_queries)
+    _entries(app, 25, severity=1)
+    for url in pages:
+        with django_assert_num_queries(counts[url]):
+            assert client.get(url).status_code == 200
