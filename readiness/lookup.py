@@ -9,6 +9,7 @@ two always give the same answer.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -291,8 +292,14 @@ def _stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Content words of `text`, lower-cased and crudely stemmed ("syncing" → "sync")."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: every application starts with the same default rules, so their texts repeat.
     tokens = re.findall(r"[a-z0-9']+", text.lower())
-    return [_stem(t.strip("'")) for t in tokens if t.strip("'") and t not in _STOPWORDS]
+    return tuple(_stem(t.strip("'")) for t in tokens if t.strip("'") and t not in _STOPWORDS)
 
 
 @dataclass(frozen=True)
