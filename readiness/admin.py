@@ -91,3 +91,60 @@ class SignOffAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+# --- readiness artefacts and gate waivers (gate board) -------------------------------------------
+
+
+class AlertVerificationInline(admin.TabularInline):
+    model = models.AlertVerification
+    extra = 0
+
+
+class DrillActionInline(admin.TabularInline):
+    model = models.DrillAction
+    extra = 0
+
+
+@admin.register(models.Runbook)
+class RunbookAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "title", "escalation_level", "last_reviewed_on", "last_exercised_on"]
+    list_filter = ["application"]
+
+
+@admin.register(models.AlertCheck)
+class AlertCheckAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "signal", "owner"]
+    list_filter = ["application"]
+    inlines = [AlertVerificationInline]
+
+
+@admin.register(models.AccessCheck)
+class AccessCheckAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "kind", "description", "verified_by", "verified_on"]
+    list_filter = ["application", "kind"]
+
+
+@admin.register(models.KnownIssue)
+class KnownIssueAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "title", "release", "status", "owner"]
+    list_filter = ["application", "status"]
+
+
+@admin.register(models.Drill)
+class DrillAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "title", "scenario", "held_on", "after_hours"]
+    list_filter = ["application", "scenario"]
+    inlines = [DrillActionInline]
+
+
+@admin.register(models.DecisionRecord)
+class DecisionRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "title", "status", "is_key"]
+    list_filter = ["application", "status"]
+
+
+@admin.register(models.GateWaiver)
+class GateWaiverAdmin(SimpleHistoryAdmin):
+    list_display = ["application", "gate", "waived_by", "expires_on", "created_at"]
+    list_filter = ["application", "gate"]
