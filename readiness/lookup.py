@@ -480,7 +480,7 @@ def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tupl
         return [], []
     asked = set(words(symptom)) or set(words(" ".join([rule.name, *rule.symptom_list])))
 
-    enough = max(1, math.ceil(len(asked) / 2))  # one shared word of four is a coincidence
+    enough = len(asked) // 2 + 1  # most of the words: one shared word of two is a coincidence
 
     def fit(*texts: str) -> int:
         shared = len(asked & set(words(" ".join(texts))))

@@ -1,0 +1,84 @@
+"""The support analyst's journey in real Chromium (axe-checked), and the printed ownership sheet."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from readiness.demo import DEMO_PASSWORD, seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_support_analyst_finds_who_to_call_at_two_am(checked_page) -> None:
+    seed(timezone.localdate())
+    checked_page.sign_in("analyst", DEMO_PASSWORD)
+    page = checked_page.page
+
+    # One click from the dashboard.
+    page.get_by_role("link", name="Who do I call?").click()
+    checked_page.check()
+    page.get_by_label("What is happening?").fill("customer cannot log in")
+    page.get_by_label("Application").select_option(label="Trade Ordering Portal")
+    page.get_by_label("At another time").fill("2025-06-02T02:00")
+    page.get_by_label("What is happening?").press("Enter")  # the keyboard submits
+    page.wait_for_load_state()
+    checked_page.check()
+
+    answer = page.locator("#answer-heading").locator("xpath=..")
+    assert "Access, login and permissions" in answer.inner_text()
+    call = page.locator(".card.border-primary").inner_text()
+    assert "Jomar Santos" in call
+    assert "after-hours cover: primary outside hours (02:00 Mon in Australia/Melbourne)" in call
+    assert "00:00 Mon 2 Jun" in call  # his own clock, in Manila
+    assert "Mia Chen (primary)" in call  # the fallback chain
+    assert page.get_by_role("link", name="Call +63 2 8555 0142").is_visible()
+
+    # Follow a top match to pick the class explicitly: same answer, still axe-clean.
+    page.get_by_role("link", name="Access, login and permissions").first.click()
+    page.wait_for_load_state()
+    checked_page.check()
+    assert "Jomar Santos" in page.locator(".card.border-primary").inner_text()
+
+
+def test_who_do_i_call_works_on_a_phone(checked_page) -> None:
+    seed(timezone.localdate())
+    page = checked_page.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    checked_page.sign_in("analyst", DEMO_PASSWORD)
+
+    button = page.get_by_role("link", name="Who do I call?")
+    assert button.is_visible()  # not hidden in the collapsed menu
+    button.click()
+    checked_page.check()
+    page.get_by_label("What is happening?").fill("invoice not syncing")
+    page.get_by_label("Application").select_option(label="Trade Ordering Portal")
+    page.get_by_role("button", name="Find who to call").click()
+    page.wait_for_load_state()
+    checked_page.check()
+    assert "Integration misfires" in page.locator(".card.border-primary").inner_text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the page scrolls sideways on a phone"
+
+
+def test_ownership_sheet_prints_on_one_a4_page(checked_page) -> None:
+    seed(timezone.localdate())
+    checked_page.sign_in("lead", DEMO_PASSWORD)
+    checked_page.goto("/apps/ordering-portal/sheet/")
+    page = checked_page.page
+
+    page.emulate_media(media="print")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True, print_background=False)))
+
+    assert len(pdf.pages) == 1
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    # NFKC undoes the printed ligatures (ﬁ); table cells wrap words across lines.
+    text = " ".join(unicodedata.normalize("NFKC", pdf.pages[0].extract_text()).split())
+    for expected in ("Integration misfires", "Jomar Santos", "+63 2 8555 0142", "No after-hours cover",
+                     "Roll back a portal release"):
+        assert expected in text
