@@ -192,6 +192,10 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # An unacknowledged task (its worker was killed) is handed out again after this long.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # How often a worker looks for such tasks: every interval × throttle seconds (kombu's 10 × 10 by
+        # default); lower both together with a short visibility timeout.
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     }
 else:
     # No broker on a laptop: kombu's filesystem transport passes messages through files, so
