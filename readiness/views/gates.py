@@ -149,7 +149,7 @@ class Chart:
 
     @classmethod
     def build(cls, series: list[tuple[date, int]], *, total: int, width: int = 640, height: int = 220) -> Chart:
-        left, right_pad, top, bottom_pad = 40, 16, 12, 30
+        left, right_pad, top, bottom_pad = 40, 28, 12, 30
         plot_w, plot_h = width - left - right_pad, height - top - bottom_pad
         step = plot_w / max(len(series) - 1, 1)
 
@@ -157,7 +157,8 @@ class Chart:
             return round(top + plot_h - plot_h * count / total, 1)
 
         dots = [(round(left + i * step, 1), y(count), day, count) for i, (day, count) in enumerate(series)]
-        labels = [(x, f"{day:%d %b}") for i, (x, _, day, _) in enumerate(dots) if i % 7 == 0 or i == len(dots) - 1]
+        # Weekly labels counted back from the last day, so the newest day is always labelled.
+        labels = [(x, f"{day:%d %b}") for i, (x, _, day, _) in enumerate(dots) if (len(dots) - 1 - i) % 7 == 0]
         return cls(
             points=" ".join(f"{x},{yy}" for x, yy, _, _ in dots),
             dots=dots,
