@@ -259,3 +259,18 @@ def test_checklist_query_count_is_constant(client, lead, apps, per_kind) -> None
 # Session, user, permissions, the application(s), then one query per kind of evidence.
 DASHBOARD_QUERIES = 25
 CHECKLIST_QUERIES = 27
+
+
+def test_checklist_draws_readiness_over_time_as_inline_svg_without_styles(client, demo) -> None:
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username="lead"))
+    response = client.get(reverse("readiness:application_detail", args=["dispatch-board"]))
+    html = response.content.decode()
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    points = re.search(r'<polyline class="chart-line" points="([^"]+)"', svg).group(1).split()
+    assert len(points) == 30
+    assert "style=" not in svg and "<script" not in svg
+    chart = response.context["chart"]
+    # The demo evidence accumulated over the month: fewer gates a month ago than today.
+    assert chart.first[1] < chart.last[1] == 9
