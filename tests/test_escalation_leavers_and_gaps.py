@@ -141,3 +141,11 @@ def _level_data(level: EscalationLevel, **overrides: object) -> dict[str, object
 def _path_gate_missing(application: Application) -> list:
     result = next(r for r in verdict_for(application).results if r.gate.code == GateCode.ESCALATION_PATH)
     return result.missing
+
+
+def test_demo_path_naming_a_leaver_is_stale(demo_world) -> None:
+    pricing = EscalationLevel.objects.get(application__slug="pricing-service", position=2)
+
+    assert pricing.stale_since is not None
+    assert pricing.stale_reason.startswith("Sam Fletcher (primary) left on")
+    assert "Sam Fletcher (primary) left on" in _client("analyst").get("/apps/pricing-service/path/").content.decode()

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
-from readiness.demo import artefacts, hypercare, reminders, world
+from readiness.demo import artefacts, escalation, hypercare, reminders, world
 
 DEMO_PASSWORD = "handoff-demo"
 
@@ -23,6 +23,7 @@ SECTIONS: list[Callable[[date], None]] = [
     world.seed_people,
     world.seed_applications,
     world.seed_escalation_paths,
+    escalation.seed_escalation,
     artefacts.seed_artefacts,
     hypercare.seed_hypercare,
     reminders.seed_reminders,

@@ -120,9 +120,21 @@ def person_mark_left(*, person: Person, left_on: date) -> References:
     person.full_clean()
     person.save()
     references = person_references(person)
-    now = timezone.now()
-    for level, _ in references.levels:
-        level.stale_since = level.stale_since or now
-        level.stale_reason = level_stale_reason(level)
-        level.save(update_fields=["stale_since", "stale_reason"])
+    levels_mark_stale(levels=[level for level, _ in references.levels])
     return references
+
+
+@transaction.atomic
+def levels_mark_stale(*, levels: list[EscalationLevel]) -> list[EscalationLevel]:
+    """Mark levels naming someone who left as stale, with who and when; unchanged ones are not saved."""
+    now = timezone.now()
+    changed = []
+    for level in levels:
+        reason = level_stale_reason(level)
+        if not reason or (level.stale_since is not None and level.stale_reason == reason):
+            continue
+        level.stale_since = level.stale_since or now
+        level.stale_reason = reason
+        level.save(update_fields=["stale_since", "stale_reason"])
+        changed.append(level)
+    return changed

@@ -1,0 +1,24 @@
+"""Escalation in the demo world: the paths that still name a leaver are marked stale.
+
+Sam Fletcher left three weeks ago and the pricing service's path still says "Message Sam":
+the path page, the gate board and the lookup show that level as stale until someone
+replaces him. The ordering portal's ERP level keeps its business-hours-only cover, so the
+portal shows coverage gaps every night and weekend.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from readiness.models import EscalationLevel, Person
+from readiness.services.people import levels_mark_stale
+
+
+def seed_escalation(today: date) -> None:
+    leavers = Person.objects.filter(left_on__lte=today)
+    levels = EscalationLevel.objects.filter(
+        Q(primary__in=leavers) | Q(backup__in=leavers) | Q(after_hours_cover__in=leavers)
+    ).select_related("primary", "backup", "after_hours_cover")
+    levels_mark_stale(levels=list(levels))
