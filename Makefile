@@ -7,7 +7,7 @@ CELERY := $(VENV)/bin/celery
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed worker beat bench clean
+.PHONY: install run test lint format migrate seed worker beat bench bench-sweep clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ test: install var
 
 bench: install var
 	@eval "$$($(PY) -m tests.services)"; $(PY) -m bench
+
+# The reminder sweep alone: queries and time over 100,000 people (its own PostgreSQL database).
+bench-sweep: install var
+	@eval "$$($(PY) -m tests.services)"; $(PY) -m bench.sweep
 
 clean:
 	rm -rf var $(VENV)
