@@ -206,3 +206,14 @@ def test_delivery_lead_sends_a_reachability_test_and_records_the_result(client, 
     assert phone_test.result == ReachabilityResult.UNREACHABLE and phone_test.recorded_by == lead
     page = client.get(reverse("readiness:person_reminders", args=[person.pk])).content.decode()
     assert "voicemail after 6 rings" in page and "acknowledged by the contact" in page
+
+
+def test_a_stale_contact_shows_as_stale_on_the_path_and_the_person_page(client, analyst, person) -> None:
+    Person.objects.filter(pk=person.pk).update(stale_since=timezone.now())
+    level = person.primary_levels.get()
+    client.force_login(analyst)
+    path = client.get(reverse("readiness:path_detail", args=[level.application.slug])).content.decode()
+    assert "stale: unconfirmed since" in path
+    detail = client.get(reverse("readiness:person_detail", args=[person.pk])).content.decode()
+    assert "stale: unconfirmed since" in detail
+    assert reverse("readiness:person_reminders", args=[person.pk]) in detail
