@@ -80,3 +80,23 @@ def test_something_changed_saves_the_edited_details_with_history(checked_page) -
     assert latest.history_change_reason == f"Changed by {person.name} (reminder link): phone, timezone"
     assert latest.prev_record.phone == "+61 3 9000 0000"
     assert ContactConfirmation.objects.get(person=person).note == "I now work Tuesday to Saturday."
+
+
+def test_delivery_lead_sees_the_reminder_history_and_records_a_reachability_test(checked_page) -> None:
+    factories.delivery_lead(username="dana", first_name="Dana", last_name="Whitfield")
+    person = _contact()
+    checked_page.sign_in("dana")
+    page = checked_page.page
+    checked_page.goto(reverse("readiness:person_reminders", args=[person.pk]))
+    assert page.get_by_role("heading", level=1).inner_text().startswith(f"Reminders for {person.name}")
+    page.get_by_label("Email").uncheck()
+    page.get_by_role("button", name="Send test").click()
+    page.wait_for_load_state()
+    checked_page.check()
+    assert "Reachability test started on phone" in page.content()
+    page.get_by_label("Result of the phone test").select_option("unreachable")
+    page.get_by_label("Note").fill("no answer, voicemail full")
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_load_state()
+    checked_page.check()
+    assert "Not reached" in page.content() and "no answer, voicemail full" in page.content()
