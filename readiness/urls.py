@@ -79,6 +79,8 @@ urlpatterns = [
     path("apps/<slug:slug>/escalation-log/", hypercare.escalationlog_list, name="escalationlog_list"),
     path("apps/<slug:slug>/escalation-log/new/", hypercare.escalationlog_create, name="escalationlog_create"),
     path("apps/<slug:slug>/escalation-log.csv", hypercare.escalationlog_export, name="escalationlog_export"),
+    path("apps/<slug:slug>/escalation-log/<int:pk>/resolve/", hypercare.escalationlog_resolve,
+         name="escalationlog_resolve"),
     path("apps/<slug:slug>/history/", history_views.history, name="history"),
     path("apps/<slug:slug>/handoff-pack/", pack.handoff_pack, name="handoff_pack"),
     path("apps/<slug:slug>/handoff-pack.json", pack.handoff_pack_json, name="handoff_pack_json"),

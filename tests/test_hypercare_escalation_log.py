@@ -99,3 +99,35 @@ def test_list_and_hypercare_page_query_counts_do_not_grow(client, django_assert_
     for url in pages:
         with django_assert_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_an_open_escalation_is_resolved_later_and_the_rate_moves(client) -> None:
+    from readiness.hypercare import hypercare_state
+
+    app = factories.hypercare_application()
+    occurred = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=3)
+    entry = factories.EscalationFactory(
+        application=app, occurred_at=occurred, problem_class=app.ownership_rules.first(),
+        from_level=app.levels.get(position=1),
+    )
+    rate = next(r for r in hypercare_state(app).results if r.criterion.metric == "support_resolution_rate_7_days")
+    assert not rate.met
+    url = reverse("readiness:escalationlog_resolve", args=[app.slug, entry.pk])
+    client.force_login(app.business_owner)
+    assert client.post(url, {"resolved_by": "support"}).status_code == 403
+
+    client.force_login(factories.support_analyst())
+    too_early = timezone.localtime(occurred - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"resolved_by": "support", "resolved_at": too_early})
+    assert response.status_code == 200
+    assert "It cannot be resolved before it happened" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.resolved_at is None
+
+    done = timezone.localtime(occurred + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(url, {"resolved_by": "support", "resolved_at": done}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.resolved_by == "support" and entry.time_to_resolve_text == "40 min"
+    rate = next(r for r in hypercare_state(app).results if r.criterion.metric == "support_resolution_rate_7_days")
+    assert rate.met and rate.value_text == "100 % (1 of 1) by support alone"
+    assert client.post(url, {"resolved_by": "support", "resolved_at": done}).status_code == 404

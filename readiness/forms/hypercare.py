@@ -177,6 +177,27 @@ class EscalationForm(forms.Form):
         return data
 
 
+class EscalationResolveForm(forms.Form):
+    resolved_by = forms.ChoiceField(choices=ResolvedBy.choices, label="Resolved by")
+    resolved_at = forms.DateTimeField(label="Resolved at", widget=DateTimeInput())
+
+    def __init__(self, *args: Any, escalation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.escalation = escalation
+        if not self.is_bound:
+            self.initial.setdefault("resolved_at", timezone.localtime().replace(second=0, microsecond=0))
+        self.helper = _helper()
+
+    def clean_resolved_at(self) -> Any:
+        resolved_at = self.cleaned_data["resolved_at"]
+        if resolved_at > timezone.now():
+            raise forms.ValidationError("It cannot be resolved in the future.")
+        if resolved_at < self.escalation.occurred_at:
+            occurred = timezone.localtime(self.escalation.occurred_at)
+            raise forms.ValidationError(f"It cannot be resolved before it happened ({occurred:%d %b %H:%M}).")
+        return resolved_at
+
+
 class EscalationFilterForm(forms.Form):
     severity = forms.TypedChoiceField(choices=[("", "Any"), *Severity.choices], coerce=int, required=False,
                                       empty_value=None)

@@ -171,6 +171,18 @@ def escalation_log(
 
 
 @transaction.atomic
+def escalation_resolve(*, escalation: Escalation, resolved_by: str, resolved_at: datetime) -> Escalation:
+    """Close an entry logged while still open."""
+    if escalation.resolved_at is not None:
+        raise ValidationError({"resolved_by": "This escalation is already resolved."})
+    escalation.resolved_by = resolved_by
+    escalation.resolved_at = resolved_at
+    escalation.full_clean()
+    escalation.save(update_fields=["resolved_by", "resolved_at"])
+    return escalation
+
+
+@transaction.atomic
 def hypercare_extend(
     *, hypercare: Hypercare, reason: str, new_end_on: date, by: AbstractBaseUser, now: datetime | None = None
 ) -> HypercareExtension:

@@ -22,6 +22,7 @@ from readiness.forms.hypercare import (
     AttestationForm,
     EscalationFilterForm,
     EscalationForm,
+    EscalationResolveForm,
     ExitCriterionForm,
     ExtensionForm,
     HypercarePlanForm,
@@ -225,6 +226,21 @@ def escalationlog_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("readiness:escalationlog_create", slug=application.slug)
         return redirect("readiness:escalationlog_list", slug=application.slug)
     return render(request, "readiness/escalationlog_form.html", {"application": application, "form": form})
+
+
+@login_required
+def escalationlog_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application = get_application_for_user(request.user, slug)
+    require_perm(request.user, "readiness.log_escalation")
+    escalation = get_object_or_404(Escalation, application=application, pk=pk, resolved_at__isnull=True)
+    form = EscalationResolveForm(request.POST or None, escalation=escalation)
+    if request.method == "POST" and form.is_valid():
+        services.escalation_resolve(escalation=escalation, resolved_by=form.cleaned_data["resolved_by"],
+                                    resolved_at=form.cleaned_data["resolved_at"])
+        messages.success(request, "Resolution recorded.")
+        return redirect("readiness:escalationlog_list", slug=application.slug)
+    return _form_page(request, application, form, title="Record the resolution", intro=escalation.summary,
+                      submit="Record resolution")
 
 
 def _filtered_escalations(request: HttpRequest, application: Application) -> tuple[EscalationFilterForm, Any]:
