@@ -84,6 +84,8 @@ def test_hypercare_pages_of_the_demo_pass_axe(checked_page, demo) -> None:
                  "escalation-log/", "escalation-log/new/", "history/", "history/?as_of=2026-01-01", "handoff-pack/"):
         response = checked_page.goto(f"/apps/ordering-portal/{path}")
         assert response.status == 200, path
+    open_entry = Application.objects.get(slug="ordering-portal").escalations.get(resolved_at__isnull=True)
+    assert checked_page.goto(f"/apps/ordering-portal/escalation-log/{open_entry.pk}/resolve/").status == 200
     page = checked_page.page
     checked_page.goto("/apps/ordering-portal/hypercare/")
     assert page.get_by_text("Not met").count() >= 1 and page.get_by_text("Met", exact=True).count() >= 1
