@@ -148,3 +148,31 @@ class DecisionRecordAdmin(SimpleHistoryAdmin):
 class GateWaiverAdmin(SimpleHistoryAdmin):
     list_display = ["application", "gate", "waived_by", "expires_on", "created_at"]
     list_filter = ["application", "gate"]
+
+
+@admin.register(models.ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    # The log is the exactly-once claim: read it here, never edit it.
+    list_display = ["person", "cycle", "step", "sent_at"]
+    list_filter = ["step"]
+    search_fields = ["person__name", "person__email"]
+    readonly_fields = ["person", "cycle", "step", "sent_at", "recipients", "subject"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.ContactConfirmation)
+class ContactConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["person", "cycle", "kind", "at"]
+    list_filter = ["kind"]
+    search_fields = ["person__name", "person__email"]
+
+
+@admin.register(models.ReachabilityTest)
+class ReachabilityTestAdmin(admin.ModelAdmin):
+    list_display = ["person", "channel", "result", "sent_at", "sent_by"]
+    list_filter = ["channel", "result"]
