@@ -54,7 +54,10 @@ def main() -> int:
     started = time.monotonic()
     database_url = _bench_database_url()
     redis_url = os.environ.get("REDIS_URL", "")
+    from bench.server import BENCH_SECRET_KEY
+
     os.environ.update(
+        SECRET_KEY=BENCH_SECRET_KEY,
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="handoff.settings",
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",

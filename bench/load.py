@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 class Sample:
     started: float  # seconds since the run began
     seconds: float
-    status: int  # 0 when the connection itself failed
+    status: int  # 0 when the connection itself failed; anything but 200 counts as an error
 
 
 @dataclass
@@ -27,7 +27,7 @@ class LoadResult:
     samples: list[Sample] = field(default_factory=list)
 
     def latencies(self, ok_only: bool = True) -> list[float]:
-        return sorted(s.seconds for s in self.samples if not ok_only or 200 <= s.status < 400)
+        return sorted(s.seconds for s in self.samples if not ok_only or s.status == 200)
 
     def percentile(self, p: float) -> float:
         values = self.latencies()
@@ -39,7 +39,7 @@ class LoadResult:
 
     @property
     def errors(self) -> list[Sample]:
-        return [s for s in self.samples if not 200 <= s.status < 400]
+        return [s for s in self.samples if s.status != 200]
 
     def errors_outside(self, windows: list[tuple[float, float]]) -> int:
         return sum(1 for s in self.errors if not any(a <= s.started <= b for a, b in windows))
