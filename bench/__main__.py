@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "handoff_bench"
+# BENCH_DATABASE lets two people bench side by side on one server.
+BENCH_DB = os.environ.get("BENCH_DATABASE", "handoff_bench")
 
 
 def _env_int(name: str, default: int) -> int:
