@@ -149,3 +149,14 @@ def test_demo_path_naming_a_leaver_is_stale(demo_world) -> None:
     assert pricing.stale_since is not None
     assert pricing.stale_reason.startswith("Sam Fletcher (primary) left on")
     assert "Sam Fletcher (primary) left on" in _client("analyst").get("/apps/pricing-service/path/").content.decode()
+
+
+def test_a_leaving_date_ahead_marks_the_path_stale_now(demo_world) -> None:
+    raj = Person.objects.get(name="Raj Patel")
+
+    person_mark_left(person=raj, left_on=NOW.date() + timedelta(days=10))
+
+    level = _erp()
+    assert level.stale_reason.startswith("Raj Patel (primary) leaves on")
+    # Until then he is still called in his hours.
+    assert coverage_gaps(level, NOW, days=1)[0].start == NOW.replace(hour=17)

@@ -17,8 +17,10 @@ def level_stale_reason(level: EscalationLevel) -> str:
         ("backup", level.backup),
         ("after-hours cover", level.after_hours_cover),
     ):
-        if person is not None and person.has_left(today):
-            gone.append(f"{person.name} ({role}) left on {person.left_on:%d %b %Y}")
+        # A leaving date in the future counts too: the path must be fixed before they go.
+        if person is not None and person.left_on is not None:
+            verb = "left" if person.has_left(today) else "leaves"
+            gone.append(f"{person.name} ({role}) {verb} on {person.left_on:%d %b %Y}")
     reason = "; ".join(gone)
     return reason[:197] + "…" if len(reason) > 200 else reason
 
