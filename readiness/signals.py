@@ -28,11 +28,19 @@ def _refresh_on_commit(person_ids: set[int]) -> None:
 
 
 def _remember_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
-    # Remember what the row held when loaded (no query), to see on save what changed.
+    # Remember what the row held when loaded, to see on save what changed. Read __dict__, not
+    # the attributes: a field deferred by .only()/.defer() would otherwise be fetched, which
+    # builds another instance, which fires post_init again, without end. A deferred field
+    # reads as None, so a save after such a load refreshes, which is the safe side.
+    loaded = instance.__dict__
     if isinstance(instance, EscalationLevel):
-        instance._loaded_people = _people_of(instance)  # type: ignore[attr-defined]
+        people = {loaded.get(f) for f in ("primary_id", "backup_id", "after_hours_cover_id")}
+        instance._loaded_people = {pk for pk in people if pk}  # type: ignore[attr-defined]
     else:
-        instance._loaded_periods = _periods(instance)  # type: ignore[attr-defined]
+        instance._loaded_periods = (  # type: ignore[attr-defined]
+            loaded.get("contact_verification_days"),
+            loaded.get("first_level_verification_days"),
+        )
 
 
 def _periods(application: Application) -> tuple[int, int]:

@@ -198,3 +198,12 @@ def test_send_reminders_dry_run_lists_who_is_due_and_sends_nothing(demo, capsys)
     call_command("send_reminders", "--inline")
     assert "3 due; 3 sent here." in capsys.readouterr().out
     assert len(mail.outbox) == 3
+
+
+def test_levels_and_applications_load_with_deferred_fields() -> None:
+    """Loading with .only() must not recurse through the change-tracking signal."""
+    from readiness.models import Application, EscalationLevel
+
+    level = factories.EscalationLevelFactory()
+    assert EscalationLevel.objects.only("pk").get(pk=level.pk).primary_id == level.primary_id
+    assert Application.objects.only("name").get(pk=level.application_id).contact_verification_days == 90
