@@ -46,7 +46,7 @@ class Runbook(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "title"]
+        ordering = ["application_id", "title"]
         constraints = [
             models.UniqueConstraint(fields=["application", "title"], name="readiness_runbook_title_unique"),
         ]
@@ -83,7 +83,7 @@ class AlertCheck(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "signal"]
+        ordering = ["application_id", "signal"]
         constraints = [
             models.UniqueConstraint(fields=["application", "signal"], name="readiness_alertcheck_signal_unique"),
         ]
@@ -140,7 +140,7 @@ class AccessCheck(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "kind", "description"]
+        ordering = ["application_id", "kind", "description"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(verified_by__isnull=True, verified_on__isnull=True)
@@ -185,7 +185,7 @@ class KnownIssue(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "status", "title"]
+        ordering = ["application_id", "status", "title"]
 
     def __str__(self) -> str:
         return self.title
@@ -232,7 +232,7 @@ class Drill(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "-held_on"]
+        ordering = ["application_id", "-held_on"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(contacts_answered=True) | models.Q(answer_minutes__isnull=True),
@@ -273,7 +273,7 @@ class DrillAction(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["drill", "pk"]
+        ordering = ["drill_id", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status=ActionStatus.OPEN, closed_on__isnull=True)
@@ -324,7 +324,7 @@ class DecisionRecord(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "title"]
+        ordering = ["application_id", "title"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(superseded_by=models.F("pk")), name="readiness_decisionrecord_not_self_superseded"

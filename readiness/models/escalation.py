@@ -60,7 +60,7 @@ class EscalationLevel(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "position"]
+        ordering = ["application_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["application", "position"], name="readiness_level_position_unique"),
             models.CheckConstraint(
@@ -103,7 +103,7 @@ class OwnershipRule(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "name"]
+        ordering = ["application_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["application", "name"], name="readiness_ownershiprule_name_unique"),
         ]

@@ -48,7 +48,7 @@ class GateWaiver(models.Model):
     objects = GateWaiverQuerySet.as_manager()
 
     class Meta:
-        ordering = ["application", "gate", "-created_at"]
+        ordering = ["application_id", "gate", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=~models.Q(reason=""), name="readiness_gatewaiver_reason_required"),
         ]

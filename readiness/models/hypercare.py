@@ -190,7 +190,7 @@ class ExitCriterion(models.Model):
     DEFINITION_FIELDS = ("name", "description", "kind", "metric", "threshold")
 
     class Meta:
-        ordering = ["application", "position", "pk"]
+        ordering = ["application_id", "position", "pk"]
         verbose_name_plural = "exit criteria"
         constraints = [
             models.CheckConstraint(

@@ -213,7 +213,9 @@ class WorkingHours(models.Model):
     ends_at = models.TimeField()
 
     class Meta:
-        ordering = ["person", "weekday"]
+        # person_id, not person: ordering by the relation would join people and sort by name
+        # on every calendar prefetch (the lookup's slowest query before).
+        ordering = ["person_id", "weekday"]
         verbose_name_plural = "working hours"
         constraints = [
             models.UniqueConstraint(fields=["person", "weekday"], name="readiness_workinghours_one_per_day"),
