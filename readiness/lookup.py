@@ -487,7 +487,9 @@ def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tupl
         return shared if shared >= enough else 0
 
     runbooks = []
-    for runbook in Runbook.objects.filter(application_id=rule.application_id).select_related("escalation_level"):
+    for runbook in Runbook.objects.filter(application_id=rule.application_id).select_related(
+        "escalation_level", "application"
+    ):
         score = fit(runbook.title, runbook.symptom)
         linked = rule.level_id is not None and runbook.escalation_level_id == rule.level_id
         if score or linked:

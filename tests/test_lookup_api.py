@@ -128,3 +128,20 @@ def test_duplicate_token_name_is_refused_beside_the_field(analyst) -> None:
 
     assert page.context["form"].errors == {"name": ["You already have a token with this name."]}
     assert ApiToken.objects.count() == 1
+
+
+def test_token_use_is_stamped_at_most_once_a_minute(analyst) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    from readiness.services.api import api_token_authenticate, api_token_create
+
+    token, key = api_token_create(user=analyst, name="bot")
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        first = api_token_authenticate(key).last_used_at
+        traveller.shift(30)
+        assert api_token_authenticate(key).last_used_at == first
+        traveller.shift(31)
+        assert api_token_authenticate(key).last_used_at > first
+    token.refresh_from_db()
+    assert token.last_used_at > first

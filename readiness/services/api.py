@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -28,13 +30,18 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def api_token_authenticate(key: str) -> ApiToken | None:
     """The active token for `key`, stamped as used; None when unknown or revoked."""
     token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
-    # One UPDATE, no history row: the stamp is bookkeeping, not an edit.
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.last_used_at = now
+    # One UPDATE, no history row: the stamp is bookkeeping, not an edit. At most once a
+    # minute, so a chat bot asking every second doesn't turn each read into a write.
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token
