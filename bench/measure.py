@@ -173,6 +173,10 @@ def _postgres_restart_drill(rows: list[Row], server: Gunicorn, paths: list[str],
     restarter.start()
     result = run_load(server.url, paths, clients=10, seconds=16, cookie=cookie)
     restarter.join()
+    # This process's own connection died with the server too; the app's recovered by itself.
+    from django.db import connections
+
+    connections.close_all()
     outage = (window[0], window[1])
     # run_load's clock starts a hair after ours; allow for it in the window.
     outside = result.errors_outside([(outage[0] - 0.5, outage[1] + 0.5)])
