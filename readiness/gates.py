@@ -409,8 +409,24 @@ def _coverage_gaps(level: EscalationLevel, on: date) -> list[Gap]:
     Judged on people's calendars as they are now: past leave and hours are not kept.
     """
     today = timezone.localdate()
-    start = timezone.now() if on >= today else timezone.make_aware(datetime.combine(on, time(0)))
-    return coverage_gaps(level, start, days=GAP_DAYS)
+    if on >= today:
+        return coverage_gaps(level, timezone.now(), days=GAP_DAYS)
+    start = timezone.make_aware(datetime.combine(on, time(0)))
+    end = start + timedelta(days=GAP_DAYS)
+    # The chart asks for each of the last 30 days in turn: work the gaps out once, from the
+    # earliest day asked up to today's window, and cut each day's 14 days out of that. The
+    # holes of a window are the holes of a wider span clipped to it, so the answer is the same.
+    span = getattr(level, "_past_gaps", None)
+    if span is None or start < span[0]:
+        span_start = min(start, timezone.make_aware(datetime.combine(today - timedelta(days=30), time(0))))
+        span_days = (today - span_start.date()).days + GAP_DAYS + 1
+        span = (span_start, coverage_gaps(level, span_start, days=span_days))
+        level._past_gaps = span  # type: ignore[attr-defined]
+    return [
+        Gap(max(gap.start, start), min(gap.end, end), gap.reasons)
+        for gap in span[1]
+        if gap.start < end and gap.end > start
+    ]
 
 
 def check_access(ev: Evidence, on: date) -> Check:
