@@ -241,3 +241,24 @@ def test_history_counts_only_evidence_dated_on_or_before_each_day(app) -> None:
         knowledge_before = series[3][1]
         knowledge_after = series[4][1]
         assert knowledge_after == knowledge_before + 1
+
+
+def test_chart_gaps_cut_from_one_span_equal_gaps_worked_out_day_by_day(demo) -> None:
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from readiness.gates import _coverage_gaps, load_evidence
+    from readiness.lookup import GAP_DAYS, coverage_gaps
+    from readiness.models import Application
+
+    today = timezone.localdate()
+    compared = 0
+    for ev in load_evidence(Application.objects.all()).values():
+        for level in ev.levels:
+            for back in range(30, 0, -1):
+                on = today - timedelta(days=back)
+                direct = coverage_gaps(level, timezone.make_aware(datetime.combine(on, time(0))), days=GAP_DAYS)
+                assert [(g.start, g.end) for g in _coverage_gaps(level, on)] == [(g.start, g.end) for g in direct]
+                compared += 1
+    assert compared >= 30 * 9
