@@ -120,6 +120,13 @@ RUNBOOKS: dict[str, list[tuple[Any, ...]]] = {
          "The order stays 'submitted' for more than 10 minutes.",
          "1. Find the order in the integration monitor.\n2. Replay it once.\n3. Still stuck: call ERP integration.",
          3, 25, 14, 70),
+        ("Invoices not syncing to the ERP",
+         "Invoices raised on the portal are missing in the ERP; customers see 'invoice pending' for hours.",
+         "Each invoice reaches the ERP within 5 minutes of dispatch.",
+         "The invoice queue holds messages older than 15 minutes, or finance reports missing invoices.",
+         "1. Open the integration monitor, Invoices queue.\n2. Replay the oldest failed message once.\n"
+         "3. Still failing: call ERP integration with the message id.",
+         3, 25, 14, 70),
     ],
 }
 
