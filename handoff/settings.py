@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "readiness.tasks.heartbeat", "schedule": 60.0},
     # Finds the contacts due a reminder step and fans out one task per person.
     "reminder-sweep": {"task": "readiness.tasks.reminder_sweep", "schedule": crontab(minute="*/15")},
+    # Re-judges every application's gates into today's readiness snapshot; the 00:05 run starts the day.
+    "readiness-snapshots": {"task": "readiness.tasks.readiness_snapshots_refresh", "schedule": crontab(minute=5)},
 }
 # /health/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)
@@ -269,6 +271,8 @@ RUNBOOK_EXERCISE_DAYS = env_int("RUNBOOK_EXERCISE_DAYS", 180)
 ALERT_VERIFY_DAYS = env_int("ALERT_VERIFY_DAYS", 30)
 ACCESS_VERIFY_DAYS = env_int("ACCESS_VERIFY_DAYS", 90)
 DRILL_WINDOW_DAYS = env_int("DRILL_WINDOW_DAYS", 30)
+# A stored verdict (readiness snapshot) stands in for judging afresh for this long; beat re-judges hourly.
+READINESS_SNAPSHOT_MAX_AGE_MINUTES = env_int("READINESS_SNAPSHOT_MAX_AGE_MINUTES", 90)
 # Period after which a contact on no path is asked to confirm their details (reminders).
 CONTACT_VERIFICATION_DAYS = env_int("CONTACT_VERIFICATION_DAYS", 90)
 

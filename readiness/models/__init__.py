@@ -21,7 +21,7 @@ from .artefacts import (
     Runbook,
 )
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
-from .gates import GateCode, GateWaiver
+from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import (
     CriterionKind,
     Escalation,
@@ -61,6 +61,7 @@ __all__ = [
     "DrillScenario",
     "GateCode",
     "GateWaiver",
+    "ReadinessSnapshot",
     "KnownIssue",
     "KnownIssueStatus",
     "Runbook",

@@ -1,11 +1,13 @@
-"""Waivers of go-live gates. The gates themselves are rules in readiness/gates.py, not rows."""
+"""Waivers of go-live gates, and each application's stored daily verdict. The gates themselves
+are rules in readiness/gates.py, not rows."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .applications import Application
@@ -59,3 +61,78 @@ class GateWaiver(models.Model):
     def in_force_on(self, on: date) -> bool:
         created = self.created_at.date() if self.created_at else on
         return created <= on < self.expires_on
+
+
+class ReadinessSnapshotQuerySet(models.QuerySet["ReadinessSnapshot"]):
+    def current(self, now: datetime, rules: str) -> ReadinessSnapshotQuerySet:
+        """Rows that may stand in for judging afresh now: see `ReadinessSnapshot.is_current`."""
+        return self.filter(current_q(now, rules))
+
+
+def current_q(now: datetime, rules: str, prefix: str = "") -> models.Q:
+    """The condition of `ReadinessSnapshot.is_current` as a filter, `prefix` naming the relation."""
+    return models.Q(**{
+        f"{prefix}day": timezone.localdate(now),
+        f"{prefix}rules": rules,
+        f"{prefix}computed_at__gt": now - snapshot_max_age(),
+        f"{prefix}computed_at__lte": now,
+    })
+
+
+def snapshot_max_age() -> timedelta:
+    return timedelta(minutes=settings.READINESS_SNAPSHOT_MAX_AGE_MINUTES)
+
+
+class ReadinessSnapshot(models.Model):
+    """One application's verdict on one day, stored: the dashboard sorts and pages these rows
+    and the readiness chart draws them, instead of judging every gate on every request.
+
+    The row of a day is the last judgement made that day, so past rows are real history. The
+    current day's row also keeps the whole checklist (`verdict`), and stands in for judging
+    afresh while it is current: a write to the application's evidence deletes it
+    (readiness/signals.py), it is older than READINESS_SNAPSHOT_MAX_AGE_MINUTES (coverage
+    gaps move with the clock), or the rules changed (`rules`, see gates.rules_version). Beat
+    re-judges every application hourly; a page that finds no current row judges and stores it.
+    Derived data, never edited by people: no history table.
+    """
+
+    # Indexed by the unique (application, day) constraint, which leads with it.
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="snapshots",
+                                    db_index=False)
+    day = models.DateField()
+    gates_met = models.PositiveSmallIntegerField(help_text="Gates met or waived.")
+    gates_total = models.PositiveSmallIntegerField()
+    blockers = models.PositiveSmallIntegerField(help_text="Missing evidence on gates not met and not waived.")
+    stale_items = models.PositiveSmallIntegerField(help_text="Evidence that existed but aged past its window.")
+    ready = models.BooleanField()
+    computed_at = models.DateTimeField()
+    # Which rules judged it (a hash of the gate code and its settings): another version is not current.
+    rules = models.CharField(max_length=16)
+    # The checklist (gates.Verdict.as_data) on the current day; emptied once the day is history.
+    verdict = models.JSONField(null=True, blank=True)
+
+    objects = ReadinessSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application_id", "day"]
+        constraints = [
+            # Also the index of one application's days: the checklist's chart and its current row.
+            models.UniqueConstraint(fields=["application", "day"], name="readiness_readinesssnapshot_one_per_day"),
+            models.CheckConstraint(condition=models.Q(gates_met__lte=models.F("gates_total")),
+                                   name="readiness_readinesssnapshot_met_within_total"),
+        ]
+        indexes = [
+            # The dashboard joins the current day's row of every application; the nightly run
+            # empties the checklists of past days.
+            models.Index(fields=["day"], name="readiness_snapshot_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} on {self.day}: {self.gates_met} of {self.gates_total}"
+
+    def is_current(self, now: datetime, rules: str) -> bool:
+        return (
+            self.day == timezone.localdate(now)
+            and self.rules == rules
+            and now - snapshot_max_age() < self.computed_at <= now
+        )
