@@ -16,10 +16,13 @@ hypercare plan.
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -94,6 +97,14 @@ class Evidence:
     hypercare: Hypercare | None = None
     exit_criteria: list[ExitCriterion] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """How many of each artefact the checklist links to or lists."""
+        return {
+            "runbook": len(self.runbooks), "alert": len(self.alerts), "access": len(self.access_checks),
+            "knownissue": len(self.known_issues), "drill": len(self.drills), "decision": len(self.decisions),
+            "waiver": len(self.waivers),
+        }
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -156,6 +167,24 @@ class Verdict:
     @property
     def waived(self) -> list[GateResult]:
         return [r for r in self.results if r.status == Status.WAIVED]
+
+    def as_data(self) -> list[dict[str, Any]]:
+        """The results as JSON, to store (models.ReadinessSnapshot.verdict); `from_data` reads them back."""
+        return [
+            {"gate": r.gate.code.value, "status": r.status.value, "evidence": r.evidence,
+             "missing": [[m.text, m.url, m.action, m.stale] for m in r.missing],
+             "waiver": r.waiver.pk if r.waiver else None}
+            for r in self.results
+        ]
+
+    @classmethod
+    def from_data(cls, application: Application, on: date, data: list[dict[str, Any]],
+                  waivers: dict[int, GateWaiver]) -> Verdict:
+        return cls(application, on, [
+            GateResult(GATES_BY_CODE[GateCode(r["gate"])], Status(r["status"]), r["evidence"],
+                       [Missing(*m) for m in r["missing"]], waivers.get(r["waiver"]) if r["waiver"] else None)
+            for r in data
+        ])
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -656,7 +685,11 @@ def evaluate(ev: Evidence, on: date | None = None) -> Verdict:
     return Verdict(ev.application, on, results)
 
 
-def history(ev: Evidence, end: date, days: int = 30) -> list[tuple[date, int]]:
+# Days the readiness-over-time chart shows, up to go-live (or today).
+CHART_DAYS = 30
+
+
+def history(ev: Evidence, end: date, days: int = CHART_DAYS) -> list[tuple[date, int]]:
     """Gates passing (met or waived) on each of the `days` days up to `end`."""
     return [(day, evaluate(ev, day).met_count) for day in (end - timedelta(days=n) for n in range(days - 1, -1, -1))]
 
@@ -680,11 +713,12 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
     fill("drills", Drill.objects.filter(application_id__in=ids).prefetch_related("actions"))
     fill("decisions", DecisionRecord.objects.filter(application_id__in=ids))
     fill("levels", EscalationLevel.objects.filter(application_id__in=ids).select_related(
-        "primary", "backup", "after_hours_cover").prefetch_related(
-        # Coverage gaps (gate 4) read everyone's working hours and leave.
-        *[f"{role}__{rows}" for role in ("primary", "backup", "after_hours_cover")
-          for rows in ("working_hours", "leaves")]
-    ))
+        "primary", "backup", "after_hours_cover"))
+    # Coverage gaps (gate 4) read everyone's working hours and leave: one query each for all
+    # the people on the levels, whichever role they hold.
+    people = [person for ev in bundles.values() for level in ev.levels
+              for person in (level.primary, level.backup, level.after_hours_cover) if person is not None]
+    models.prefetch_related_objects(people, "working_hours", "leaves")
     fill("ownership_rules", OwnershipRule.objects.filter(application_id__in=ids))
     fill("waivers", GateWaiver.objects.filter(application_id__in=ids).select_related("waived_by"))
     fill("exit_criteria", ExitCriterion.objects.filter(application_id__in=ids))
@@ -701,4 +735,18 @@ def _verifications() -> models.QuerySet[Any]:
 
 def verdict_for(application: Application, on: date | None = None) -> Verdict:
     return evaluate(load_evidence([application])[application.pk], on)
+
+
+# The code that judges: a stored verdict judged by other code is not current (see rules_version).
+_RULES_CODE = hashlib.sha256(b"".join(
+    Path(module).read_bytes() for module in (__file__, sys.modules[coverage_gaps.__module__].__file__ or "")
+)).hexdigest()
+
+
+def rules_version() -> str:
+    """A short hash of the rules as they stand: this module, the coverage-gap code and the windows
+    in settings. A stored verdict judged under another version is judged afresh."""
+    windows = (settings.RUNBOOK_REVIEW_DAYS, settings.RUNBOOK_EXERCISE_DAYS, settings.ALERT_VERIFY_DAYS,
+               settings.ACCESS_VERIFY_DAYS, settings.DRILL_WINDOW_DAYS, GAP_DAYS)
+    return hashlib.sha256(f"{_RULES_CODE}{windows!r}".encode()).hexdigest()[:16]
 

@@ -64,7 +64,78 @@ def _application_changed(sender: Any, instance: Application, created: bool = Fal
     _refresh_on_commit(ids)
 
 
+# --- readiness snapshots: a write to an application's evidence retires its stored verdict ----------
+
+# Rows that name their application.
+_EVIDENCE = (
+    "Runbook", "AlertCheck", "AccessCheck", "KnownIssue", "Drill", "DecisionRecord", "EscalationLevel",
+    "OwnershipRule", "GateWaiver", "ExitCriterion", "Hypercare",
+)
+
+
+def _discard(**which: Any) -> None:
+    from readiness.services.gates import readiness_snapshots_discard
+
+    readiness_snapshots_discard(**which)
+
+
+def _evidence_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _discard(application_ids=[instance.application_id])
+
+
+def _application_saved(sender: Any, instance: Application, created: bool = False, raw: bool = False,
+                       **kwargs: Any) -> None:
+    if not (created or raw):  # a new application has no verdict yet; a deleted one takes its rows along
+        _discard(application_ids=[instance.pk])
+
+
+def _verification_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from readiness.models import AlertCheck
+
+    if not raw:
+        _discard(application_ids=AlertCheck.objects.filter(pk=instance.alert_id).values("application_id"))
+
+
+def _drill_action_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from readiness.models import Drill
+
+    if not raw:
+        _discard(application_ids=Drill.objects.filter(pk=instance.drill_id).values("application_id"))
+
+
+def _person_changed(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
+    if not (created or raw):  # someone new is on no path yet
+        _discard(person_ids=[instance.pk])
+
+
+def _calendar_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _discard(person_ids=[instance.person_id])
+
+
+def _connect_snapshots() -> None:
+    from django.apps import apps
+
+    from readiness.models import AlertVerification, DrillAction, Leave, Person, WorkingHours
+
+    def both(receiver: Any, model: Any) -> None:
+        uid = f"snapshots_{model.__name__}"
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_deleted")
+
+    for name in _EVIDENCE:
+        both(_evidence_changed, apps.get_model("readiness", name))
+    post_save.connect(_application_saved, sender=Application, dispatch_uid="snapshots_application_saved")
+    both(_verification_changed, AlertVerification)
+    both(_drill_action_changed, DrillAction)
+    both(_person_changed, Person)
+    both(_calendar_changed, WorkingHours)
+    both(_calendar_changed, Leave)
+
+
 def connect() -> None:
+    _connect_snapshots()
     post_init.connect(_remember_loaded, sender=EscalationLevel, dispatch_uid="reminders_level_loaded")
     post_init.connect(_remember_loaded, sender=Application, dispatch_uid="reminders_application_loaded")
     post_save.connect(_level_changed, sender=EscalationLevel, dispatch_uid="reminders_level_saved")

@@ -70,3 +70,13 @@ def reachability_test_email(test_pk: int) -> None:
     from readiness.services.reminders import reachability_test_email as send
 
     send(test_pk=test_pk)
+
+
+@shared_task
+def readiness_snapshots_refresh() -> int:
+    """Hourly (beat), and at 00:05 to start the day: every application's gates into today's snapshot."""
+    from readiness.services.gates import readiness_snapshots_refresh_all
+
+    refreshed = readiness_snapshots_refresh_all()
+    logger.info("readiness_snapshots_refresh: %s applications judged", refreshed)
+    return refreshed

@@ -1,13 +1,30 @@
-"""Writes of the gate board: waivers."""
+"""Writes of the gate board: waivers, and the stored daily readiness snapshots."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 
-from readiness.models import Application, GateWaiver
+from readiness import gates
+from readiness.models import (
+    AccessCheck,
+    AlertCheck,
+    Application,
+    EscalationLevel,
+    GateWaiver,
+    KnownIssue,
+    ReadinessSnapshot,
+)
+
+# Applications judged per round trip: a chunk's evidence is loaded in one query per kind, and
+# its upsert is one short transaction, so the hourly refresh never holds many rows locked.
+SNAPSHOT_CHUNK = 100
+SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "rules", "verdict"]
 
 
 @transaction.atomic
@@ -18,3 +35,121 @@ def gate_waive(
     waiver.full_clean()
     waiver.save()
     return waiver
+
+
+def _snapshot(ev: gates.Evidence, day: date, *, now: datetime, rules: str, keep_checklist: bool) -> ReadinessSnapshot:
+    verdict = gates.evaluate(ev, day)
+    snapshot = ReadinessSnapshot(
+        application=ev.application, day=day, gates_met=verdict.met_count, gates_total=verdict.total,
+        blockers=len(verdict.blockers), stale_items=verdict.stale_count, ready=verdict.ready,
+        computed_at=now, rules=rules,
+        verdict={"results": verdict.as_data(), "counts": ev.counts()} if keep_checklist else None,
+    )
+    # Derived, not typed by anyone, but checked like any row; the application is the one just
+    # loaded (checking it would cost a query per row), uniqueness is the upsert's business.
+    snapshot.full_clean(exclude=["application"], validate_unique=False, validate_constraints=False)
+    return snapshot
+
+
+def _chunks(ids: Iterable[int], size: int) -> Iterable[list[int]]:
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def readiness_snapshot_refresh(
+    *, application_ids: Iterable[int], day: date | None = None, chunk_size: int = SNAPSHOT_CHUNK
+) -> dict[int, ReadinessSnapshot]:
+    """Judge the gates of these applications now and store the verdicts as `day`'s snapshots
+    (today by default), replacing what the day held. Today's snapshot keeps the whole checklist.
+
+    One transaction per chunk, around the upsert only: the judging reads outside it, so no row
+    stays locked while Python works.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    day = day or today
+    rules = gates.rules_version()
+    stored: dict[int, ReadinessSnapshot] = {}
+    for chunk in _chunks(application_ids, chunk_size):
+        bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
+        rows = [_snapshot(ev, day, now=now, rules=rules, keep_checklist=day == today) for ev in bundles.values()]
+        with transaction.atomic():
+            ReadinessSnapshot.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["application", "day"], update_fields=SNAPSHOT_FIELDS
+            )
+            if day == today:
+                # Only the current day's checklist is ever shown: earlier days keep their counts.
+                ReadinessSnapshot.objects.filter(application_id__in=chunk, day__lt=today,
+                                                 verdict__isnull=False).update(verdict=None)
+        stored.update((row.application_id, row) for row in rows)
+    return stored
+
+
+def readiness_snapshot_backfill(
+    *, application_ids: Iterable[int], days: Iterable[date], chunk_size: int = SNAPSHOT_CHUNK
+) -> list[ReadinessSnapshot]:
+    """Store a snapshot for each past day that has none, judged by the rules as of that day
+    (evidence dated after it does not count). Days already stored are real history and stay.
+    Returns the snapshot of every application and day asked, stored before or now.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    days = sorted({day for day in days if day < today})
+    rules = gates.rules_version()
+    snapshots: list[ReadinessSnapshot] = []
+    if not days:
+        return snapshots
+    for chunk in _chunks(application_ids, chunk_size):
+        have = list(ReadinessSnapshot.objects.filter(application_id__in=chunk, day__in=days).defer("verdict"))
+        snapshots += have
+        if len(have) == len(chunk) * len(days):
+            continue
+        stored = {(s.application_id, s.day) for s in have}
+        bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
+        rows = [
+            _snapshot(ev, day, now=now, rules=rules, keep_checklist=False)
+            for ev in bundles.values() for day in days if (ev.application.pk, day) not in stored
+        ]
+        with transaction.atomic():
+            # Another request may have stored some meanwhile: theirs stay, judged the same.
+            ReadinessSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+        snapshots += rows
+    return snapshots
+
+
+def readiness_snapshots_discard(
+    *, application_ids: Iterable[int] | models.QuerySet[Any] = (), person_ids: Iterable[int] = ()
+) -> None:
+    """Forget today's stored verdicts of applications whose evidence changed, in the writer's
+    transaction, so that no reader trusts them once it commits: the next page that needs one
+    judges afresh and stores it, and so does beat. Past days are history and stay.
+
+    `person_ids`: the applications whose paths, alerts, known issues or access checks name these
+    people (their leaving, leave, hours, timezone and confirmation count in gate 4).
+    One DELETE statement.
+    """
+    which = models.Q()
+    # A queryset (of application ids) goes in as a subquery, unevaluated.
+    if isinstance(application_ids, models.QuerySet) or (application_ids := list(application_ids)):
+        which = models.Q(application_id__in=application_ids)
+    people = list(person_ids)
+    if people:
+        on_path = models.Q(primary_id__in=people) | models.Q(backup_id__in=people) | models.Q(
+            after_hours_cover_id__in=people)
+        which |= (
+            models.Q(application_id__in=EscalationLevel.objects.filter(on_path).values("application_id"))
+            | models.Q(application_id__in=AlertCheck.objects.filter(owner_id__in=people).values("application_id"))
+            | models.Q(application_id__in=KnownIssue.objects.filter(owner_id__in=people).values("application_id"))
+            | models.Q(application_id__in=AccessCheck.objects.filter(verified_by_id__in=people).values(
+                "application_id"))
+        )
+    if not which:
+        return
+    ReadinessSnapshot.objects.filter(which, day__gte=timezone.localdate()).delete()
+
+
+def readiness_snapshots_refresh_all(*, chunk_size: int = SNAPSHOT_CHUNK) -> int:
+    """Beat, hourly: judge every application into today's snapshot, a chunk at a time."""
+    ids = list(Application.objects.order_by("pk").values_list("pk", flat=True))
+    return len(readiness_snapshot_refresh(application_ids=ids, chunk_size=chunk_size))

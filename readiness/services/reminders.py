@@ -45,6 +45,7 @@ from readiness.models import (
     ReminderLog,
     ReminderStep,
 )
+from readiness.services.gates import readiness_snapshots_discard
 from readiness.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -290,6 +291,8 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     if step == ReminderStep.FINAL:
         reminder_escalate(person=person, cycle=cycle, places=places, now=now)
         update["stale_since"] = now
+        # A stale contact fails gate 4 on every path naming them; update() below sends no signal.
+        readiness_snapshots_discard(person_ids=[person.pk])
     next_step, wait = NEXT_STEP[step]
     first = now
     if step != ReminderStep.DUE:
