@@ -3,81 +3,132 @@ checklist with its verdict and readiness over time, and gate waivers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import FilteredRelation
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from readiness.access import get_application_for_user
 from readiness.forms.gates import GateWaiverForm
-from readiness.gates import Verdict, evaluate, history, load_evidence
-from readiness.models import Application, GateCode, Stage
-from readiness.services.gates import gate_waive
+from readiness.gates import CHART_DAYS, Verdict, rules_version
+from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
+from readiness.models.gates import current_q
+from readiness.services.gates import gate_waive, readiness_snapshot_backfill, readiness_snapshot_refresh
 
-SORTS = {
-    "name": lambda row: row.application.name.lower(),
-    "stage": lambda row: list(Stage.values).index(row.application.stage),
-    "go_live": lambda row: row.application.go_live_date or date.max,
-    "gates": lambda row: row.verdict.met_count,
-    "blockers": lambda row: len(row.verdict.blockers),
-    "stale": lambda row: row.verdict.stale_count,
+PAGE_SIZE = 50
+# Applications with no current snapshot judged by one dashboard request, besides its own page:
+# a few after a write, everything only when beat has not run (a new install, just after a deploy).
+HEAL_BUDGET = 50
+
+
+def _stage_order() -> models.Case:
+    return models.Case(*[models.When(stage=value, then=models.Value(i)) for i, value in enumerate(Stage.values)],
+                       output_field=models.IntegerField())
+
+
+SORTS: dict[str, Callable[[], models.Expression | models.F]] = {
+    "name": lambda: Lower("name"),
+    "stage": _stage_order,
+    "go_live": lambda: models.F("go_live_date"),
+    "gates": lambda: models.F("snapshot__gates_met"),
+    "blockers": lambda: models.F("snapshot__blockers"),
+    "stale": lambda: models.F("snapshot__stale_items"),
 }
 
 COLUMNS = [
     ("name", "Application"), ("stage", "Stage"), ("go_live", "Go-live"), ("gates", "Gates met"),
     ("blockers", "Blockers"), ("stale", "Stale items"),
 ]
+_SNAPSHOT_COLUMNS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at"]
 
 
 @dataclass
 class Row:
     application: Application
-    verdict: Verdict
+    snapshot: ReadinessSnapshot
 
     @property
     def days_to_go(self) -> int | None:
         go_live = self.application.go_live_date
-        return (go_live - self.verdict.on).days if go_live else None
+        return (go_live - self.snapshot.day).days if go_live else None
 
     @property
     def days_live(self) -> int:
         return -(self.days_to_go or 0)
 
 
+def _query(**params: str) -> str:
+    query = QueryDict(mutable=True)
+    query.update({key: value for key, value in params.items() if value})
+    return f"?{query.urlencode()}"
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Every application at a glance: stage, go-live, gates met, blockers, stale evidence."""
-    today = timezone.localdate()
-    applications = Application.objects.with_people()
+    """Every application at a glance: stage, go-live, gates met, blockers, stale evidence.
+
+    Reads each application's stored verdict of today (models.ReadinessSnapshot), sorted, filtered
+    and paged by the database; an application with no current one is judged here and stored.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    applications = Application.objects.with_people().annotate(snapshot=FilteredRelation(
+        "snapshots", condition=current_q(now, rules_version(), prefix="snapshots__")))
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
         applications = applications.filter(stage=stage)
     else:
         stage = ""
-    evidence = load_evidence(applications)
-    rows = [Row(ev.application, evaluate(ev, today)) for ev in evidence.values()]
+    missing = list(applications.filter(snapshot__isnull=True).values_list("pk", flat=True)[:HEAL_BUDGET])
+    if missing:
+        readiness_snapshot_refresh(application_ids=missing)
     sort = request.GET.get("sort", "go_live")
     key = sort.removeprefix("-")
     if key not in SORTS:
         sort, key = "go_live", "go_live"
     descending = sort.startswith("-")
-    rows.sort(key=SORTS[key], reverse=descending)
+    # No go-live date sorts as the latest; no snapshot (judged further down) sorts last either way.
+    if not descending:
+        order = SORTS[key]().asc(nulls_last=True)
+    elif key == "go_live":
+        order = SORTS[key]().desc(nulls_first=True)
+    else:
+        order = SORTS[key]().desc(nulls_last=True)
+    applications = applications.annotate(
+        **{f"snapshot_{column}": models.F(f"snapshot__{column}") for column in _SNAPSHOT_COLUMNS}
+    ).order_by(order, Lower("name"), "pk")
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    # More than HEAL_BUDGET were missing: judge the rest of this page too (sorted last meanwhile).
+    unjudged = [app.pk for app in page if app.snapshot_gates_met is None]  # type: ignore[attr-defined]
+    late = readiness_snapshot_refresh(application_ids=unjudged) if unjudged else {}
+    rows = [
+        Row(app, late.get(app.pk) or ReadinessSnapshot(
+            application=app, day=today, **{column: getattr(app, f"snapshot_{column}") for column in _SNAPSHOT_COLUMNS}
+        ))
+        for app in page
+    ]
     headers = []
     for column, label in COLUMNS:
-        query = QueryDict(mutable=True)
-        if stage:
-            query["stage"] = stage
-        query["sort"] = f"-{column}" if column == key and not descending else column
+        href = _query(stage=stage, sort=f"-{column}" if column == key and not descending else column)
         current = "descending" if descending else "ascending"
-        headers.append((label, f"?{query.urlencode()}", current if column == key else ""))
+        headers.append((label, href, current if column == key else ""))
     return render(request, "readiness/gates_dashboard.html", {
-        "rows": rows, "stage": stage, "stages": Stage.choices, "sort": sort, "today": today, "headers": headers,
-        "can_create": request.user.has_perm("readiness.edit_readiness"),
+        "rows": rows, "page": page, "stage": stage, "stages": Stage.choices, "sort": sort, "today": today,
+        "headers": headers, "can_create": request.user.has_perm("readiness.edit_readiness"),
+        "previous_page": _query(stage=stage, sort=sort, page=str(page.previous_page_number()))
+        if page.has_previous() else "",
+        "next_page": _query(stage=stage, sort=sort, page=str(page.next_page_number())) if page.has_next() else "",
     })
 
 
@@ -91,26 +142,49 @@ def can_waive(user: object, application: Application) -> bool:
 
 @login_required
 def checklist(request: HttpRequest, slug: str) -> HttpResponse:
-    """One application's verdict: each gate's status, rule, evidence and what to fix where."""
+    """One application's verdict: each gate's status, rule, evidence and what to fix where.
+
+    The verdict is today's stored snapshot while it is current (no evidence written since, young
+    enough, same rules), else judged now and stored; the chart draws the stored past days.
+    """
     application = get_application_for_user(request.user, slug)
-    today = timezone.localdate()
-    ev = load_evidence([application])[application.pk]
-    verdict = evaluate(ev, today)
+    now = timezone.now()
+    today = timezone.localdate(now)
     end = min(today, application.go_live_date) if application.go_live_date else today
-    counts = {
-        "runbook": len(ev.runbooks), "alert": len(ev.alerts), "access": len(ev.access_checks),
-        "knownissue": len(ev.known_issues), "drill": len(ev.drills), "decision": len(ev.decisions),
-    }
+    days = [end - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+    # The chart's days and today's row, in one query; only today's row still holds a checklist.
+    stored = {s.day: s for s in ReadinessSnapshot.objects.filter(
+        models.Q(day__range=(days[0], end)) | models.Q(day=today), application=application,
+    ).only("day", "gates_met", "computed_at", "rules", "verdict")}
+    snapshot = stored.get(today)
+    if snapshot is None or not snapshot.is_current(now, rules_version()):
+        snapshot = readiness_snapshot_refresh(application_ids=[application.pk])[application.pk]
+    assert snapshot.verdict is not None
+    # A current snapshot counted the waivers (a waiver written since would have retired it).
+    waivers = sorted(GateWaiver.objects.filter(application=application).select_related("waived_by"),
+                     key=lambda w: w.created_at, reverse=True) if snapshot.verdict["counts"]["waiver"] else []
+    verdict = Verdict.from_data(application, today, snapshot.verdict["results"], {w.pk: w for w in waivers})
+    counts = {day: s.gates_met for day, s in stored.items()} | {today: verdict.met_count}
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
-        "chart": Chart.build(history(ev, end, days=30), total=verdict.total),
-        "counts": counts,
-        "waivers": sorted(ev.waivers, key=lambda w: w.created_at, reverse=True),
+        "chart": Chart.build(_series(application, days, counts), total=verdict.total),
+        "counts": snapshot.verdict["counts"],
+        "waivers": waivers,
         "today": today,
         "can_edit": application.can_edit(request.user),
         "can_waive": can_waive(request.user, application),
     })
+
+
+def _series(application: Application, days: list[date], counts: dict[date, int]) -> list[tuple[date, int]]:
+    """Gates passing on each day: stored, or for a day never stored (a new application, a fresh
+    install) judged now as of that day, and stored."""
+    missing = [day for day in days if day not in counts]
+    if missing:
+        counts = counts | {s.day: s.gates_met for s in readiness_snapshot_backfill(
+            application_ids=[application.pk], days=missing)}
+    return [(day, counts[day]) for day in days]
 
 
 @login_required
@@ -135,17 +209,26 @@ class Chart:
     """Readiness over time as an inline SVG: gates passing per day (no script, no inline style)."""
 
     points: str
-    dots: list[tuple[float, float, date, int]]
+    # x, y and the dot's tooltip: the markup of 30 dots is built here, as looping over them in the
+    # template cost the checklist more than all its queries together.
+    dots: list[tuple[float, float, str]]
     y_ticks: list[tuple[float, int]]
     x_labels: list[tuple[float, str]]
     width: int
     height: int
     left: int
+    label_x: int
+    label_y: int
     bottom: float
     right: float
     first: tuple[date, int]
     last: tuple[date, int]
     total: int
+
+    @property
+    def circles(self) -> str:
+        return format_html_join(
+            "", '<circle class="chart-dot" cx="{}" cy="{}" r="3"><title>{}</title></circle>', self.dots)
 
     @classmethod
     def build(cls, series: list[tuple[date, int]], *, total: int, width: int = 640, height: int = 220) -> Chart:
@@ -156,17 +239,21 @@ class Chart:
         def y(count: int) -> float:
             return round(top + plot_h - plot_h * count / total, 1)
 
-        dots = [(round(left + i * step, 1), y(count), day, count) for i, (day, count) in enumerate(series)]
+        dots = [(round(left + i * step, 1), y(count), f"{day.day} {day:%b}: {count} of {total}")
+                for i, (day, count) in enumerate(series)]
         # Weekly labels counted back from the last day, so the newest day is always labelled.
-        labels = [(x, f"{day:%d %b}") for i, (x, _, day, _) in enumerate(dots) if (len(dots) - 1 - i) % 7 == 0]
+        labels = [(x, f"{day:%d %b}") for i, ((x, _, _), (day, _)) in enumerate(zip(dots, series, strict=True))
+                  if (len(dots) - 1 - i) % 7 == 0]
         return cls(
-            points=" ".join(f"{x},{yy}" for x, yy, _, _ in dots),
+            points=" ".join(f"{x},{yy}" for x, yy, _ in dots),
             dots=dots,
             y_ticks=[(y(n), n) for n in range(0, total + 1, 3)] + ([(y(total), total)] if total % 3 else []),
             x_labels=labels,
             width=width,
             height=height,
             left=left,
+            label_x=left - 8,
+            label_y=height - 8,
             bottom=top + plot_h,
             right=width - right_pad,
             first=series[0],
