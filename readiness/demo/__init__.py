@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
-from readiness.demo import artefacts, escalation, hypercare, reminders, world
+from readiness.demo import artefacts, escalation, gates, hypercare, reminders, world
 
 DEMO_PASSWORD = "handoff-demo"
 
@@ -34,3 +34,5 @@ SECTIONS: list[Callable[[date], None]] = [
 def seed(today: date) -> None:
     for section in SECTIONS:
         section(today)
+    # After every section: it judges what they made (and their writes retire today's verdicts).
+    gates.seed_readiness_snapshots(today)
