@@ -1,0 +1,329 @@
+"""Stored daily readiness snapshots: what the dashboard sorts and pages, what the chart draws,
+and what the checklist shows while it is current."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness import tasks
+from readiness.gates import Status, rules_version, verdict_for
+from readiness.models import (
+    AlertVerification,
+    Application,
+    GateCode,
+    ReadinessSnapshot,
+    Stage,
+)
+from readiness.services.artefacts import alert_verification_record
+from readiness.services.gates import (
+    gate_waive,
+    readiness_snapshot_backfill,
+    readiness_snapshot_refresh,
+    readiness_snapshots_refresh_all,
+)
+from readiness.services.people import leave_add
+from readiness.views.gates import HEAL_BUDGET, PAGE_SIZE
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _today(application: Application) -> ReadinessSnapshot | None:
+    return ReadinessSnapshot.objects.filter(application=application, day=timezone.localdate()).first()
+
+
+def _names(response) -> list[str]:
+    return [row.application.name for row in response.context["rows"]]
+
+
+# --- the stored verdict is the live verdict ------------------------------------------------------
+
+
+def test_the_checklist_shows_the_stored_verdict_exactly_as_judged(client, demo) -> None:
+    from django.contrib.auth.models import User
+
+    pricing = Application.objects.get(slug="pricing-service")
+    live = verdict_for(pricing)
+    client.force_login(User.objects.get(username="lead"))
+    with CaptureQueriesContext(connection) as ctx:
+        shown = client.get(pricing.get_absolute_url()).context["verdict"]
+    # Read from the snapshot the seed stored: no evidence was loaded for this page.
+    assert not any("readiness_runbook" in q["sql"] for q in ctx.captured_queries)
+    assert [(r.gate.code, r.status, r.evidence, r.missing) for r in shown.results] == [
+        (r.gate.code, r.status, r.evidence, r.missing) for r in live.results
+    ]
+    assert _today(pricing).blockers == len(live.blockers) and _today(pricing).ready is False
+
+
+def test_a_waived_gate_reads_back_with_its_waiver(client, lead) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    waiver = gate_waive(application=application, gate=GateCode.KNOWLEDGE, reason="Being written up this week.",
+                        expires_on=timezone.localdate() + timedelta(days=7), waived_by=lead)
+    readiness_snapshot_refresh(application_ids=[application.pk])
+    client.force_login(lead)
+    verdict = client.get(application.get_absolute_url()).context["verdict"]
+    knowledge = next(r for r in verdict.results if r.gate.code == GateCode.KNOWLEDGE)
+    assert knowledge.status == Status.WAIVED and knowledge.waiver == waiver
+    assert knowledge.waiver.waived_by == lead
+
+
+# --- writes retire today's snapshot; the next reader judges afresh --------------------------------
+
+
+def test_recording_evidence_retires_the_snapshot_and_the_pages_show_the_new_verdict(client, lead) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    alert = factories.AlertCheckFactory(application=application)
+    readiness_snapshot_refresh(application_ids=[application.pk])
+    before = _today(application)
+    assert before.verdict is not None
+
+    alert_verification_record(alert=alert, verified_at=timezone.now(), verified_by=alert.owner,
+                              evidence="Paged the on-call phone.")
+
+    # Retired in the writer's own transaction: no reader can trust it once the write commits.
+    assert _today(application) is None
+    client.force_login(lead)
+    response = client.get(reverse("readiness:home"))
+    row = next(r for r in response.context["rows"] if r.application == application)
+    assert row.snapshot.gates_met == verdict_for(application).met_count
+    stored = _today(application)
+    assert stored is not None and stored.computed_at > before.computed_at
+    monitoring = next(r for r in client.get(application.get_absolute_url()).context["verdict"].results
+                      if r.gate.code == GateCode.MONITORING)
+    assert any("seen firing" in text for text in monitoring.evidence)
+
+
+def test_a_change_to_someone_on_the_path_retires_the_snapshot_of_every_application_naming_them(lead) -> None:
+    person = factories.PersonFactory()
+    on_path = factories.ApplicationFactory()
+    factories.EscalationLevelFactory(application=on_path, position=1, backup=person)
+    elsewhere = factories.ApplicationFactory()
+    readiness_snapshot_refresh(application_ids=[on_path.pk, elsewhere.pk])
+
+    leave_add(person=person, starts_on=timezone.localdate(), ends_on=timezone.localdate() + timedelta(days=3))
+
+    assert _today(on_path) is None
+    assert _today(elsewhere) is not None
+
+
+def test_a_contact_turning_stale_retires_the_snapshot(lead) -> None:
+    from readiness.models import Person, ReminderStep
+    from readiness.services.reminders import reminder_send
+
+    person = factories.PersonFactory()
+    application = factories.ApplicationFactory()
+    factories.EscalationLevelFactory(application=application, position=2, primary=person)
+    readiness_snapshot_refresh(application_ids=[application.pk])
+    Person.objects.filter(pk=person.pk).update(reminder_step=ReminderStep.FINAL, next_reminder_at=timezone.now())
+
+    assert reminder_send(person_pk=person.pk, cycle=1, step=ReminderStep.FINAL) == "sent"
+
+    assert _today(application) is None
+    assert any("has not confirmed their details" in blocker.text for _, blocker in verdict_for(application).blockers)
+
+
+def test_past_days_are_history_and_are_not_retired_by_a_write(lead) -> None:
+    application = factories.ApplicationFactory()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    readiness_snapshot_backfill(application_ids=[application.pk], days=[yesterday])
+    factories.RunbookFactory(application=application)
+    assert ReadinessSnapshot.objects.filter(application=application, day=yesterday).exists()
+
+
+# --- the checklist trusts a snapshot only while it is current --------------------------------------
+
+
+def test_the_checklist_judges_afresh_once_the_snapshot_is_too_old(client, lead, settings) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    client.force_login(lead)
+    client.get(application.get_absolute_url())
+    first = _today(application).computed_at
+    client.get(application.get_absolute_url())
+    assert _today(application).computed_at == first  # current: read, not judged again
+    later = timezone.now() + timedelta(minutes=settings.READINESS_SNAPSHOT_MAX_AGE_MINUTES + 1)
+    if timezone.localdate(later) != timezone.localdate():
+        later = timezone.now()  # the test runs just before midnight: a new day is judged anyway
+    with time_machine.travel(later, tick=False):
+        client.get(application.get_absolute_url())
+        assert _today(application).computed_at > first
+
+
+def test_changed_rules_make_stored_verdicts_stale(client, lead, settings) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    runbook = factories.RunbookFactory(application=application, is_critical=True,
+                                       last_reviewed_on=timezone.localdate() - timedelta(days=60))
+    client.force_login(lead)
+    missing = client.get(application.get_absolute_url()).context["verdict"].results[0].missing
+    assert not any(m.text == f"“{runbook.title}” was last reviewed 60 days ago." for m in missing)
+    settings.RUNBOOK_REVIEW_DAYS = 30
+    missing = client.get(application.get_absolute_url()).context["verdict"].results[0].missing
+    assert any(m.text == f"“{runbook.title}” was last reviewed 60 days ago." for m in missing)
+
+
+# --- the chart draws stored history ----------------------------------------------------------------
+
+
+def test_the_chart_draws_stored_days_and_stores_the_days_it_had_to_judge(client, lead) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead, go_live_date=None)
+    today = timezone.localdate()
+    # A day as it was judged then (the rules as of that day would say 0 for this bare application).
+    ReadinessSnapshot.objects.create(application=application, day=today - timedelta(days=3), gates_met=5,
+                                     gates_total=9, blockers=4, stale_items=0, ready=False,
+                                     computed_at=timezone.now() - timedelta(days=3), rules="old")
+    client.force_login(lead)
+    chart = client.get(application.get_absolute_url()).context["chart"]
+    assert [title.split(":")[1] for *_, title in chart.dots][-4] == " 5 of 9"
+    assert ReadinessSnapshot.objects.filter(application=application).count() == 30
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(application.get_absolute_url())
+    assert not any("INSERT" in q["sql"] for q in ctx.captured_queries)
+
+
+# --- beat ------------------------------------------------------------------------------------------
+
+
+def test_beat_task_judges_every_application_into_todays_snapshot(lead) -> None:
+    applications = [factories.ApplicationFactory() for _ in range(5)]
+    factories.AlertCheckFactory(application=applications[0])
+    stale = ReadinessSnapshot.objects.create(
+        application=applications[1], day=timezone.localdate(), gates_met=9, gates_total=9, blockers=0,
+        stale_items=0, ready=True, computed_at=timezone.now() - timedelta(hours=2), rules="old", verdict=None)
+
+    assert tasks.readiness_snapshots_refresh() == 5
+
+    for application in applications:
+        snapshot = _today(application)
+        verdict = verdict_for(application)
+        assert (snapshot.gates_met, snapshot.blockers, snapshot.ready) == (
+            verdict.met_count, len(verdict.blockers), verdict.ready)
+        assert snapshot.verdict is not None
+    stale.refresh_from_db()
+    assert stale.ready is False and stale.computed_at > timezone.now() - timedelta(minutes=1)
+    assert ReadinessSnapshot.objects.count() == 5
+
+
+def test_beat_works_in_chunks_and_keeps_only_todays_checklist(lead) -> None:
+    applications = [factories.ApplicationFactory() for _ in range(7)]
+    with time_machine.travel(timezone.now() - timedelta(days=1), tick=False):
+        readiness_snapshots_refresh_all()
+    readiness_snapshots_refresh_all(chunk_size=3)
+    assert ReadinessSnapshot.objects.filter(verdict__isnull=False).count() == len(applications)
+    assert not ReadinessSnapshot.objects.filter(day__lt=timezone.localdate(), verdict__isnull=False).exists()
+
+
+def test_beat_schedules_the_refresh_hourly(settings) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["readiness-snapshots"]
+    assert entry["task"] == "readiness.tasks.readiness_snapshots_refresh"
+    assert entry["schedule"].minute == {5} and len(entry["schedule"].hour) == 24
+
+
+# --- the dashboard: sorted, filtered and paged in the database; self-healing -----------------------
+
+
+def _apps(count: int, **kwargs) -> list[Application]:
+    """`count` bare applications, in bulk (no signals, no snapshots: like an import)."""
+    today = timezone.localdate()
+    return Application.objects.bulk_create(
+        Application(name=f"App {n:03d}", slug=f"app-{n:03d}", go_live_date=today + timedelta(days=count - n),
+                    **kwargs)
+        for n in range(count)
+    )
+
+
+def test_dashboard_pages_fifty_at_a_time_keeping_sort_and_stage(client, lead) -> None:
+    _apps(PAGE_SIZE + 5, stage=Stage.HARDENING)
+    Application.objects.create(name="Built elsewhere", slug="built-elsewhere", stage=Stage.BUILD)
+    readiness_snapshots_refresh_all()
+    client.force_login(lead)
+    url = reverse("readiness:home")
+    first = client.get(url, {"stage": "hardening", "sort": "name"})
+    assert len(first.context["rows"]) == PAGE_SIZE and first.context["page"].paginator.count == PAGE_SIZE + 5
+    assert _names(first)[:2] == ["App 000", "App 001"]
+    html = first.content.decode()
+    assert 'href="?stage=hardening&amp;sort=name&amp;page=2"' in html and "Page 1 of 2" in html
+    second = client.get(url, {"stage": "hardening", "sort": "name", "page": 2})
+    assert _names(second) == [f"App {n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert 'href="?stage=hardening&amp;sort=name&amp;page=1"' in second.content.decode()
+    # A page out of range shows the last one; nonsense shows the first.
+    assert client.get(url, {"stage": "hardening", "page": 99}).context["page"].number == 2
+    assert client.get(url, {"stage": "hardening", "page": "x"}).context["page"].number == 1
+    # Sorting links keep the stage and go back to page 1.
+    headers = dict((label, href) for label, href, _ in second.context["headers"])
+    assert headers["Blockers"] == "?stage=hardening&sort=blockers"
+
+
+def test_dashboard_sorts_by_stored_gates_blockers_and_stale_items(client, lead) -> None:
+    ready = factories.ApplicationFactory(name="Ready one")
+    bare = factories.ApplicationFactory(name="Bare one")
+    some = factories.ApplicationFactory(name="Some evidence")
+    stored = {ready: (9, 0, 0), bare: (0, 12, 0), some: (4, 6, 3)}
+    for application, (met, blockers, stale) in stored.items():
+        ReadinessSnapshot.objects.create(
+            application=application, day=timezone.localdate(), gates_met=met, gates_total=9, blockers=blockers,
+            stale_items=stale, ready=met == 9, computed_at=timezone.now(), rules=rules_version(),
+            verdict={"results": [], "counts": {}})
+    client.force_login(lead)
+    url = reverse("readiness:home")
+    assert _names(client.get(url, {"sort": "gates"})) == ["Bare one", "Some evidence", "Ready one"]
+    assert _names(client.get(url, {"sort": "-blockers"})) == ["Bare one", "Some evidence", "Ready one"]
+    assert _names(client.get(url, {"sort": "-stale"}))[0] == "Some evidence"
+    assert "4 of 9" in client.get(url).content.decode()
+
+
+def test_dashboard_judges_applications_without_a_snapshot_and_stores_them(client, lead) -> None:
+    applications = _apps(HEAL_BUDGET + PAGE_SIZE + 10)
+    client.force_login(lead)
+    response = client.get(reverse("readiness:home"))
+    rows = response.context["rows"]
+    assert len(rows) == PAGE_SIZE
+    # Every row on the page is judged, whether within the budget or not.
+    for row in rows[:3] + rows[-3:]:
+        verdict = verdict_for(row.application)
+        assert (row.snapshot.gates_met, row.snapshot.blockers) == (verdict.met_count, len(verdict.blockers))
+    stored = ReadinessSnapshot.objects.filter(day=timezone.localdate()).count()
+    assert PAGE_SIZE <= stored <= HEAL_BUDGET + PAGE_SIZE < len(applications)
+    client.get(reverse("readiness:home"))
+    assert ReadinessSnapshot.objects.filter(day=timezone.localdate()).count() == len(applications)
+
+
+def test_dashboard_asks_the_same_queries_for_ten_and_two_hundred_applications(client, lead) -> None:
+    client.force_login(lead)
+    url = reverse("readiness:home")
+    counts = []
+    for total in (10, 200):
+        Application.objects.bulk_create(
+            Application(name=f"Bulk {n}", slug=f"bulk-{n}", stage=Stage.BUILD)
+            for n in range(Application.objects.count(), total)
+        )
+        readiness_snapshots_refresh_all()  # what beat does hourly
+        client.get(url, {"sort": "-blockers", "stage": "build"})  # warms the session and permission caches
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, {"sort": "-blockers", "stage": "build", "page": 2 if total > 10 else 1})
+        assert response.status_code == 200 and response.context["rows"]
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_new_application_is_on_the_dashboard_straight_away(client, lead) -> None:
+    readiness_snapshots_refresh_all()
+    client.force_login(lead)
+    response = client.post(reverse("readiness:application_create"), {
+        "name": "Returns portal", "slug": "returns-portal", "stage": "build", "current_release": "0.1.0",
+        "delivery_lead": lead.pk,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "Returns portal" in _names(client.get(reverse("readiness:home")))
+
+
+def test_verification_rows_discard_through_their_alert(lead) -> None:
+    alert = factories.AlertCheckFactory()
+    readiness_snapshot_refresh(application_ids=[alert.application_id])
+    AlertVerification.objects.create(alert=alert, verified_at=timezone.now(), verified_by=alert.owner, evidence="e")
+    assert _today(alert.application) is None
