@@ -49,6 +49,18 @@ def page_paths(slug: str) -> dict[str, str]:
     }
 
 
+def _beat_snapshots() -> float:
+    """What beat does every hour: today's readiness snapshot of every application (the dashboard
+    reads them; a bulk-built dataset has none). Returns the seconds it took."""
+    from readiness.services.gates import readiness_snapshots_refresh_all
+
+    started = time.monotonic()
+    judged = readiness_snapshots_refresh_all()
+    seconds = time.monotonic() - started
+    print(f"bench: beat's readiness snapshots of {judged} applications ({seconds:.1f} s)", flush=True)
+    return seconds
+
+
 def _count_queries(client: Any, path: str, headers: dict[str, str] | None = None) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -68,6 +80,7 @@ def query_counts(rows: list[Row], results: dict[str, Any]) -> None:
         dataset.build(size, people)
         print(f"bench: dataset of {size} applications and {people} people ready "
               f"({time.monotonic() - started:.0f} s)", flush=True)
+        results[f"snapshots_{size}"] = _beat_snapshots()
         client = Client()
         client.force_login(_lead())
         if "token" not in results:
@@ -81,6 +94,8 @@ def query_counts(rows: list[Row], results: dict[str, Any]) -> None:
     for name, by_size in counts.items():
         rows.append((f"SQL queries, {name}, 10 → 1,000 apps", f"{by_size[10]} → {by_size[1000]}", "equal",
                      _ok(by_size[10] == by_size[1000])))
+    rows.append(("beat: readiness snapshots of every application, 10 → 1,000 apps",
+                 f"{results['snapshots_10']:.1f} s → {results['snapshots_1000']:.1f} s", "report", ""))
     results["query_counts"] = counts
 
 
