@@ -73,7 +73,9 @@ def readiness_snapshot_refresh(
     stored: dict[int, ReadinessSnapshot] = {}
     for chunk in _chunks(application_ids, chunk_size):
         bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
-        rows = [_snapshot(ev, day, now=now, rules=rules, keep_checklist=day == today) for ev in bundles.values()]
+        # In application order, as every writer here: concurrent upserts lock rows in the same order.
+        rows = [_snapshot(ev, day, now=now, rules=rules, keep_checklist=day == today)
+                for _, ev in sorted(bundles.items())]
         with transaction.atomic():
             ReadinessSnapshot.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["application", "day"], update_fields=SNAPSHOT_FIELDS
@@ -109,7 +111,7 @@ def readiness_snapshot_backfill(
         bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
         rows = [
             _snapshot(ev, day, now=now, rules=rules, keep_checklist=False)
-            for ev in bundles.values() for day in days if (ev.application.pk, day) not in stored
+            for _, ev in sorted(bundles.items()) for day in days if (ev.application.pk, day) not in stored
         ]
         with transaction.atomic():
             # Another request may have stored some meanwhile: theirs stay, judged the same.
