@@ -16,6 +16,7 @@ hypercare plan.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from collections import defaultdict
@@ -28,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from readiness.lookup import GAP_DAYS, Gap, coverage_gaps
@@ -190,18 +191,30 @@ class Verdict:
 # --- helpers -------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _reverse(name: str, args: tuple[Any, ...], urlconf: str, prefix: str) -> str | None:
+    # Judging one application on 30 days asks the same addresses 30 times, and reversing them
+    # was half the cost of a judgement; the key holds all that reverse() depends on.
+    try:
+        return reverse(f"readiness:{name}", args=args, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+def _address(name: str, args: tuple[Any, ...]) -> str | None:
+    return _reverse(name, args, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
 def _url(name: str, *args: Any, query: str = "") -> str:
-    return reverse(f"readiness:{name}", args=args) + (f"?{query}" if query else "")
+    url = _address(name, args)
+    if url is None:
+        raise NoReverseMatch(f"readiness:{name} with {args!r}")
+    return url + (f"?{query}" if query else "")
 
 
 def _first_url(names: Iterable[str], *args: Any, fallback: str) -> str:
     """The first route that exists: pages of other areas may not be installed yet."""
-    for name in names:
-        try:
-            return reverse(f"readiness:{name}", args=args)
-        except NoReverseMatch:
-            continue
-    return fallback
+    return next((url for name in names if (url := _address(name, args)) is not None), fallback)
 
 
 def _day(value: Any) -> date:
