@@ -4,7 +4,9 @@ Every latency is a ratio to the signed-in no-op view (`/health/ping/`) measured 
 run through the same middleware and server, because these machines are shared and noisy;
 everything else is a count. It needs PostgreSQL (and Redis for the worker drill): it works in
 its own database, `handoff_bench`, dropped and rebuilt each run, and restarts the local
-PostgreSQL and Redis servers during the fault drills.
+PostgreSQL and Redis servers during the fault drills. The worker drill (bench/drill.py) SIGKILLs
+a real Celery worker mid-sweep in a database and Redis database of its own, and counts lost and
+duplicate reminders.
 
 Options (environment): BENCH_APPS (1000), BENCH_PEOPLE (20000), BENCH_SECONDS (8, per page
 measurement), BENCH_LOAD_SECONDS (60), BENCH_SKIP_FAULTS (unset).

@@ -239,6 +239,10 @@ def sweep(rows: list[Row], results: dict[str, Any], database_url: str, redis_url
         rows.append(("reminder sweep", "not built yet", "", "MISS"))
         return
     sweep_bench.run(rows, database_url=database_url, redis_url=redis_url, var_dir=var_dir, faults=faults)
+    if faults:
+        from bench import drill
+
+        drill.run(rows, redis_url=redis_url, var_dir=var_dir, faults=faults)
 
 
 def render(rows: list[Row], elapsed: float) -> str:
