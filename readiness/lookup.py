@@ -1,10 +1,11 @@
 """Who do I call now? Pure functions over rows the caller has already fetched.
 
 `who_to_call`, `coverage_gaps` and `rank_rules` never touch the database themselves: they
-read a level's people (with working hours and leave prefetched, see
-`PersonQuerySet.with_calendar`) and a list of rules. `answer()` at the bottom is the one
-place that fetches, in a fixed number of queries, for both the page and the JSON API, so the
-two always give the same answer.
+read a level's people (with working hours and leave loaded, see `levels_with_people`) and a
+list of rules. `answer()` at the bottom is the one place that fetches, in a fixed number of
+queries, for both the page and the JSON API, so the two always give the same answer. What it
+reads of one application (its `Directory`) is cached under the application's evidence
+version: asked again, the lookup reads only the application row.
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
+from django.db import models
+
 from readiness.models.escalation import Coverage, EscalationLevel, OwnershipRule
-from readiness.models.people import Availability, Person, Reachability
+from readiness.models.people import Availability, Person, Reachability, attach_calendars
 
 if TYPE_CHECKING:
     from readiness.models import Application
@@ -117,7 +122,6 @@ def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
         reasons = [f"{c.role} {_why_not(c.reachability)}" for c in candidates]
         if not level.after_hours_cover_id:
             reasons.append("no after-hours cover")
-        gap = next((g for g in coverage_gaps(level, at) if g.start <= at.astimezone(UTC) < g.end), None)
         return CallPlan(
             level=level,
             at=at,
@@ -127,7 +131,7 @@ def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
             local_time=None,
             fallback=_fallback(candidates, None),
             candidates=candidates,
-            next_reachable_at=gap.end if gap and gap.end < at + timedelta(days=14) else None,
+            next_reachable_at=next_reachable(level, at),
         )
     if chosen is primary:
         if primary.reachability.in_hours:
@@ -216,7 +220,7 @@ def _reachable_intervals(
     """
     pageable = role == AFTER_HOURS or level.coverage == Coverage.ALWAYS
     hours_by_day: dict[int, list[Any]] = {}
-    for hours in person.working_hours.all():
+    for hours in person.working_hours_list():
         hours_by_day.setdefault(hours.weekday, []).append(hours)
     intervals = []
     for day, day_start, day_end in _local_days(person, start, end):
@@ -232,6 +236,26 @@ def _reachable_intervals(
             ).astimezone(UTC)
             intervals.append((opens, closes))
     return intervals
+
+
+def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -> datetime | None:
+    """The first moment within `days` after `at` when someone on the level can be reached again.
+
+    The end of the coverage gap `at` falls in (see `coverage_gaps`), without working out every
+    gap and its reasons: None when no gap holds `at` or the gap lasts past the window.
+    """
+    start = at.astimezone(UTC)
+    end = start + timedelta(days=days)
+    intervals = [
+        interval
+        for role, person in level_roles(level)
+        for interval in _reachable_intervals(level, role, person, start, end)
+        if interval[1] > start
+    ]
+    if any(opens <= start for opens, _ in intervals):
+        return None
+    first = min((opens for opens, _ in intervals), default=None)
+    return first if first is not None and first < end else None
 
 
 def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS) -> list[Gap]:
@@ -388,16 +412,91 @@ class Answer:
         return [(match, self.plan_for(match)) for match in self.matches]
 
 
-def attach_people(levels: Sequence[EscalationLevel]) -> None:
-    """Give every level its people, all fetched with their calendars in one go."""
-    ids = {pk for level in levels for pk in (level.primary_id, level.backup_id, level.after_hours_cover_id) if pk}
-    people = {p.pk: p for p in Person.objects.filter(pk__in=ids).with_calendar()}
-    for level in levels:
-        level.primary = people[level.primary_id]
-        if level.backup_id:
-            level.backup = people[level.backup_id]
-        if level.after_hours_cover_id:
-            level.after_hours_cover = people[level.after_hours_cover_id]
+def levels_with_people(levels: models.QuerySet[EscalationLevel]) -> list[EscalationLevel]:
+    """The levels with their people and the people's calendars: three queries however many levels.
+
+    The people come joined with their levels; someone on several levels (or on one level
+    twice) is one object, so their working hours and leave are fetched and read once.
+    """
+    loaded = list(levels.select_related("primary", "backup", "after_hours_cover"))
+    people: dict[int, Person] = {}
+    for level in loaded:
+        for attribute in ("primary", "backup", "after_hours_cover"):
+            person = getattr(level, attribute)
+            if person is not None:
+                setattr(level, attribute, people.setdefault(person.pk, person))
+    attach_calendars(people.values())
+    return loaded
+
+
+@dataclass
+class Directory:
+    """What "Who do I call?" reads of one application, whatever is asked: its classes of problem,
+    its path with the people on it and their calendars, its runbooks and its open known issues."""
+
+    rules: list[OwnershipRule]
+    levels: list[EscalationLevel]
+    runbooks: list[Any]
+    known_issues: list[Any]
+
+    def rows(self) -> Iterable[Any]:
+        return chain(self.rules, self.levels, self.runbooks, self.known_issues)
+
+
+# A directory is filed under its application's evidence_version, which every write to what it
+# holds moves on (services.gates.application_evidence_changed): a stale one is never found
+# again. The time limit only frees the memory of versions nobody asks for any more.
+DIRECTORY_CACHE_SECONDS = 3600
+
+
+def _directory_key(application: Application) -> str:
+    # created_at too: a database rebuilt under a long-running process reuses ids and versions.
+    return f"lookup:directory:{application.pk}:{application.created_at.timestamp()}:{application.evidence_version}"
+
+
+def _load_directory(application: Application) -> Directory:
+    """Six queries: rules, levels with their people, working hours, leave, runbooks, known issues."""
+    runbooks, known_issues = _artefact_rows(application)
+    return Directory(
+        rules=list(OwnershipRule.objects.filter(application=application).order_by("name")),
+        levels=levels_with_people(EscalationLevel.objects.filter(application=application).order_by("position")),
+        runbooks=runbooks,
+        known_issues=known_issues,
+    )
+
+
+def _artefact_rows(application: Application) -> tuple[list[Any], list[Any]]:
+    """Two queries: the application's runbooks (what matching needs) and open known issues."""
+    from readiness.models import KnownIssue, KnownIssueStatus, Runbook
+
+    runbook_fields = ("id", "application_id", "title", "symptom", "escalation_level_id")
+    runbooks = Runbook.objects.filter(application=application).only(*runbook_fields).order_by("title")
+    issues = KnownIssue.objects.filter(application=application).exclude(status=KnownIssueStatus.RESOLVED)
+    return list(runbooks), list(issues.order_by("title"))
+
+
+def application_directory(application: Application) -> Directory:
+    """The application's directory, from the cache when its evidence has not changed since.
+
+    Its rows point at `application` (the one the caller read, current): the cached copies
+    hold no application of their own.
+    """
+    key = _directory_key(application)
+    # Asked up to three times a request (the answer, its runbooks, the form's classes): the
+    # first copy is kept on the application row, which lives as long as the request.
+    kept = application.__dict__.get("_lookup_directory")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    directory = cache.get(key)
+    if directory is None:
+        directory = _load_directory(application)
+        for row in directory.rows():
+            row._state.fields_cache.pop("application", None)
+        cache.set(key, directory, DIRECTORY_CACHE_SECONDS)
+    for row in directory.rows():
+        row.application = application
+    application.__dict__["_lookup_directory"] = (key, directory)
+    return directory
 
 
 def answer(
@@ -412,16 +511,30 @@ def answer(
 
     A picked class of problem wins over the typed symptom (which then only finds runbooks
     and known issues); without an application, every application's rules compete.
+    For one application it reads its directory (cached; six queries when not).
     """
-    rules = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
     if application is not None:
-        rules = rules.filter(application=application)
-    if problem_class:
-        matches = [RuleMatch(rule, 100, (), "") for rule in rules.filter(name=problem_class)[:limit]]
-    elif symptom:
-        matches = rank_rules(list(rules), symptom, limit=limit, with_application=application is None)
+        directory = application_directory(application)
+        if problem_class:
+            matches = [RuleMatch(rule, 100, (), "") for rule in directory.rules if rule.name == problem_class]
+        elif symptom:
+            matches = rank_rules(directory.rules, symptom, limit=limit)
+        else:
+            matches = []
+        levels = directory.levels
     else:
-        matches = []
+        rules = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
+        if problem_class:
+            matches = [RuleMatch(rule, 100, (), "") for rule in rules.filter(name=problem_class)[:limit]]
+        elif symptom:
+            matches = rank_rules(list(rules), symptom, limit=limit, with_application=True)
+        else:
+            matches = []
+        levels = levels_with_people(
+            EscalationLevel.objects.filter(application_id__in={m.rule.application_id for m in matches})
+            .order_by("application", "position")
+        )
+    matches = matches[:limit]
     chosen = matches[0].rule if matches else None
     # Searching every application, a class that ties across applications is not an answer:
     # the analyst picks the application from the matches instead of being shown a guess.
@@ -433,11 +546,6 @@ def answer(
     )
     if ambiguous:
         chosen = None
-    application_ids = {m.rule.application_id for m in matches}
-    levels = list(
-        EscalationLevel.objects.filter(application_id__in=application_ids).order_by("application", "position")
-    )
-    attach_people(levels)
     by_id = {level.pk: level for level in levels}
     plans = {
         m.rule.level_id: who_to_call(by_id[m.rule.level_id], at) for m in matches if m.rule.level_id in by_id
@@ -451,7 +559,15 @@ def answer(
             for level in levels
             if level.application_id == owning.application_id and level.position > owning.position
         ]
-    runbooks, known_issues = _artefacts(chosen, symptom)
+    runbooks: list[Any] = []
+    known_issues: list[Any] = []
+    if chosen is not None:
+        if application is not None:
+            rows = (directory.runbooks, directory.known_issues)
+        else:
+            # Searching every application: only the chosen one's runbooks and issues are needed.
+            rows = _artefact_rows(chosen.application)
+        runbooks, known_issues = _artefacts(chosen, symptom, *rows)
     return Answer(
         at=at,
         symptom=symptom,
@@ -467,17 +583,15 @@ def answer(
     )
 
 
-def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tuple[list[Any], list[Any]]:
-    """Runbooks and known issues of the rule's application that fit the symptom (two queries).
+def _artefacts(
+    rule: OwnershipRule, symptom: str, all_runbooks: list[Any], open_issues: list[Any], limit: int = 3
+) -> tuple[list[Any], list[Any]]:
+    """Runbooks and known issues of the rule's application that fit the symptom.
 
     A runbook fits when it shares words with the symptom (or, with no symptom typed, with the
     class of problem) or when it sends to the rule's level; a known issue when it shares words
-    and still matters (not resolved).
+    and still matters (`open_issues`: not resolved).
     """
-    from readiness.models import KnownIssue, KnownIssueStatus, Runbook
-
-    if rule is None:
-        return [], []
     asked = set(words(symptom)) or set(words(" ".join([rule.name, *rule.symptom_list])))
 
     enough = len(asked) // 2 + 1  # most of the words: one shared word of two is a coincidence
@@ -487,17 +601,14 @@ def _artefacts(rule: OwnershipRule | None, symptom: str, limit: int = 3) -> tupl
         return shared if shared >= enough else 0
 
     runbooks = []
-    for runbook in Runbook.objects.filter(application_id=rule.application_id).select_related(
-        "escalation_level", "application"
-    ):
+    for runbook in all_runbooks:
         score = fit(runbook.title, runbook.symptom)
         linked = rule.level_id is not None and runbook.escalation_level_id == rule.level_id
         if score or linked:
             runbooks.append((score, linked, runbook))
     runbooks.sort(key=lambda item: (-item[0], not item[1], item[2].title))
     issues = []
-    current = KnownIssue.objects.filter(application_id=rule.application_id).exclude(status=KnownIssueStatus.RESOLVED)
-    for issue in current.select_related("owner", "application"):
+    for issue in open_issues:
         score = fit(issue.title, issue.symptom)
         if score:
             issues.append((score, issue))

@@ -74,9 +74,9 @@ _EVIDENCE = (
 
 
 def _discard(**which: Any) -> None:
-    from readiness.services.gates import readiness_snapshots_discard
+    from readiness.services.gates import application_evidence_changed
 
-    readiness_snapshots_discard(**which)
+    application_evidence_changed(**which)
 
 
 def _evidence_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:

@@ -42,6 +42,17 @@ def _mail_in_memory(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Each test's database starts again from the same ids: what one test cached (the lookup's
+    # directories, rendered verdicts) must not answer the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def lead(db: None) -> Any:
     return factories.delivery_lead(username="dana", first_name="Dana", last_name="Whitfield")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -56,7 +57,10 @@ def _world(people: int, applications: int) -> None:
     )
 
 
-def _count(fn) -> int:
+def _count(fn, *, cached: bool = False) -> int:
+    """Queries of `fn`; unless `cached`, with no application directory cached yet (the worst case)."""
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         fn()
     return len(queries)
@@ -79,6 +83,9 @@ def _all_applications() -> None:
 def test_lookup_query_count_is_constant_from_10_to_1000_people_and_10_to_200_applications() -> None:
     _world(people=10, applications=10)
     small = (_count(_one_application), _count(_all_applications))
+    # Asked again: the application row, and the directory from the cache.
+    _count(_one_application)
+    assert _count(_one_application, cached=True) == 1
 
     _world(people=990, applications=190)
     assert Person.objects.count() == 1000 and Application.objects.count() == 200

@@ -55,6 +55,8 @@ def test_editing_a_rule_changes_what_the_symptom_finds(portal) -> None:
     policy.example_symptoms += "\nrebate missing on the statement"
     policy.save()
 
+    # Read again, as each request does: the write moved its evidence version on.
+    portal = Application.objects.get(pk=portal.pk)
     assert answer(at=AT, application=portal, symptom="rebate missing").rule == policy
 
 

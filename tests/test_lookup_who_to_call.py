@@ -147,3 +147,22 @@ def test_leave_of_everyone_shows_as_a_gap_with_on_leave(demo_world) -> None:
     assert "after-hours cover Jomar Santos on leave" in gaps[0].reason
     # Manila is two hours behind Melbourne: Jomar's leave day ends at 02:00 Thursday in Melbourne.
     assert gaps[0].end == datetime(2025, 6, 5, 2, 0, tzinfo=MELBOURNE)
+
+
+def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(demo_world) -> None:
+    # The cheap search the call plan uses against the full gap list the path page draws, hour by
+    # hour over a week that crosses nights, a weekend and people's leave.
+    from readiness.lookup import levels_with_people, next_reachable
+
+    levels = levels_with_people(EscalationLevel.objects.order_by("application", "position"))
+    start = datetime(2025, 6, 6, 0, 0, tzinfo=UTC)
+    checked = found = 0
+    for level in levels:
+        for hour in range(0, 24 * 7, 5):
+            at = start + timedelta(hours=hour)
+            gap = next((g for g in coverage_gaps(level, at) if g.start <= at < g.end), None)
+            expected = gap.end if gap and gap.end < at + timedelta(days=14) else None
+            assert next_reachable(level, at) == expected, (level, at)
+            checked += 1
+            found += expected is not None
+    assert checked > 100 and found > 5  # gaps were really crossed, not only covered hours

@@ -25,3 +25,11 @@ class ApplicationForm(forms.ModelForm):
         for name in ["delivery_lead", "business_owner", "support_lead", "members"]:
             self.fields[name].queryset = users
             self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+    def clean_name(self) -> str:
+        # Beside the field, not above the form: the database constraint compares names ignoring
+        # case ("Who do I call?" finds applications by name typed in any case).
+        name = self.cleaned_data["name"]
+        if Application.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("There is already an application with this name (in another case).")
+        return name

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -65,8 +66,13 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moves on with every write to what "Who do I call?" reads of this application (rules, path,
+    # the people on it and their calendars, runbooks, known issues): the version its cached
+    # directory is filed under (readiness.lookup.application_directory). Bumped with update(),
+    # in the writer's transaction, by services.gates.application_evidence_changed.
+    evidence_version = models.PositiveBigIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["evidence_version"])
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -84,10 +90,26 @@ class Application(models.Model):
                 condition=models.Q(contact_verification_days__gt=0, first_level_verification_days__gt=0),
                 name="readiness_application_verification_days_positive",
             ),
+            # "Who do I call?" finds an application by its name typed in any case: two names
+            # differing only in case would be one answer for two applications.
+            models.UniqueConstraint(
+                Upper("name"),
+                name="readiness_application_name_ci_unique",
+                violation_error_message="There is already an application with this name (in another case).",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # evidence_version only ever moves by update() (see the field): saving a copy loaded
+            # before a move must not put the old number back.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "evidence_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("readiness:application_detail", args=[self.slug])
@@ -97,7 +119,11 @@ class Application(models.Model):
             return False
         if user.pk in (self.delivery_lead_id, self.business_owner_id, self.support_lead_id):
             return True
-        return self.members.filter(pk=user.pk).exists()
+        # Pages ask twice (may they edit? may they waive?): once per user and loaded row.
+        known = self.__dict__.setdefault("_is_member", {})
+        if user.pk not in known:
+            known[user.pk] = self.members.filter(pk=user.pk).exists()
+        return known[user.pk]
 
     def can_edit(self, user: AbstractBaseUser | AnonymousUser) -> bool:
         """Members with the edit permission edit; everyone else signed in reads."""

@@ -120,35 +120,38 @@ def readiness_snapshot_backfill(
     return snapshots
 
 
-def readiness_snapshots_discard(
+def application_evidence_changed(
     *, application_ids: Iterable[int] | models.QuerySet[Any] = (), person_ids: Iterable[int] = ()
 ) -> None:
-    """Forget today's stored verdicts of applications whose evidence changed, in the writer's
-    transaction, so that no reader trusts them once it commits: the next page that needs one
-    judges afresh and stores it, and so does beat. Past days are history and stay.
+    """Some evidence of these applications changed, in the writer's transaction: forget today's
+    stored verdicts, so that no reader trusts them once it commits (the next page that needs
+    one judges afresh and stores it, and so does beat; past days are history and stay), and
+    move their evidence_version on, which retires the lookup's cached directory.
 
     `person_ids`: the applications whose paths, alerts, known issues or access checks name these
-    people (their leaving, leave, hours, timezone and confirmation count in gate 4).
-    One DELETE statement.
+    people (their leaving, leave, hours, timezone and confirmation count in gate 4 and in whom
+    to call). Two statements, a DELETE and an UPDATE.
     """
     which = models.Q()
     # A queryset (of application ids) goes in as a subquery, unevaluated.
     if isinstance(application_ids, models.QuerySet) or (application_ids := list(application_ids)):
-        which = models.Q(application_id__in=application_ids)
+        which = models.Q(pk__in=application_ids)
     people = list(person_ids)
     if people:
         on_path = models.Q(primary_id__in=people) | models.Q(backup_id__in=people) | models.Q(
             after_hours_cover_id__in=people)
         which |= (
-            models.Q(application_id__in=EscalationLevel.objects.filter(on_path).values("application_id"))
-            | models.Q(application_id__in=AlertCheck.objects.filter(owner_id__in=people).values("application_id"))
-            | models.Q(application_id__in=KnownIssue.objects.filter(owner_id__in=people).values("application_id"))
-            | models.Q(application_id__in=AccessCheck.objects.filter(verified_by_id__in=people).values(
-                "application_id"))
+            models.Q(pk__in=EscalationLevel.objects.filter(on_path).values("application_id"))
+            | models.Q(pk__in=AlertCheck.objects.filter(owner_id__in=people).values("application_id"))
+            | models.Q(pk__in=KnownIssue.objects.filter(owner_id__in=people).values("application_id"))
+            | models.Q(pk__in=AccessCheck.objects.filter(verified_by_id__in=people).values("application_id"))
         )
     if not which:
         return
-    ReadinessSnapshot.objects.filter(which, day__gte=timezone.localdate()).delete()
+    changed = Application.objects.filter(which).values("pk")
+    ReadinessSnapshot.objects.filter(application_id__in=changed, day__gte=timezone.localdate()).delete()
+    # update() on purpose: no signal, no history row, no updated_at: nobody edited the application.
+    Application.objects.filter(which).update(evidence_version=models.F("evidence_version") + 1)
 
 
 def readiness_snapshots_refresh_all(*, chunk_size: int = SNAPSHOT_CHUNK) -> int:

@@ -45,7 +45,7 @@ from readiness.models import (
     ReminderLog,
     ReminderStep,
 )
-from readiness.services.gates import readiness_snapshots_discard
+from readiness.services.gates import application_evidence_changed
 from readiness.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -292,7 +292,7 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
         reminder_escalate(person=person, cycle=cycle, places=places, now=now)
         update["stale_since"] = now
         # A stale contact fails gate 4 on every path naming them; update() below sends no signal.
-        readiness_snapshots_discard(person_ids=[person.pk])
+        application_evidence_changed(person_ids=[person.pk])
     next_step, wait = NEXT_STEP[step]
     first = now
     if step != ReminderStep.DUE:

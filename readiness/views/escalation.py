@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from readiness.access import get_application_for_user
 from readiness.forms.escalation import LevelForm, OwnershipRuleForm
-from readiness.lookup import GAP_DAYS, Gap, attach_people, coverage_gaps, who_to_call
+from readiness.lookup import GAP_DAYS, Gap, coverage_gaps, levels_with_people, who_to_call
 from readiness.models import Application, EscalationLevel, OwnershipRule
 from readiness.services.escalation import level_save, ownership_rule_save
 
@@ -29,9 +29,7 @@ def _application(user: AbstractBaseUser | AnonymousUser, slug: str, *, edit: boo
 
 
 def _levels(application: Application) -> list[EscalationLevel]:
-    levels = list(application.levels.order_by("position"))
-    attach_people(levels)
-    return levels
+    return levels_with_people(application.levels.order_by("position"))
 
 
 @dataclass
