@@ -262,11 +262,11 @@ def test_checklist_query_count_is_constant(client, lead, apps, per_kind) -> None
 
 # Both read stored verdicts (ReadinessSnapshot) instead of every kind of evidence (25 and 27
 # queries before). Dashboard: session, user, applications with no current verdict, the count, the
-# page, two permission queries, groups. Checklist: session, user, the application, today's verdict
-# with the chart's days, waivers (these applications have one; none, no query), two permission
-# queries, membership twice, groups.
-DASHBOARD_QUERIES = 8
-CHECKLIST_QUERIES = 10
+# page, permissions (one query: readiness.backends), groups. Checklist: session, user, the
+# application, today's verdict with the chart's days, waivers (these applications have one; none,
+# no query), permissions, membership (asked once however often), groups.
+DASHBOARD_QUERIES = 7
+CHECKLIST_QUERIES = 8
 
 
 def test_checklist_draws_readiness_over_time_as_inline_svg_without_styles(client, demo) -> None:
@@ -282,3 +282,22 @@ def test_checklist_draws_readiness_over_time_as_inline_svg_without_styles(client
     chart = response.context["chart"]
     # The demo evidence accumulated over the month: fewer gates a month ago than today.
     assert chart.first[1] < chart.last[1] == 9
+
+
+def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:
+    # The checklist keeps its rendered verdict under today's stored verdict: a write retires both.
+    from readiness.services.gates import gate_waive
+
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    client.force_login(lead)
+    before = client.get(application.get_absolute_url()).content.decode()
+    assert 'id="waived"' not in before
+    assert client.get(application.get_absolute_url()).content.decode().count('data-status="not_met"') == (
+        before.count('data-status="not_met"'))
+
+    gate_waive(application=application, waived_by=lead, gate=GateCode.KNOWLEDGE, reason="Written up this week.",
+               expires_on=timezone.localdate() + timedelta(days=3))
+
+    after = client.get(application.get_absolute_url()).content.decode()
+    assert "Written up this week." in after.split('id="waived"', 1)[1]
+    assert after.count('data-status="not_met"') == before.count('data-status="not_met"') - 1
