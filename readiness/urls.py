@@ -37,6 +37,8 @@ urlpatterns = [
          name="drillaction_close"),
     # Who do I call? (one click from everywhere), its JSON API and the user's API tokens
     path("call/", lookup.who_to_call, name="lookup"),
+    path("call/applications.json", lookup.application_names, name="lookup_applications"),
+    path("call/classes.json", lookup.class_names, name="lookup_classes"),
     path("api/lookup/", lookup.lookup_api, name="lookup_api"),
     path("account/tokens/", lookup.token_list, name="token_list"),
     path("account/tokens/<int:pk>/revoke/", lookup.token_revoke, name="token_revoke"),

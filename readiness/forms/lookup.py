@@ -10,22 +10,56 @@ from django import forms
 from django.utils import timezone
 
 from readiness.forms.widgets import QuickSelect
+from readiness.lookup import application_directory
 from readiness.models import ApiToken, Application, OwnershipRule
 
 
-def _application_choices() -> list[tuple[str, str]]:
-    return [("", "All applications"), *Application.objects.order_by("name").values_list("slug", "name")]
+def resolve_application(text: str) -> Application:
+    """The application `text` names: its slug (links), its name in any case, or a unique part of it.
+
+    Raises ValidationError saying what was wrong, and which applications were meant when
+    several fit. One query for a slug; a second for a name, a third for part of one.
+    """
+    text = text.strip()
+    # The slug first, one indexed lookup: links and the API carry it. Then the name, as typed.
+    exact = Application.objects.filter(slug=text).first() or Application.objects.filter(name__iexact=text).first()
+    if exact is not None:
+        return exact
+    partial = list(Application.objects.filter(name__icontains=text).order_by("name")[:PARTIAL_SHOWN + 1])
+    if len(partial) == 1:
+        return partial[0]
+    if not partial:
+        raise forms.ValidationError(
+            "No application is called “%(text)s”. Type its name, or leave empty to search them all.",
+            params={"text": text}, code="unknown",
+        )
+    names = ", ".join(a.name for a in partial[:PARTIAL_SHOWN]) + (", …" if len(partial) > PARTIAL_SHOWN else "")
+    raise forms.ValidationError(
+        "Several applications match “%(text)s”: %(names)s. Type more of the name.",
+        params={"text": text, "names": names}, code="ambiguous",
+    )
 
 
-def _problem_class_choices() -> list[tuple[str, str]]:
-    names = OwnershipRule.objects.order_by("name").values_list("name", flat=True).distinct()
-    return [("", "—"), *[(name, name) for name in names]]
+PARTIAL_SHOWN = 5
+
+
+def class_choices(application: Application | None) -> list[tuple[str, str]]:
+    """The classes of problem of one application (the picked one): each has its own rules."""
+    if application is None:
+        return [("", "— pick an application to list its classes —")]
+    return [("", "—"), *[(rule.name, rule.name) for rule in application_directory(application).rules]]
 
 
 class LookupForm(forms.Form):
-    # Slugs and names only, not model instances: the list holds every application in the
-    # organisation, and this page must answer mid-incident. clean_application fetches the one.
-    application = forms.CharField(required=False, widget=QuickSelect)
+    # A name typed (with suggestions), not a list of every application: the organisation may
+    # have a thousand, and this page must answer mid-incident. static/js/lookup.js suggests
+    # names from /call/applications.json; without it the name is matched here.
+    application = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Its name, or part of it. Leave empty to search every application.",
+        widget=forms.TextInput(attrs={"list": "lookup-applications", "autocomplete": "off", "spellcheck": "false"}),
+    )
     symptom = forms.CharField(
         required=False,
         max_length=200,
@@ -42,28 +76,46 @@ class LookupForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
+        """`application`: the one an unbound form starts with (a link from an application's pages)."""
         super().__init__(*args, **kwargs)
+        self.starting_application = application
+        if application is not None and not self.is_bound:
+            self.initial["application"] = application.name
         # A callable, so the list is only queried when the page renders it (not for the API).
-        self.fields["application"].widget.choices = _application_choices
-        self.fields["problem_class"].widget.choices = _problem_class_choices
+        self.fields["problem_class"].widget.choices = lambda: class_choices(self.chosen_application)
         self.fields["at"].help_text = f"Leave empty for now. In {timezone.get_current_timezone_name()} time."
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    @property
+    def chosen_application(self) -> Application | None:
+        if self.is_bound:
+            return getattr(self, "cleaned_data", {}).get("application")
+        return self.starting_application
+
     def clean_application(self) -> Application | None:
-        slug = self.cleaned_data.get("application")
-        if not slug:
+        text = self.cleaned_data.get("application", "").strip()
+        if not text:
             return None
-        application = Application.objects.filter(slug=slug).first()
-        if application is None:  # deleted between rendering the list and asking
-            raise forms.ValidationError("There is no such application.")
+        application = resolve_application(text)
+        if text != application.name:
+            # Shown again as its name, whatever was typed or linked (a slug, part of the name).
+            self.data = self.data.copy()
+            self.data[self.add_prefix("application")] = application.name
         return application
 
     def clean_problem_class(self) -> str:
         name = self.cleaned_data.get("problem_class", "")
-        if name and not OwnershipRule.objects.filter(name=name).exists():
-            raise forms.ValidationError("There is no such class of problem.")
+        if not name:
+            return name
+        # Only the rules of the application, when there is one: "clean_application" ran first.
+        application = self.cleaned_data.get("application")
+        if application is None:
+            if not OwnershipRule.objects.filter(name=name).exists():
+                raise forms.ValidationError("There is no such class of problem.")
+        elif name not in {rule.name for rule in application_directory(application).rules}:
+            raise forms.ValidationError(f"{application.name} has no class of problem called “{name}”.")
         return name
 
     def clean_at(self) -> datetime | None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from readiness.forms.lookup import ApiTokenForm, LookupForm
+from readiness.forms.lookup import ApiTokenForm, LookupForm, class_choices, resolve_application
 from readiness.lookup import Answer, answer, answer_as_dict
-from readiness.models import ApiToken
+from readiness.models import ApiToken, Application
 from readiness.services.api import api_token_authenticate, api_token_create, api_token_revoke
 
 
@@ -29,9 +30,41 @@ def _answer(form: LookupForm) -> Answer:
 @require_GET
 def who_to_call(request: HttpRequest) -> HttpResponse:
     asked = any(request.GET.get(name) for name in ("symptom", "problem_class"))
-    form = LookupForm(request.GET if asked else None, initial={"application": request.GET.get("application")})
-    result = _answer(form) if asked and form.is_valid() else None
+    if asked:
+        form = LookupForm(request.GET)
+        result = _answer(form) if form.is_valid() else None
+    else:
+        # Arriving from an application's pages (?application=<slug>): start with it picked.
+        text = request.GET.get("application", "").strip()
+        try:
+            starting = resolve_application(text) if text else None
+        except ValidationError:
+            starting = None
+        form, result = LookupForm(application=starting, initial={"application": text}), None
     return render(request, "readiness/lookup.html", {"form": form, "result": result})
+
+
+@login_required
+@require_GET
+def application_names(request: HttpRequest) -> JsonResponse:
+    """Every application's name and slug, for the suggestions of the lookup's application field."""
+    rows = Application.objects.order_by("name").values_list("name", "slug")
+    return JsonResponse({"applications": [{"name": name, "slug": slug} for name, slug in rows]})
+
+
+@login_required
+@require_GET
+def class_names(request: HttpRequest) -> JsonResponse:
+    """The classes of problem of the application named in ?application= (none when it names none)."""
+    text = request.GET.get("application", "").strip()
+    try:
+        application = resolve_application(text) if text else None
+    except ValidationError as error:
+        return JsonResponse({"application": None, "classes": [], "error": " ".join(error.messages)})
+    return JsonResponse({
+        "application": application.name if application else None,
+        "classes": [name for name, _ in class_choices(application)[1:]] if application else [],
+    })
 
 
 @never_cache
