@@ -168,6 +168,9 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
+        # Names today's stored verdict: any evidence written since retires it (and this key),
+        # so the rendered verdict is kept under it (the template's cache block).
+        "verdict_key": f"{application.pk}:{snapshot.day}:{snapshot.computed_at.isoformat()}:{snapshot.rules}",
         "chart": Chart.build(_series(application, days, counts), total=verdict.total),
         "counts": snapshot.verdict["counts"],
         "waivers": waivers,
