@@ -242,20 +242,25 @@ def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -
     """The first moment within `days` after `at` when someone on the level can be reached again.
 
     The end of the coverage gap `at` falls in (see `coverage_gaps`), without working out every
-    gap and its reasons: None when no gap holds `at` or the gap lasts past the window.
+    gap and its reasons: None when no gap holds `at` or the gap lasts past the window. The next
+    day is looked at first, as someone is usually back by then; the whole window only if not.
     """
     start = at.astimezone(UTC)
-    end = start + timedelta(days=days)
-    intervals = [
-        interval
-        for role, person in level_roles(level)
-        for interval in _reachable_intervals(level, role, person, start, end)
-        if interval[1] > start
-    ]
-    if any(opens <= start for opens, _ in intervals):
-        return None
-    first = min((opens for opens, _ in intervals), default=None)
-    return first if first is not None and first < end else None
+    for window in sorted({min(1, days), days}):
+        end = start + timedelta(days=window)
+        # Every interval that opens before `end` is among these (local days touching the window).
+        intervals = [
+            interval
+            for role, person in level_roles(level)
+            for interval in _reachable_intervals(level, role, person, start, end)
+            if interval[1] > start
+        ]
+        if any(opens <= start for opens, _ in intervals):
+            return None
+        first = min((opens for opens, _ in intervals), default=None)
+        if first is not None and first < end:
+            return first
+    return None
 
 
 def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS) -> list[Gap]:

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 
 from readiness.access import get_application_for_user
@@ -146,17 +147,13 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
 
     The verdict is today's stored snapshot while it is current (no evidence written since, young
     enough, same rules), else judged now and stored; the chart draws the stored past days.
+    Rendered, the page is kept under that stored verdict (the template's cache block): any
+    write retires the verdict and so the page, and the chart is only built when rendered.
     """
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
     today = timezone.localdate(now)
-    end = min(today, application.go_live_date) if application.go_live_date else today
-    days = [end - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
-    # The chart's days and today's row, in one query; only today's row still holds a checklist.
-    stored = {s.day: s for s in ReadinessSnapshot.objects.filter(
-        models.Q(day__range=(days[0], end)) | models.Q(day=today), application=application,
-    ).only("day", "gates_met", "computed_at", "rules", "verdict")}
-    snapshot = stored.get(today)
+    snapshot = ReadinessSnapshot.objects.filter(application=application, day=today).first()
     if snapshot is None or not snapshot.is_current(now, rules_version()):
         snapshot = readiness_snapshot_refresh(application_ids=[application.pk])[application.pk]
     assert snapshot.verdict is not None
@@ -164,30 +161,34 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     waivers = sorted(GateWaiver.objects.filter(application=application).select_related("waived_by"),
                      key=lambda w: w.created_at, reverse=True) if snapshot.verdict["counts"]["waiver"] else []
     verdict = Verdict.from_data(application, today, snapshot.verdict["results"], {w.pk: w for w in waivers})
-    counts = {day: s.gates_met for day, s in stored.items()} | {today: verdict.met_count}
+    can_edit, waive = application.can_edit(request.user), can_waive(request.user, application)
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
-        # Names today's stored verdict: any evidence written since retires it (and this key),
-        # so the rendered verdict is kept under it (the template's cache block).
-        "verdict_key": f"{application.pk}:{snapshot.day}:{snapshot.computed_at.isoformat()}:{snapshot.rules}",
-        "chart": Chart.build(_series(application, days, counts), total=verdict.total),
+        # Names today's stored verdict and what this user may do with it.
+        "page_key": f"{application.pk}:{snapshot.day}:{snapshot.computed_at.isoformat()}:{snapshot.rules}:"
+                    f"{can_edit}:{waive}",
+        "chart": SimpleLazyObject(lambda: _chart(application, today, verdict)),
         "counts": snapshot.verdict["counts"],
         "waivers": waivers,
         "today": today,
-        "can_edit": application.can_edit(request.user),
-        "can_waive": can_waive(request.user, application),
+        "can_edit": can_edit,
+        "can_waive": waive,
     })
 
 
-def _series(application: Application, days: list[date], counts: dict[date, int]) -> list[tuple[date, int]]:
-    """Gates passing on each day: stored, or for a day never stored (a new application, a fresh
-    install) judged now as of that day, and stored."""
+def _chart(application: Application, today: date, verdict: Verdict) -> Chart:
+    """Gates passing on each of the chart's days: stored, or for a day never stored (a new
+    application, a fresh install) judged now as of that day, and stored. Today's is the verdict's."""
+    end = min(today, application.go_live_date) if application.go_live_date else today
+    days = [end - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+    counts = dict(ReadinessSnapshot.objects.filter(application=application, day__range=(days[0], end))
+                  .exclude(day=today).values_list("day", "gates_met")) | {today: verdict.met_count}
     missing = [day for day in days if day not in counts]
     if missing:
-        counts = counts | {s.day: s.gates_met for s in readiness_snapshot_backfill(
+        counts |= {s.day: s.gates_met for s in readiness_snapshot_backfill(
             application_ids=[application.pk], days=missing)}
-    return [(day, counts[day]) for day in days]
+    return Chart.build([(day, counts[day]) for day in days], total=verdict.total)
 
 
 @login_required
