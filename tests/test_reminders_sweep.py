@@ -45,6 +45,10 @@ def test_three_due_demo_contacts_get_one_email_each_and_a_second_sweep_sends_non
     assert "Monday 08:30–17:30" in tom.body
     html = tom.alternatives[0][0]
     assert ">All correct</a>" in html and ">Something changed</a>" in html and "/changed/" in html
+    # One Message-ID per person, cycle and step, the same however often it were sent.
+    person = Person.objects.get(email="tom.rees@harbourlane.example")
+    assert tom.message()["Message-ID"].startswith(f"<handoff.{person.pk}.{person.reminder_cycle}.due@")
+    assert len({m.message()["Message-ID"] for m in mail.outbox}) == 3
 
     mail.outbox.clear()
     assert sweep_and_send() == []

@@ -7,10 +7,11 @@ Confirming (either signed link) starts the next cycle and voids the links of thi
 
 Exactly once: `reminder_send` locks the person's row, checks the step is still the one the
 task was made for, and inserts the `ReminderLog` row (unique per person, cycle and step) in
-the same transaction as the send. A second worker waits on the row lock and then finds the
-step moved on; a redelivered task finds the log row; a worker killed before the commit rolls
-its claim back, so the redelivery sends. Only a kill between the mail server's acceptance and
-the commit could repeat a mail.
+the same transaction as the send, which comes last, right before the commit. A second worker
+waits on the row lock and then finds the step moved on; a redelivered task finds the log row;
+a worker killed before the commit rolls its claim back, so the redelivery sends. Only a kill
+between the mail server's acceptance and the commit (about a millisecond) could repeat a mail,
+and it would carry the same Message-ID. `make bench` drills a worker killed mid-sweep.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
@@ -212,14 +214,23 @@ def _lead_places(places: list[PathPlace]) -> list[PathPlace]:
     return places
 
 
-def _send(*, template: str, to: list[str], subject: str, context: dict[str, Any]) -> None:
+def _message(
+    *, template: str, to: list[str], subject: str, context: dict[str, Any], key: str = ""
+) -> EmailMultiAlternatives:
     text = render_to_string(f"emails/{template}.txt", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    # A step of a cycle always goes out under the same Message-ID: were it ever sent twice,
+    # mail systems that drop a repeated Message-ID show it once.
+    headers = {"Message-ID": f"<handoff.{key}@{DNS_NAME}>"} if key else {}
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
     try:
         message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
     except TemplateDoesNotExist:  # the notes to leads are plain text only
         pass
-    message.send()
+    return message
+
+
+def _send(*, template: str, to: list[str], subject: str, context: dict[str, Any]) -> None:
+    _message(template=template, to=to, subject=subject, context=context).send()
 
 
 def _claim(person: Person, cycle: int, step: str, *, now: datetime, to: list[str], subject: str) -> bool:
@@ -262,14 +273,20 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     today = person.local_time(now).date()
     places = person_path_places(person)
 
+    # Mail goes out last, right before the commit, once every row is written: a worker killed
+    # before it rolls the claim back and the redelivered task sends; only a kill between the
+    # mail server taking the message and the commit (a millisecond) could repeat one.
+    outbox: list[EmailMultiAlternatives] = []
     if person.has_left(today):
         # People who left get nothing; the owners of the paths naming them hear instead.
         to = _leads_of(_lead_places(places))
         subject = f"{person.name} has left but is still on an escalation path"
         if places and to and _claim(person, cycle, ReminderStep.LEFT, now=now, to=to, subject=subject):
-            _send(template="reminder_left", to=to, subject=subject,
-                  context={"person": person, "places": places, "site_url": settings.SITE_URL})
+            outbox.append(_message(template="reminder_left", to=to, subject=subject,
+                                   context={"person": person, "places": places, "site_url": settings.SITE_URL},
+                                   key=f"{person.pk}.{cycle}.{ReminderStep.LEFT}"))
         Person.objects.filter(pk=person.pk).update(next_reminder_at=None)
+        _post(outbox)
         return "left"
 
     leave = person.leave_on(today)
@@ -285,11 +302,12 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     }[ReminderStep(step)]
     sent = _claim(person, cycle, step, now=now, to=[person.email], subject=subject)
     if sent:
-        _send(template="reminder", to=[person.email], subject=subject,
-              context=reminder_context(person, cycle, step, places))
+        outbox.append(_message(template="reminder", to=[person.email], subject=subject,
+                               context=reminder_context(person, cycle, step, places),
+                               key=f"{person.pk}.{cycle}.{step}"))
     update: dict[str, Any] = {}
     if step == ReminderStep.FINAL:
-        reminder_escalate(person=person, cycle=cycle, places=places, now=now)
+        reminder_escalate(person=person, cycle=cycle, places=places, now=now, outbox=outbox)
         update["stale_since"] = now
         # A stale contact fails gate 4 on every path naming them; update() below sends no signal.
         application_evidence_changed(person_ids=[person.pk])
@@ -300,19 +318,34 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
             "sent_at", flat=True).first() or now
     update.update(reminder_step=next_step, next_reminder_at=first + wait if wait else None)
     Person.objects.filter(pk=person.pk).update(**update)
+    _post(outbox)
     return "sent" if sent else "already sent"
 
 
-def reminder_escalate(*, person: Person, cycle: int, places: list[PathPlace], now: datetime) -> bool:
-    """Tell the delivery and support leads once that the person did not answer three reminders."""
+def _post(outbox: list[EmailMultiAlternatives]) -> None:
+    for message in outbox:
+        message.send()
+
+
+def reminder_escalate(
+    *, person: Person, cycle: int, places: list[PathPlace], now: datetime,
+    outbox: list[EmailMultiAlternatives] | None = None,
+) -> bool:
+    """Tell the delivery and support leads once that the person did not answer three reminders.
+
+    With `outbox`, the note is added to it for the caller to send before its commit."""
     to = _leads_of(_lead_places(places))
     subject = f"{person.name} has not confirmed their contact details"
     if not to or not _claim(person, cycle, ReminderStep.ESCALATED, now=now, to=to, subject=subject):
         return False
-    _send(template="reminder_escalated", to=to, subject=subject, context={
+    message = _message(template="reminder_escalated", to=to, subject=subject, context={
         "person": person, "places": places, "site_url": settings.SITE_URL,
         "person_url": _absolute(reverse("readiness:person_reminders", args=[person.pk])),
-    })
+    }, key=f"{person.pk}.{cycle}.{ReminderStep.ESCALATED}")
+    if outbox is None:
+        message.send()
+    else:
+        outbox.append(message)
     return True
 
 
