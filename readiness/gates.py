@@ -16,7 +16,6 @@ hypercare plan.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import sys
 from collections import defaultdict
@@ -29,9 +28,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from readiness.links import address
 from readiness.lookup import GAP_DAYS, Gap, coverage_gaps
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
@@ -191,18 +191,9 @@ class Verdict:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8192)
-def _reverse(name: str, args: tuple[Any, ...], urlconf: str, prefix: str) -> str | None:
-    # Judging one application on 30 days asks the same addresses 30 times, and reversing them
-    # was half the cost of a judgement; the key holds all that reverse() depends on.
-    try:
-        return reverse(f"readiness:{name}", args=args, urlconf=urlconf)
-    except NoReverseMatch:
-        return None
-
-
 def _address(name: str, args: tuple[Any, ...]) -> str | None:
-    return _reverse(name, args, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    # Judging one application on 30 days asks the same addresses 30 times: reversed once.
+    return address(f"readiness:{name}", *args)
 
 
 def _url(name: str, *args: Any, query: str = "") -> str:

@@ -119,3 +119,24 @@ def test_permissions_in_one_query_equal_djangos_two(kind) -> None:
     assert len(queries) == (0 if kind == "inactive" else 1)
     if kind != "inactive":
         assert got, "a role with no permissions proves nothing"
+
+
+def test_the_roles_label_may_lag_a_minute_but_permissions_never_do(client) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    lead = factories.delivery_lead(username="dana")
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    client.force_login(lead)
+    waive = reverse("readiness:waiver_create", args=[application.slug])
+    assert "· Delivery lead" in client.get(reverse("readiness:home")).content.decode()
+    assert client.get(waive).status_code == 200
+
+    lead.groups.clear()
+
+    assert client.get(waive).status_code == 403  # checked in the database on every request
+    assert "· Delivery lead" in client.get(reverse("readiness:home")).content.decode()  # the cached label
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert "· Delivery lead" not in client.get(reverse("readiness:home")).content.decode()

@@ -74,6 +74,7 @@ def test_pack_query_count_does_not_grow(client) -> None:
     app = factories.hypercare_application()
     client.force_login(app.delivery_lead)
     url = reverse("readiness:handoff_pack", args=[app.slug])
+    client.get(url)  # a first page caches the navigation's roles label
     with CaptureQueriesContext(connection) as first:
         client.get(url)
     for i in range(10):

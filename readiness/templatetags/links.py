@@ -1,0 +1,21 @@
+"""`{% link 'readiness:home' %}`: `{% url %}` for addresses that never change (the navigation on
+every page), reversed once per process instead of on every render (see readiness.links)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch
+
+from readiness.links import address
+
+register = template.Library()
+
+
+@register.simple_tag
+def link(name: str, *args: Any) -> str:
+    url = address(name, *args)
+    if url is None:
+        raise NoReverseMatch(f"{name} with {args!r}")
+    return url
