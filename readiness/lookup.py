@@ -60,6 +60,10 @@ class Candidate:
     def local_time(self) -> datetime:
         return self.reachability.local_time
 
+    @property
+    def local_label(self) -> str:
+        return clock_label(self.local_time)
+
 
 @dataclass(frozen=True)
 class CallPlan:
@@ -78,6 +82,26 @@ class CallPlan:
     @property
     def found(self) -> bool:
         return self.person is not None
+
+    @property
+    def local_label(self) -> str:
+        return clock_label(self.local_time) if self.local_time else ""
+
+    @property
+    def local_date_label(self) -> str:
+        return clock_label(self.local_time, with_date=True) if self.local_time else ""
+
+
+def clock_label(local: datetime, *, with_date: bool = False) -> str:
+    """"14:05 Sun" (or "14:05 Sun 22 Nov") on the person's own clock: `local` is already in their
+    zone. Formatted here, not by template filters: the call plan shows a dozen of them."""
+    label = f"{local:%H:%M} {_DAYS[local.weekday()]}"
+    return f"{label} {local.day} {_MONTHS[local.month - 1]}" if with_date else label
+
+
+# English names whatever the process locale (strftime's %a and %b follow it).
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _why_not(reachability: Reachability) -> str:

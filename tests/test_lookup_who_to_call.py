@@ -166,3 +166,13 @@ def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(dem
             checked += 1
             found += expected is not None
     assert checked > 100 and found > 5  # gaps were really crossed, not only covered hours
+
+
+def test_the_page_shows_each_persons_own_clock(demo_world, client, analyst) -> None:
+    # 02:00 Monday in Melbourne is midnight in Manila, where the after-hours cover lives.
+    client.force_login(analyst)
+    html = client.get("/call/", {"application": "ordering-portal", "symptom": "customer cannot log in",
+                                 "at": "2025-06-02T02:00"}).content.decode()
+
+    assert "Their local time: <strong>00:00 Mon 2 Jun</strong> (Asia/Manila)" in html
+    assert "Mia Chen (primary) — outside hours (02:00 Mon in Australia/Melbourne), 02:00 Mon their time" in html
