@@ -267,10 +267,11 @@ def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -
 
     The end of the coverage gap `at` falls in (see `coverage_gaps`), without working out every
     gap and its reasons: None when no gap holds `at` or the gap lasts past the window. The next
-    day is looked at first, as someone is usually back by then; the whole window only if not.
+    day is looked at first, as someone is usually back by then, then three (a weekend), and the
+    whole window only if nobody is back by then.
     """
     start = at.astimezone(UTC)
-    for window in sorted({min(1, days), days}):
+    for window in sorted({min(1, days), min(3, days), days}):
         end = start + timedelta(days=window)
         # Every interval that opens before `end` is among these (local days touching the window).
         intervals = [
