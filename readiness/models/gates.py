@@ -63,14 +63,9 @@ class GateWaiver(models.Model):
         return created <= on < self.expires_on
 
 
-class ReadinessSnapshotQuerySet(models.QuerySet["ReadinessSnapshot"]):
-    def current(self, now: datetime, rules: str) -> ReadinessSnapshotQuerySet:
-        """Rows that may stand in for judging afresh now: see `ReadinessSnapshot.is_current`."""
-        return self.filter(current_q(now, rules))
-
-
 def current_q(now: datetime, rules: str, prefix: str = "") -> models.Q:
-    """The condition of `ReadinessSnapshot.is_current` as a filter, `prefix` naming the relation."""
+    """The condition of `ReadinessSnapshot.is_current` as a filter (rows that may stand in for
+    judging afresh now), `prefix` naming the relation."""
     return models.Q(**{
         f"{prefix}day": timezone.localdate(now),
         f"{prefix}rules": rules,
@@ -110,8 +105,6 @@ class ReadinessSnapshot(models.Model):
     rules = models.CharField(max_length=16)
     # The checklist (gates.Verdict.as_data) on the current day; emptied once the day is history.
     verdict = models.JSONField(null=True, blank=True)
-
-    objects = ReadinessSnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["application_id", "day"]
