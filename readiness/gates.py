@@ -28,10 +28,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
-from readiness.links import address
+from readiness import links
 from readiness.lookup import GAP_DAYS, Gap, coverage_gaps
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
@@ -193,14 +192,11 @@ class Verdict:
 
 def _address(name: str, args: tuple[Any, ...]) -> str | None:
     # Judging one application on 30 days asks the same addresses 30 times: reversed once.
-    return address(f"readiness:{name}", *args)
+    return links.address(f"readiness:{name}", *args)
 
 
 def _url(name: str, *args: Any, query: str = "") -> str:
-    url = _address(name, args)
-    if url is None:
-        raise NoReverseMatch(f"readiness:{name} with {args!r}")
-    return url + (f"?{query}" if query else "")
+    return links.url(f"readiness:{name}", *args) + (f"?{query}" if query else "")
 
 
 def _first_url(names: Iterable[str], *args: Any, fallback: str) -> str:

@@ -23,3 +23,11 @@ def _reverse(name: str, args: tuple[Any, ...], urlconf: str, prefix: str) -> str
 def address(name: str, *args: Any) -> str | None:
     """reverse(name, args=args), remembered; None when there is no such route."""
     return _reverse(name, args, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+def url(name: str, *args: Any) -> str:
+    """Like reverse(name, args=args), remembered: raises NoReverseMatch when there is no such route."""
+    found = address(name, *args)
+    if found is None:
+        raise NoReverseMatch(f"{name} with {args!r}")
+    return found

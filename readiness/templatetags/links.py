@@ -6,16 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch
 
-from readiness.links import address
+from readiness import links
 
 register = template.Library()
 
 
 @register.simple_tag
 def link(name: str, *args: Any) -> str:
-    url = address(name, *args)
-    if url is None:
-        raise NoReverseMatch(f"{name} with {args!r}")
-    return url
+    return links.url(name, *args)
