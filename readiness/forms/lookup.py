@@ -43,11 +43,15 @@ def resolve_application(text: str) -> Application:
 PARTIAL_SHOWN = 5
 
 
+def classes_of(application: Application) -> list[str]:
+    """The classes of problem of one application (each has its own rules), by name."""
+    return [rule.name for rule in application_directory(application).rules]
+
+
 def class_choices(application: Application | None) -> list[tuple[str, str]]:
-    """The classes of problem of one application (the picked one): each has its own rules."""
     if application is None:
         return [("", "— pick an application to list its classes —")]
-    return [("", "—"), *[(rule.name, rule.name) for rule in application_directory(application).rules]]
+    return [("", "—"), *[(name, name) for name in classes_of(application)]]
 
 
 class LookupForm(forms.Form):
@@ -114,7 +118,7 @@ class LookupForm(forms.Form):
         if application is None:
             if not OwnershipRule.objects.filter(name=name).exists():
                 raise forms.ValidationError("There is no such class of problem.")
-        elif name not in {rule.name for rule in application_directory(application).rules}:
+        elif name not in classes_of(application):
             raise forms.ValidationError(f"{application.name} has no class of problem called “{name}”.")
         return name
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from readiness.forms.lookup import ApiTokenForm, LookupForm, class_choices, resolve_application
+from readiness.forms.lookup import ApiTokenForm, LookupForm, classes_of, resolve_application
 from readiness.lookup import Answer, answer, answer_as_dict
 from readiness.models import ApiToken, Application
 from readiness.services.api import api_token_authenticate, api_token_create, api_token_revoke
@@ -63,7 +63,7 @@ def class_names(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"application": None, "classes": [], "error": " ".join(error.messages)})
     return JsonResponse({
         "application": application.name if application else None,
-        "classes": [name for name, _ in class_choices(application)[1:]] if application else [],
+        "classes": classes_of(application) if application else [],
     })
 
 
