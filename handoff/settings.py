@@ -122,13 +122,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache ------------------------------------------------------------------------------------
 # In each process's memory: what is kept (the lookup's per-application directories, rendered
 # verdicts) is filed under a version the database holds, so a process never serves what another
-# one's write retired, and nothing needs a cache server. Sized for ~2 entries per application.
+# one's write retired, and nothing needs a cache server. "default" (rendered verdicts, labels) is
+# sized for ~2 entries per application; "lookup" keeps each application's directory as objects,
+# unpickled (readiness/cache.py), one per application.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "handoff",
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
-    }
+    },
+    "lookup": {
+        "BACKEND": "readiness.cache.ObjectCache",
+        "LOCATION": "handoff-lookup",
+        "OPTIONS": {"MAX_ENTRIES": env_int("LOOKUP_CACHE_MAX_ENTRIES", 2000)},
+    },
 }
 
 # --- auth -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import models
 
 from readiness.models.escalation import Coverage, EscalationLevel, OwnershipRule
@@ -517,12 +517,15 @@ def application_directory(application: Application) -> Directory:
     kept = application.__dict__.get("_lookup_directory")
     if kept is not None and kept[0] == key:
         return kept[1]
-    directory = cache.get(key)
+    # Kept as objects, not pickled (readiness/cache.py): read by every request, changed by none,
+    # but for pointing the rows at the caller's application below.
+    store = caches["lookup"]
+    directory = store.get(key)
     if directory is None:
         directory = _load_directory(application)
         for row in directory.rows():
             row._state.fields_cache.pop("application", None)
-        cache.set(key, directory, DIRECTORY_CACHE_SECONDS)
+        store.set(key, directory, DIRECTORY_CACHE_SECONDS)
     for row in directory.rows():
         row.application = application
     application.__dict__["_lookup_directory"] = (key, directory)

@@ -46,11 +46,13 @@ def _mail_in_memory(settings: Any) -> None:
 def _empty_cache() -> Iterator[None]:
     # Each test's database starts again from the same ids: what one test cached (the lookup's
     # directories, rendered verdicts) must not answer the next.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture
