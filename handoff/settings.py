@@ -101,6 +101,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the lookup's answer (readiness/jinja_env.py says why); every other page is above.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "readiness.jinja_env.environment"},
+    },
 ]
 
 # --- database -------------------------------------------------------------------------------
