@@ -185,7 +185,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "handoff.storage.StaticFilesStorage"  # WhiteNoise's, addresses remembered
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -21,10 +21,13 @@ def resolve_application(text: str) -> Application:
     several fit. One query for a slug; a second for a name, a third for part of one.
     """
     text = text.strip()
-    # The slug first, one indexed lookup: links and the API carry it. Then the name, as typed.
-    exact = Application.objects.filter(slug=text).first() or Application.objects.filter(name__iexact=text).first()
-    if exact is not None:
-        return exact
+    # The slug first, one indexed lookup: links and the API carry it. Then the name, as typed
+    # (unique in any case too). get(), not first(): no ORDER BY to build on the hot path.
+    for lookup in ({"slug": text}, {"name__iexact": text}):
+        try:
+            return Application.objects.get(**lookup)
+        except Application.DoesNotExist:
+            pass
     partial = list(Application.objects.filter(name__icontains=text).order_by("name")[:PARTIAL_SHOWN + 1])
     if len(partial) == 1:
         return partial[0]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from readiness.forms.widgets import QuickSelect
+from readiness.forms.widgets import QuickSelect, attributes
 
 register = template.Library()
 
@@ -26,8 +25,9 @@ def _control(field: BoundField, attrs: dict[str, str]) -> SafeString:
     if isinstance(widget, forms.widgets.Input):
         context = widget.get_context(field.html_name, field.value(), {**field.build_widget_attrs(attrs), **attrs})
         spec = context["widget"]
-        value = format_html(' value="{}"', spec["value"]) if spec["value"] is not None else ""
-        return format_html('<input type="{}" name="{}"{}{}>', spec["type"], spec["name"], value, flatatt(spec["attrs"]))
+        value = {"value": spec["value"]} if spec["value"] is not None else {}
+        markup = attributes({"type": spec["type"], "name": spec["name"], **value, **spec["attrs"]})
+        return mark_safe(f"<input{markup}>")  # noqa: S308 - attributes() escapes every value
     return field.as_widget(attrs=attrs)  # anything else: Django's own rendering
 
 
