@@ -155,3 +155,44 @@ def test_saving_an_application_loaded_before_a_write_keeps_the_newer_version(wor
 
     assert Application.objects.get(pk=stale_copy.pk).evidence_version >= moved
     assert Application.objects.get(pk=stale_copy.pk).description == "Edited from an old form."
+
+
+# --- the store itself: objects kept as they are ----------------------------------------------
+
+
+def _store(max_entries: int = 3) -> Any:
+    from readiness.cache import ObjectCache
+
+    store = ObjectCache(f"test-{max_entries}", {"OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3}})
+    store.clear()
+    return store
+
+
+def test_the_lookup_store_hands_out_the_object_it_was_given_not_a_copy(world) -> None:
+    from readiness.lookup import application_directory
+
+    first = application_directory(Application.objects.get(pk=world["application"].pk))
+    again = application_directory(Application.objects.get(pk=world["application"].pk))
+
+    assert again is first  # LocMemCache would have unpickled a new copy: the cost this avoids
+    assert [rule.name for rule in again.rules] == ["Access, login and permissions"]
+
+
+def test_the_lookup_store_expires_culls_adds_and_counts_like_locmem() -> None:
+    store = _store(max_entries=3)
+    value = {"kept": [1, 2]}
+    store.set("a", value, timeout=60)
+    assert store.get("a") is value
+
+    assert store.add("a", "other") is False and store.get("a") is value
+    assert store.add("b", 1) is True
+    assert store.incr("b", 4) == 5 and store.get("b") == 5
+    with pytest.raises(ValueError):
+        store.incr("missing")
+
+    store.set("gone", "x", timeout=-1)  # already expired
+    assert store.get("gone", "default") == "default"
+
+    for key in "cdefg":
+        store.set(key, key)
+    assert sum(store.get(key) is not None for key in "abcdefg") <= 3  # never more than MAX_ENTRIES
