@@ -16,7 +16,7 @@ from typing import Any
 
 from django.template.defaultfilters import date, truncatewords
 from django.utils import timezone
-from jinja2 import Environment
+from jinja2 import Environment, StrictUndefined
 
 from readiness.links import url
 from readiness.templatetags.confirmation import confirmation_badge
@@ -30,6 +30,9 @@ def local_date(value: datetime | date_type | None, format_string: str) -> str:
 
 
 def environment(**options: Any) -> Environment:
+    # A name the template gets wrong fails loudly (and the tests, which draw every kind of
+    # answer), rather than printing nothing as Django's templates would, or "{{ … }}" in DEBUG.
+    options["undefined"] = StrictUndefined
     env = Environment(**options)
     env.globals.update(url=url, current_timezone_name=timezone.get_current_timezone_name)
     env.filters.update(date=local_date, truncatewords=truncatewords, confirmation_badge=confirmation_badge)

@@ -90,3 +90,83 @@ def test_the_confirmation_badge_says_stale_confirmed_or_never() -> None:
     assert "stale: unconfirmed since" in confirmation_badge(stale) and "text-bg-danger" in confirmation_badge(stale)
     assert "confirmed 2\xa0days ago" in confirmation_badge(fresh)
     assert "never confirmed" in confirmation_badge(never)
+
+
+# --- every kind of answer, drawn -------------------------------------------------------------
+
+
+@pytest.fixture
+def portal() -> dict[str, object]:
+    """Monday 2 June 2025 in Melbourne. L1 works 9–17 with no after-hours cover; L2 is 24×7."""
+    from readiness.models import Coverage, KnownIssueStatus
+
+    desk = factories.EscalationLevelFactory(
+        position=1, name="Service desk", application__name="Portal", application__slug="portal",
+        primary__name="Ada Primary", backup__name="Ben Backup", after_hours_cover=None,
+    )
+    application = desk.application
+    factories.EscalationLevelFactory(application=application, position=2, name="Platform", coverage=Coverage.ALWAYS,
+                                     primary__name="Cy Platform", after_hours_cover=None)
+    factories.OwnershipRuleFactory(application=application, name="Login problems", example_symptoms="cannot log in",
+                                   level=desk)
+    factories.OwnershipRuleFactory(application=application, name="Reports", example_symptoms="report export broken")
+    factories.RunbookFactory(application=application, title="Reset a locked account", symptom="cannot log in",
+                             escalation_level=desk)
+    factories.KnownIssueFactory(application=application, title="Login page slow after deploy",
+                                symptom="cannot log in", status=KnownIssueStatus.OPEN,
+                                workaround="Clear the browser cache and sign in again.")
+    other = factories.OwnershipRuleFactory(name="Login problems", example_symptoms="cannot log in")
+    factories.EscalationLevelFactory(application=other.application, position=1)
+    return {"application": application}
+
+
+def _answer_page(client: Client, **query: str) -> str:
+    response = client.get("/call/", query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def signed_in(analyst) -> Client:
+    client = Client()
+    client.force_login(analyst)
+    return client
+
+
+def test_an_answer_with_someone_to_call_shows_them_the_fallback_the_escalation_and_the_references(
+    portal, signed_in
+) -> None:
+    html = _answer_page(signed_in, application="portal", symptom="cannot log in", at="2025-06-02T10:00")
+
+    assert "Answer for 10:00 Mon 2 Jun 2025 (Australia/Melbourne)" in html
+    assert "<strong>Ada Primary</strong>" in html and "never confirmed" in html
+    assert 'href="tel:+61390000000">Call +61 3 9000 0000</a>' in html
+    assert "Why them: primary, in working hours" in html
+    assert "If they do not answer" in html and "Ben Backup (backup) — reachable now" in html
+    assert "L2 Platform: <strong>Cy Platform</strong>" in html
+    assert "Reset a locked account" in html
+    assert "Login page slow after deploy</a> — workaround: Clear the browser cache" in html
+    assert "&amp;at=2025-06-02T10:00" in html  # the matches keep the moment asked about
+
+
+def test_an_answer_with_nobody_reachable_says_when_someone_is_again(portal, signed_in) -> None:
+    html = _answer_page(signed_in, application="portal", symptom="cannot log in", at="2025-06-02T03:00")
+
+    assert "Nobody on L1 Service desk can be reached now" in html
+    assert "no after-hours cover" in html
+    assert "Someone is reachable again from 09:00 Mon 2 Jun (Australia/Melbourne time)" in html
+
+
+def test_a_class_that_ties_across_applications_asks_which(portal, signed_in) -> None:
+    html = _answer_page(signed_in, symptom="cannot log in", at="2025-06-02T10:00")
+
+    assert "matches equally in several applications" in html
+    assert "(Portal)" in html  # each match names its application
+
+
+def test_no_match_and_no_level_say_what_to_do(portal, signed_in) -> None:
+    assert "No ownership rule matches “zebra crossing”" in _answer_page(
+        signed_in, application="portal", symptom="zebra crossing")
+    html = _answer_page(signed_in, application="portal", symptom="report export broken")
+    assert "This class of problem has no level on the path yet" in html
+    assert 'href="/apps/portal/rules/"' in html
