@@ -43,7 +43,8 @@ def who_to_call(request: HttpRequest) -> HttpResponse:
         except ValidationError:
             starting = None
         form, result = LookupForm(application=starting, initial={"application": text}), None
-    # The answer is a Jinja2 template (readiness/jinja_env.py says why); the page around it is not.
+    # The answer is a Jinja2 template (readiness/jinja_env.py says why; it escapes what it
+    # prints, so its output is safe markup); the page around it is a Django template.
     shown = render_to_string(
         "readiness/lookup_answer.html", {"result": result, "form": form}, request, using="jinja2"
     ) if result else ""
