@@ -262,6 +262,15 @@ def _reachable_intervals(
     return intervals
 
 
+def _level_intervals(level: EscalationLevel, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """When anyone on the level can be reached, in the role they hold there, as UTC intervals."""
+    return [
+        interval
+        for role, person in level_roles(level)
+        for interval in _reachable_intervals(level, role, person, start, end)
+    ]
+
+
 def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -> datetime | None:
     """The first moment within `days` after `at` when someone on the level can be reached again.
 
@@ -274,12 +283,7 @@ def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -
     for window in sorted({min(1, days), min(3, days), days}):
         end = start + timedelta(days=window)
         # Every interval that opens before `end` is among these (local days touching the window).
-        intervals = [
-            interval
-            for role, person in level_roles(level)
-            for interval in _reachable_intervals(level, role, person, start, end)
-            if interval[1] > start
-        ]
+        intervals = [interval for interval in _level_intervals(level, start, end) if interval[1] > start]
         if any(opens <= start for opens, _ in intervals):
             return None
         first = min((opens for opens, _ in intervals), default=None)
@@ -292,11 +296,7 @@ def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS)
     """Intervals in [start, start + days) in which nobody on the level can be reached, merged, with why."""
     start = start.astimezone(UTC)
     end = start + timedelta(days=days)
-    covered = sorted(
-        interval
-        for role, person in level_roles(level)
-        for interval in _reachable_intervals(level, role, person, start, end)
-    )
+    covered = sorted(_level_intervals(level, start, end))
     holes = []
     cursor = start
     for opens, closes in covered:

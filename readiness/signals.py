@@ -90,18 +90,17 @@ def _application_saved(sender: Any, instance: Application, created: bool = False
         _discard(application_ids=[instance.pk])
 
 
-def _verification_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    from readiness.models import AlertCheck
+def _parent_changed(parent: str, field: str) -> Any:
+    """A receiver for rows that name their application through a parent row (`field` its id)."""
 
-    if not raw:
-        _discard(application_ids=AlertCheck.objects.filter(pk=instance.alert_id).values("application_id"))
+    def receiver(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+        from django.apps import apps
 
+        if not raw:
+            rows = apps.get_model("readiness", parent).objects.filter(pk=getattr(instance, field))
+            _discard(application_ids=rows.values("application_id"))
 
-def _drill_action_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    from readiness.models import Drill
-
-    if not raw:
-        _discard(application_ids=Drill.objects.filter(pk=instance.drill_id).values("application_id"))
+    return receiver
 
 
 def _person_changed(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
@@ -121,14 +120,15 @@ def _connect_snapshots() -> None:
 
     def both(receiver: Any, model: Any) -> None:
         uid = f"snapshots_{model.__name__}"
-        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}_saved")
-        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_deleted")
+        # Held strongly: the parent receivers are closures nobody else keeps.
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}_saved", weak=False)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}_deleted", weak=False)
 
     for name in _EVIDENCE:
         both(_evidence_changed, apps.get_model("readiness", name))
     post_save.connect(_application_saved, sender=Application, dispatch_uid="snapshots_application_saved")
-    both(_verification_changed, AlertVerification)
-    both(_drill_action_changed, DrillAction)
+    both(_parent_changed("AlertCheck", "alert_id"), AlertVerification)
+    both(_parent_changed("Drill", "drill_id"), DrillAction)
     both(_person_changed, Person)
     both(_calendar_changed, WorkingHours)
     both(_calendar_changed, Leave)
