@@ -27,6 +27,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = ROOT / "tests" / "browser" / "vendor" / "axe.min.js"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Every factory user hashes a password: PBKDF2's deliberate slowness (~0.3 s each) is for
+    # production, not for tests. Set before any user is made, so the hasher cache never sees PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in item.keywords and not CHROMIUM.exists():
