@@ -257,7 +257,7 @@ CELERY_BEAT_SCHEDULE = {
     # Re-judges every application's gates into today's readiness snapshot; the 00:05 run starts the day.
     "readiness-snapshots": {"task": "readiness.tasks.readiness_snapshots_refresh", "schedule": crontab(minute=5)},
 }
-# /health/ reports the worker and beat as stale when the last heartbeat is older than this.
+# /health/workers/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)
 
 # --- security headers -----------------------------------------------------------------------------
@@ -289,8 +289,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-# /health/ is polled by load balancers over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# /health/ (load balancer) and /health/workers/ (monitoring) are polled over plain HTTP inside
+# the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/(workers/)?$"]
 
 # --- readiness rules (freshness windows, in days) ----------------------------------------------
 RUNBOOK_REVIEW_DAYS = env_int("RUNBOOK_REVIEW_DAYS", 90)

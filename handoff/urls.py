@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("health/", health_views.health, name="health"),
+    path("health/workers/", health_views.health_workers, name="health_workers"),
     path("health/ping/", health_views.ping, name="ping"),
     path("admin/", admin.site.urls),
     path("", include("readiness.urls")),

@@ -28,7 +28,7 @@ def enqueue_on_commit(task: Task, *args: Any) -> None:
 
 @shared_task
 def heartbeat() -> None:
-    """Scheduled by beat every minute; its row's age is what /health/ reports."""
+    """Scheduled by beat every minute; its row's age is what /health/workers/ reports."""
     from readiness.services.system import heartbeat_record
 
     heartbeat_record(name="beat")

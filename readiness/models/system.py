@@ -4,7 +4,7 @@ from django.db import models
 
 
 class Heartbeat(models.Model):
-    """The last time a scheduled task ran; /health/ reads its age.
+    """The last time a scheduled task ran; /health/workers/ reads its age.
 
     The beat process schedules `readiness.tasks.heartbeat` and a worker runs it, so a fresh
     row proves both are alive. Stored in the database so it works with or without Redis.

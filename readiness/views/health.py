@@ -49,20 +49,37 @@ def _check_heartbeat(database_ok: bool) -> dict[str, Any]:
     return {"status": status, "last_beat_at": beat.beat_at.isoformat(), "age_seconds": round(age)}
 
 
+def _report(components: dict[str, dict[str, Any]]) -> JsonResponse:
+    failing = [name for name, c in components.items() if c["status"] not in ("ok", "not configured")]
+    return JsonResponse(
+        {
+            "status": "ok" if not failing else "failing",
+            **{name: c["status"] for name, c in components.items()},
+            "failing": failing,
+            "components": components,
+        },
+        status=200 if not failing else 503,
+    )
+
+
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    database = _check_database()
-    components = {
-        "database": database,
-        "redis": _check_redis(),
-        "worker_beat": _check_heartbeat(database["status"] == "ok"),
-    }
-    failing = [name for name, c in components.items() if c["status"] not in ("ok", "not configured")]
-    return JsonResponse(
-        {"status": "ok" if not failing else "failing", "failing": failing, "components": components},
-        status=200 if not failing else 503,
-    )
+    """Whether this process can serve pages: the load balancer's check.
+
+    Only the database is asked. A dead worker or Redis delays reminders but must not take the
+    site out of the load balancer (nor keep it out for the minute after every start, before
+    the first heartbeat): that is /health/workers/, for monitoring.
+    """
+    return _report({"database": _check_database()})
+
+
+@never_cache
+@require_GET
+def health_workers(request: HttpRequest) -> JsonResponse:
+    """Whether background work runs: the Celery worker/beat heartbeat and Redis, for monitoring."""
+    database_ok = _check_database()["status"] == "ok"
+    return _report({"redis": _check_redis(), "worker_beat": _check_heartbeat(database_ok)})
 
 
 @login_required
