@@ -163,10 +163,16 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: the 6th attempt after 5 failures for the same username from the same
 # address is refused, even with the right password, until the cool-off passes (or an admin
-# runs `manage.py axes_reset`). Username+IP avoids letting anyone lock a colleague out from afar.
+# runs `manage.py axes_reset`). Username+IP avoids letting anyone lock a colleague out from afar
+# (the IP being the client's, see TRUSTED_PROXY_COUNT).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many reverse proxies (the TLS proxy, a load balancer) stand between clients and the app.
+# With 0 the X-Forwarded-For header is ignored (anyone can send it); behind N proxies the client
+# is the address the outermost one saw, so lockouts hit the attacker's address, not everyone's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "handoff.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -140,3 +140,63 @@ def test_the_roles_label_may_lag_a_minute_but_permissions_never_do(client) -> No
     assert "· Delivery lead" in client.get(reverse("readiness:home")).content.decode()  # the cached label
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         assert "· Delivery lead" not in client.get(reverse("readiness:home")).content.decode()
+
+
+PROXY = "10.0.0.2"  # the TLS proxy: every request reaches the app from here
+ATTACKER = "203.0.113.5"
+COLLEAGUE = "198.51.100.7"
+
+
+def _sign_in(client, username: str, password: str, forwarded_for: str):
+    return client.post(
+        reverse("login"), {"username": username, "password": password},
+        REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_the_proxy_a_lockout_hits_the_attackers_address_only(client, settings) -> None:
+    from django.test import Client
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    factories.delivery_lead(username="alice")
+    factories.support_analyst(username="bob")
+    for _ in range(5):
+        response = _sign_in(client, "alice", "wrong", ATTACKER)
+    assert response.status_code == 429
+    refused = _sign_in(client, "alice", "correct-horse-battery", ATTACKER)
+    assert "Too many failed sign-in attempts" in refused.content.decode()
+
+    # Alice, from her own address through the same proxy, still signs in.
+    alice = Client()
+    assert _sign_in(alice, "alice", "correct-horse-battery", COLLEAGUE).status_code == 302
+    assert alice.get(reverse("readiness:home")).status_code == 200
+    # So does another user behind the same proxy.
+    bob = Client()
+    assert _sign_in(bob, "bob", "correct-horse-battery", COLLEAGUE).status_code == 302
+    assert "_auth_user_id" in bob.session
+
+
+def test_behind_the_proxy_the_client_cannot_choose_its_address(client, settings) -> None:
+    from django.test import Client
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    factories.delivery_lead(username="alice")
+    # The attacker sends an X-Forwarded-For of their own; the proxy appends the real address.
+    for _ in range(5):
+        _sign_in(client, "alice", "wrong", f"{COLLEAGUE}, {ATTACKER}")
+    assert _sign_in(Client(), "alice", "correct-horse-battery", ATTACKER).status_code == 429
+    assert _sign_in(Client(), "alice", "correct-horse-battery", COLLEAGUE).status_code == 302
+
+
+def test_without_trusted_proxies_a_spoofed_forwarded_for_is_ignored(client, settings) -> None:
+    from django.test import Client
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    factories.delivery_lead(username="alice")
+    # Five failures, each claiming a new address: all count against the one real address.
+    for n in range(5):
+        response = _sign_in(client, "alice", "wrong", f"192.0.2.{n + 1}")
+    assert response.status_code == 429
+    response = _sign_in(Client(), "alice", "correct-horse-battery", COLLEAGUE)
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
