@@ -7,46 +7,86 @@ of the same row.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+from django.utils import dateformat, timezone
 
 from readiness import models as m
 
-# Fields every change touches or nobody reads in a diff.
-IGNORED_FIELDS = {"id", "created_at", "updated_at", "last_confirmed_at"}
+logger = logging.getLogger(__name__)
+
+# Tracked fields no one reads in a diff: the key never changes, the fingerprint is a hash.
+IGNORED_FIELDS = {"id", "agreed_fingerprint"}
 TYPE_LABELS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _own(application: m.Application) -> Q:
+    return Q(application_id=application.pk)
+
+
+def _children_of(parent: type[models.Model], fk: str) -> Callable[[m.Application], Q]:
+    """Rows reaching the application through a parent; the parent's history, so deleted parents count."""
+    return lambda application: Q(**{f"{fk}__in": parent.history.filter(application_id=application.pk).values("id")})
+
+
+def _path_people(application: m.Application) -> Q:
+    levels = m.EscalationLevel.history.filter(application_id=application.pk)
+    return (
+        Q(id__in=levels.values("primary_id"))
+        | Q(id__in=levels.values("backup_id"))
+        | Q(id__in=levels.values("after_hours_cover_id"))
+    )
+
+
+def _path_teams(application: m.Application) -> Q:
+    return Q(id__in=m.Person.history.filter(_path_people(application)).values("team_id"))
+
+
+def _accountable_users(application: m.Application) -> Q:
+    # A token reads every application's contacts through the lookup API: the tokens of the
+    # people answerable for this one are part of who could read it.
+    users = [application.delivery_lead_id, application.business_owner_id, application.support_lead_id]
+    return Q(user_id__in=[pk for pk in users if pk]) | Q(user_id__in=application.members.values("pk"))
 
 
 @dataclass(frozen=True)
 class Tracked:
-    """A tracked model and how to find its rows of one application."""
+    """A tracked model and how to find its historical rows of one application."""
 
     model: type[models.Model]
     area: str
-    to_application: str  # lookup path from the historical row to the application id
+    rows_of: Callable[[m.Application], Q]
 
 
 def tracked_models() -> list[Tracked]:
-    """Contacts, paths, rules, criteria, gates (waivers) and the readiness artefacts of issue 3."""
-    candidates = [
-        (m.Application, "Application", "id"),
-        (m.EscalationLevel, "Escalation path", "application_id"),
-        (m.OwnershipRule, "Ownership rules", "application_id"),
-        (m.Hypercare, "Hypercare", "application_id"),
-        (m.ExitCriterion, "Exit criteria", "application_id"),
-        (m.GateWaiver, "Gates", "application_id"),
-        (m.Runbook, "Runbooks", "application_id"),
-        (m.AlertCheck, "Monitoring", "application_id"),
-        (m.AccessCheck, "Access", "application_id"),
-        (m.KnownIssue, "Known issues", "application_id"),
-        (m.Drill, "Drills", "application_id"),
-        (m.DecisionRecord, "Decisions", "application_id"),
+    """Every model with history that belongs to an application, directly or through a parent."""
+    return [
+        Tracked(m.Application, "Application", lambda application: Q(id=application.pk)),
+        Tracked(m.EscalationLevel, "Escalation path", _own),
+        Tracked(m.Person, "Contacts", _path_people),
+        Tracked(m.Team, "Teams", _path_teams),
+        Tracked(m.OwnershipRule, "Ownership rules", _own),
+        Tracked(m.Hypercare, "Hypercare", _own),
+        Tracked(m.HypercareExtension, "Hypercare", _children_of(m.Hypercare, "hypercare_id")),
+        Tracked(m.ExitCriterion, "Exit criteria", _own),
+        Tracked(m.GateWaiver, "Gates", _own),
+        Tracked(m.Runbook, "Runbooks", _own),
+        Tracked(m.AlertCheck, "Monitoring", _own),
+        Tracked(m.AlertVerification, "Monitoring", _children_of(m.AlertCheck, "alert_id")),
+        Tracked(m.AccessCheck, "Access", _own),
+        Tracked(m.KnownIssue, "Known issues", _own),
+        Tracked(m.Drill, "Drills", _own),
+        Tracked(m.DrillAction, "Drills", _children_of(m.Drill, "drill_id")),
+        Tracked(m.DecisionRecord, "Decisions", _own),
+        Tracked(m.ApiToken, "API tokens", _accountable_users),
     ]
-    return [Tracked(model, area, path) for model, area, path in candidates if hasattr(model, "history")]
 
 
 @dataclass
@@ -63,83 +103,115 @@ class Change:
     area: str
     subject: str
     kind: str
+    reason: str = ""
     changes: list[FieldChange] = field(default_factory=list)
 
 
 def _label_of(record: Any) -> str:
-    for attr in ("name", "title", "signal", "description"):
+    """What a row is called in a sentence: its name or title, else the gate it waives, else its reason."""
+    if hasattr(record, "get_gate_display"):
+        return str(record.get_gate_display())
+    for attr in ("name", "title", "signal", "description", "reason", "evidence"):
         value = getattr(record, attr, None)
         if value:
             return str(value)[:80]
-    if hasattr(record, "get_gate_display"):
-        return record.get_gate_display()
-    if hasattr(record, "starts_on"):
+    if getattr(record, "starts_on", None) and getattr(record, "planned_end_on", None):
         return f"{record.starts_on:%d %b %Y}–{record.planned_end_on:%d %b %Y}"
-    return f"#{record.id}"
+    return f"#{getattr(record, 'id', record.pk)}"
 
 
-def _diff_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+def diff_fields(history_model: type[models.Model]) -> list[models.Field]:
+    """The fields a change can show: those the historical model tracks and a person can edit.
+
+    Read from the historical model, not the live one: a field added to a model, or left out
+    of its history, is simply not compared (comparing it is what broke this page before).
+    """
+    return [f for f in history_model.tracked_fields if f.editable and f.name not in IGNORED_FIELDS]
 
 
-def _names_of_related(model: type[models.Model], records: list[Any]) -> dict[tuple[type, Any], str]:
+def _name_of(obj: Any) -> str:
+    if hasattr(obj, "get_username"):
+        return obj.get_full_name() or obj.get_username()
+    return _label_of(obj)
+
+
+def _names_of_related(fields: list[models.Field], records: list[Any]) -> dict[tuple[type, Any], str]:
     """Display names of every row the records' foreign keys point to, one query per related model."""
     ids: dict[type[models.Model], set[Any]] = defaultdict(set)
-    for f in _diff_fields(model):
+    for f in fields:
         if f.is_relation and f.related_model is not None:
             ids[f.related_model].update(getattr(r, f.attname) for r in records if getattr(r, f.attname) is not None)
     names: dict[tuple[type, Any], str] = {}
     for related, wanted in ids.items():
         for pk, obj in related._base_manager.in_bulk(wanted).items():
-            names[(related, pk)] = (
-                obj.get_full_name() or obj.get_username() if hasattr(obj, "get_username") else _label_of(obj)
-            )
+            names[(related, pk)] = _name_of(obj)
     return names
 
 
-def _display(f: models.Field, value: Any, names: dict[tuple[type, Any], str]) -> str:
-    if value is None or value == "":
+def _format(f: models.Field, value: Any, names: dict[tuple[type, Any], str]) -> str:
+    if value is None or value == "" or value == []:
         return "—"
     if f.is_relation and f.related_model is not None:
         return names.get((f.related_model, value), f"#{value} (removed)")
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return dateformat.format(moment, "j M Y H:i")
+    if isinstance(value, date):
+        return dateformat.format(value, "j M Y")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
     return str(value)
 
 
-def _history_of(tracked: Tracked, application: m.Application, person_ids: set[int] | None = None) -> Any:
-    history = tracked.model.history.select_related("history_user")
-    if person_ids is not None:
-        return history.filter(id__in=person_ids)
-    return history.filter(**{tracked.to_application: application.pk})
+def display(f: models.Field, value: Any, names: dict[tuple[type, Any], str]) -> str:
+    """A stored value as a person reads it: choices by label, rows by name, dates formatted."""
+    try:
+        return _format(f, value, names)
+    except Exception:  # the audit trail must render whatever odd value was stored
+        logger.warning("history: cannot format %s=%r", f.name, value, exc_info=True)
+        return repr(value)
 
 
-def _changes_for(records: list[Any], model: type[models.Model], area: str) -> list[Change]:
-    records.sort(key=lambda r: (r.id, r.history_date, r.history_id))
-    names = _names_of_related(model, records)
-    fields = _diff_fields(model)
+def _who(record: Any) -> str:
+    user = record.history_user
+    return (user.get_full_name() or user.get_username()) if user else "system"
+
+
+def _changes_for(history_model: type[models.Model], records: list[Any], area: str) -> list[Change]:
+    row_id = history_model.instance_type._meta.pk.attname  # the tracked row's key; a record's own pk is history_id
+    records.sort(key=lambda r: (getattr(r, row_id), r.history_date, r.history_id))
+    fields = diff_fields(history_model)
+    names = _names_of_related(fields, records)
     changes = []
     previous: Any = None
     for record in records:
-        if previous is None or previous.id != record.id:
+        if previous is not None and getattr(previous, row_id) != getattr(record, row_id):
             previous = None
-        user = record.history_user
         change = Change(
             when=record.history_date,
-            who=(user.get_full_name() or user.get_username()) if user else "system",
+            who=_who(record),
             area=area,
             subject=_label_of(record),
-            kind=TYPE_LABELS.get(record.history_type, record.history_type),
+            kind=TYPE_LABELS.get(record.history_type, str(record.history_type)),
+            reason=record.history_change_reason or "",
         )
-        if previous is not None and record.history_type == "~":
+        if record.history_type == "+":
+            # What a new row started with, so a waiver, token or verification reads in full.
             for f in fields:
-                old, new = getattr(previous, f.attname), getattr(record, f.attname)
+                value = getattr(record, f.attname, None)
+                if value not in (None, "", []):
+                    change.changes.append(FieldChange(str(f.verbose_name), "", display(f, value, names)))
+        elif previous is not None and record.history_type == "~":
+            for f in fields:
+                old, new = getattr(previous, f.attname, None), getattr(record, f.attname, None)
                 if old != new:
                     label = str(f.verbose_name)
-                    change.changes.append(FieldChange(label, _display(f, old, names), _display(f, new, names)))
-            if not change.changes:
+                    change.changes.append(FieldChange(label, display(f, old, names), display(f, new, names)))
+            if not change.changes and not change.reason:
                 previous = record
                 continue  # a save that changed nothing anyone reads
         changes.append(change)
@@ -147,21 +219,12 @@ def _changes_for(records: list[Any], model: type[models.Model], area: str) -> li
     return changes
 
 
-def path_person_ids(application: m.Application) -> set[int]:
-    rows = m.EscalationLevel.history.filter(application_id=application.pk).values_list(
-        "primary_id", "backup_id", "after_hours_cover_id"
-    )
-    return {pk for row in rows for pk in row if pk is not None}
-
-
 def application_changes(application: m.Application, *, limit: int = 200) -> list[Change]:
     """The newest changes first, across the application, its path's people and its artefacts."""
     changes: list[Change] = []
     for tracked in tracked_models():
-        records = list(_history_of(tracked, application))
-        changes.extend(_changes_for(records, tracked.model, tracked.area))
-    people = list(m.Person.history.select_related("history_user").filter(id__in=path_person_ids(application)))
-    changes.extend(_changes_for(people, m.Person, "Contacts"))
+        records = list(tracked.model.history.select_related("history_user").filter(tracked.rows_of(application)))
+        changes.extend(_changes_for(tracked.model.history.model, records, tracked.area))
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:limit]
 

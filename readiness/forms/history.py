@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django import forms
 from django.utils import timezone
 
@@ -11,8 +13,15 @@ class AsOfForm(forms.Form):
         label="Show the state at the end of", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def clean_as_of(self) -> object:
+    def clean_as_of(self) -> date | None:
         value = self.cleaned_data["as_of"]
         if value and value > timezone.localdate():
             raise forms.ValidationError("Choose today or a date in the past.")
         return value
+
+    @property
+    def moment(self) -> datetime | None:
+        """The end of the chosen day on the local clock; None when no valid date was chosen."""
+        if not self.is_valid() or not self.cleaned_data["as_of"]:
+            return None
+        return timezone.make_aware(datetime.combine(self.cleaned_data["as_of"], time.max))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from readiness.access import get_application_for_user
 from readiness.forms.history import AsOfForm
@@ -18,10 +15,8 @@ from readiness.history import application_as_of, application_changes
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     form = AsOfForm(request.GET or None)
-    past = None
-    if form.is_valid() and form.cleaned_data["as_of"]:
-        moment = timezone.make_aware(datetime.combine(form.cleaned_data["as_of"], time.max))
-        past = application_as_of(application, moment)
+    moment = form.moment
+    past = application_as_of(application, moment) if moment else None
     return render(
         request,
         "readiness/history_list.html",

@@ -1,0 +1,258 @@
+"""The history page after an edit of every tracked model, through the path the product uses.
+
+The page broke when a model gained a field its history did not track; each case below edits a
+row the way a user (or the product's own service) does, then reads the application's history
+and its state as of today. A model given history without a case here fails
+`test_every_tracked_model_has_a_case`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.forms import CheckboxInput
+from django.test import Client
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from readiness import models as m
+from readiness.services.reminders import link_token
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the history page must show after the edit: a field's label and its new value."""
+
+    label: str
+    new: str
+
+
+Edit = Callable[[Client, m.Application], Seen]
+CASES: dict[str, tuple[type[models.Model], Edit]] = {}
+
+
+def case(model: type[models.Model]) -> Callable[[Edit], Edit]:
+    def register(edit: Edit) -> Edit:
+        CASES[edit.__name__] = (model, edit)
+        return edit
+
+    return register
+
+
+def _form_data(form) -> dict[str, object]:
+    """What the browser posts back for the form as drawn: every field with its shown value."""
+    data: dict[str, object] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field.widget, CheckboxInput):
+            if value:
+                data[form.add_prefix(name)] = "on"
+        elif value is not None:
+            shown = field.widget.format_value(value)
+            data[form.add_prefix(name)] = "" if shown is None else shown
+    return data
+
+
+def _post_form(client: Client, url: str, **changes: object) -> None:
+    """Open the edit page, change `changes` and submit it, as a person at a browser would."""
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {**_form_data(page.context["form"]), **changes}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+
+
+def _when(moment) -> str:
+    return dateformat.format(timezone.localtime(moment), "j M Y H:i")
+
+
+def _day(day) -> str:
+    return dateformat.format(day, "j M Y")
+
+
+# --- the cases: one or more per tracked model ------------------------------------------------------
+
+
+@case(m.Application)
+def application_saved_unchanged_then_edited(client: Client, app: m.Application) -> Seen:
+    url = reverse("readiness:application_edit", args=[app.slug])
+    _post_form(client, url)  # the save that once broke the page for everyone
+    assert client.get(reverse("readiness:history", args=[app.slug])).status_code == 200
+    _post_form(client, url, current_release="2.0.0")
+    return Seen("current release", "2.0.0")
+
+
+@case(m.EscalationLevel)
+def level_edited(client: Client, app: m.Application) -> Seen:
+    level = app.levels.get(position=1)
+    _post_form(client, reverse("readiness:level_edit", args=[app.slug, level.pk]), response_target_minutes=15)
+    return Seen("response target minutes", "15")
+
+
+@case(m.OwnershipRule)
+def rule_edited(client: Client, app: m.Application) -> Seen:
+    rule = app.ownership_rules.get()
+    _post_form(client, reverse("readiness:rule_edit", args=[app.slug, rule.pk]), owner_role="engineering")
+    return Seen("owner role", "Engineering")
+
+
+@case(m.Person)
+def person_confirms_through_the_reminder_link(client: Client, app: m.Application) -> Seen:
+    person = app.levels.get(position=1).primary
+    client.logout()  # the contact has no account: the signed link is all they have
+    response = client.post(reverse("readiness:reminder_confirm", args=[link_token(person, person.reminder_cycle)]))
+    assert response.status_code == 200
+    client.force_login(app.delivery_lead)
+    person.refresh_from_db()
+    return Seen("last confirmed at", _when(person.last_confirmed_at))
+
+
+@case(m.Person)
+def person_marked_as_left(client: Client, app: m.Application) -> Seen:
+    person = app.levels.get(position=2).backup
+    yesterday = timezone.localdate() - timedelta(days=1)
+    response = client.post(reverse("readiness:person_left", args=[person.pk]), {"left_on": yesterday.isoformat()})
+    assert response.status_code == 302
+    return Seen("left on", _day(yesterday))
+
+
+@case(m.Team)
+def team_of_a_contact_edited(client: Client, app: m.Application) -> Seen:
+    team = app.levels.get(position=1).primary.team
+    _post_form(client, reverse("readiness:team_edit", args=[team.pk]), description="Runs the service desk")
+    return Seen("description", "Runs the service desk")
+
+
+@case(m.Hypercare)
+def hypercare_plan_edited(client: Client, app: m.Application) -> Seen:
+    _post_form(client, reverse("readiness:hypercare_plan_edit", args=[app.slug]), rules_in_force="No releases.")
+    return Seen("rules in force", "No releases.")
+
+
+@case(m.HypercareExtension)
+def hypercare_extended(client: Client, app: m.Application) -> Seen:
+    new_end = app.hypercare.planned_end_on + timedelta(days=7)
+    response = client.post(reverse("readiness:hypercare_extend", args=[app.slug]),
+                           {"new_end_on": new_end.isoformat(), "reason": "Two sev-2 bugs still open."})
+    assert response.status_code == 302
+    return Seen("new end on", _day(new_end))
+
+
+@case(m.ExitCriterion)
+def criterion_edited(client: Client, app: m.Application) -> Seen:
+    criterion = app.exit_criteria.exclude(threshold=None).first()
+    _post_form(client, reverse("readiness:criterion_edit", args=[app.slug, criterion.pk]), threshold="42")
+    return Seen("threshold", "42.0")
+
+
+@case(m.GateWaiver)
+def gate_waived(client: Client, app: m.Application) -> Seen:
+    expires = timezone.localdate() + timedelta(days=14)
+    response = client.post(reverse("readiness:waiver_create", args=[app.slug]), {
+        "gate": "access", "reason": "Admin access arrives with the vendor contract.", "expires_on": expires.isoformat(),
+    })
+    assert response.status_code == 302
+    return Seen("gate", "5. Access")
+
+
+# The six artefact kinds share one edit view: each edited through it, one field changed.
+ARTEFACT_EDITS = [
+    (m.Runbook, "runbook", factories.RunbookFactory, "symptom", "Orders stop syncing.", "Orders stop syncing."),
+    (m.AlertCheck, "alert", factories.AlertCheckFactory, "threshold", "Any failure", "Any failure"),
+    (m.AccessCheck, "access", factories.AccessCheckFactory, "kind", "admin", "Admin functions"),
+    (m.KnownIssue, "knownissue", factories.KnownIssueFactory, "status", "resolved", "Resolved"),
+    (m.Drill, "drill", factories.DrillFactory, "findings", "The bridge was wrong.", "The bridge was wrong."),
+    (m.DecisionRecord, "decision", partial(factories.DecisionRecordFactory, status=m.DecisionStatus.PROPOSED),
+     "status", "accepted", "Accepted"),
+]
+
+
+def _artefact_case(model: type[models.Model], artefact: str, make: Callable[..., models.Model], name: str,
+                   value: str, shown: str) -> None:
+    def edit(client: Client, app: m.Application) -> Seen:
+        obj = make(application=app)
+        _post_form(client, reverse(f"readiness:{artefact}_edit", args=[app.slug, obj.pk]), **{name: value})
+        return Seen(name, shown)
+
+    edit.__name__ = f"{artefact}_edited"
+    case(model)(edit)
+
+
+for spec in ARTEFACT_EDITS:
+    _artefact_case(*spec)
+
+
+@case(m.AlertVerification)
+def alert_seen_firing(client: Client, app: m.Application) -> Seen:
+    alert = factories.AlertCheckFactory(application=app)
+    seen = timezone.localtime() - timedelta(hours=2)
+    response = client.post(reverse("readiness:alert_verify", args=[app.slug, alert.pk]), {
+        "verified_at": seen.strftime("%Y-%m-%dT%H:%M"), "verified_by": alert.owner_id,
+        "evidence": "Paged the on-call phone at 14:02.",
+    })
+    assert response.status_code == 302
+    return Seen("evidence", "Paged the on-call phone at 14:02.")
+
+
+@case(m.DrillAction)
+def drill_action_added_then_closed(client: Client, app: m.Application) -> Seen:
+    drill = factories.DrillFactory(application=app)
+    response = client.post(reverse("readiness:drillaction_create", args=[app.slug, drill.pk]),
+                           {"description": "Fix the bridge number"})
+    assert response.status_code == 302
+    action = drill.actions.get()
+    response = client.post(reverse("readiness:drillaction_close", args=[app.slug, drill.pk, action.pk]))
+    assert response.status_code == 302
+    return Seen("status", "Closed")
+
+
+@case(m.ApiToken)
+def token_created_then_revoked(client: Client, app: m.Application) -> Seen:
+    response = client.post(reverse("readiness:token_list"), {"name": "Teams bot"})
+    assert response.status_code == 200 and "Created the token Teams bot" in response.content.decode()
+    token = m.ApiToken.objects.get(user=app.delivery_lead)
+    response = client.post(reverse("readiness:token_revoke", args=[token.pk]))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    return Seen("revoked at", _when(token.revoked_at))
+
+
+# --- the tests ---------------------------------------------------------------------------------------
+
+
+def _models_with_history() -> set[type[models.Model]]:
+    return {model for model in apps.get_models() if getattr(model._meta, "simple_history_manager_attribute", None)}
+
+
+def test_every_tracked_model_has_a_case() -> None:
+    assert _models_with_history() == {model for model, _ in CASES.values()}
+
+
+def _shows(page: str, seen: Seen) -> bool:
+    pattern = rf"<strong>{re.escape(seen.label)}</strong>: (?:[^<]* → )?{re.escape(seen.new)}</div>"
+    return re.search(pattern, page) is not None
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_history_after_an_edit(client, name: str) -> None:
+    app = factories.hypercare_application()
+    client.force_login(app.delivery_lead)
+    _, edit = CASES[name]
+    seen = edit(client, app)
+    url = reverse("readiness:history", args=[app.slug])
+    for params in ({}, {"as_of": timezone.localdate().isoformat()}):
+        response = client.get(url, params)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert _shows(page, seen), f"{seen} not on the history page {params}"
+    assert "did not exist in Handoff yet" not in page and "As it stood on" in page
