@@ -35,7 +35,8 @@ def heartbeat() -> None:
 
 
 # Mail servers fail transiently; retry with backoff, a bounded number of times. The reminder log
-# rolls back with a failed send, so a retry (or the next sweep) sends it again.
+# rolls back with a failed send, so a retry (or the next sweep) sends it again. A message that can
+# never go (a refused header or mailbox) is not raised: reminder_send records it on the person.
 _MAIL_RETRY: dict[str, Any] = {
     "autoretry_for": (OSError,), "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 5,
 }
@@ -54,7 +55,8 @@ def reminder_send(person_pk: int, cycle: int, step: str) -> str:
     from readiness.services.reminders import reminder_send as send
 
     decision = send(person_pk=person_pk, cycle=cycle, step=step)
-    logger.info("reminder_send person=%s cycle=%s step=%s: %s", person_pk, cycle, step, decision)
+    level = logging.WARNING if "failed" in decision else logging.INFO
+    logger.log(level, "reminder_send person=%s cycle=%s step=%s: %s", person_pk, cycle, step, decision)
     return decision
 
 

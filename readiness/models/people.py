@@ -116,12 +116,18 @@ class Person(models.Model):
     reminder_step = models.CharField(max_length=20, choices=ReminderStep.choices, default=ReminderStep.DUE)
     # Set when the last nag went unanswered: the person shows as stale on paths, the lookup and gate 4.
     stale_since = models.DateTimeField(null=True, blank=True)
+    # The last reminder email to or about the person that could never go (a header Django
+    # refused, an address the mail server rejected), shown to the delivery lead on their pages.
+    # The step still moved on; cleared when a later step's emails go or the person confirms.
+    reminder_failed_at = models.DateTimeField(null=True, blank=True)
+    reminder_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The reminder schedule is the system's bookkeeping, not details anyone edited.
     history = HistoricalRecords(
-        excluded_fields=["verification_days", "next_reminder_at", "reminder_cycle", "reminder_step", "stale_since"]
+        excluded_fields=["verification_days", "next_reminder_at", "reminder_cycle", "reminder_step", "stale_since",
+                         "reminder_failed_at", "reminder_error"]
     )
     objects = PersonQuerySet.as_manager()
 

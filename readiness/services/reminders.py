@@ -12,14 +12,22 @@ waits on the row lock and then finds the step moved on; a redelivered task finds
 a worker killed before the commit rolls its claim back, so the redelivery sends. Only a kill
 between the mail server's acceptance and the commit (about a millisecond) could repeat a mail,
 and it would carry the same Message-ID. `make bench` drills a worker killed mid-sweep.
+
+A mail that can never go (a header Django refuses, an address the mail server rejects) does not
+roll the step back: it is logged with the person's id and recorded on the person for the
+delivery lead to see, and the step moves on, so the final one still marks them stale. Only mail
+server trouble rolls back, for the task to retry.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import partial
+from smtplib import SMTPRecipientsRefused, SMTPResponseException
 from typing import Any
 
 from django.conf import settings
@@ -214,6 +222,18 @@ def _lead_places(places: list[PathPlace]) -> list[PathPlace]:
     return places
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def header_safe(text: str) -> str:
+    """`text` fit for a mail header: line breaks and other control characters become one space.
+
+    Subjects carry people's names, and a name saved with a line break (before forms refused
+    one) makes Django refuse the whole message (BadHeaderError), on every sweep.
+    """
+    return " ".join(_CONTROL_CHARACTERS.sub(" ", text).split())
+
+
 def _message(
     *, template: str, to: list[str], subject: str, context: dict[str, Any], key: str = ""
 ) -> EmailMultiAlternatives:
@@ -221,7 +241,7 @@ def _message(
     # A step of a cycle always goes out under the same Message-ID: were it ever sent twice,
     # mail systems that drop a repeated Message-ID show it once.
     headers = {"Message-ID": f"<handoff.{key}@{DNS_NAME}>"} if key else {}
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
+    message = EmailMultiAlternatives(subject=header_safe(subject), body=text, to=to, headers=headers)
     try:
         message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
     except TemplateDoesNotExist:  # the notes to leads are plain text only
@@ -238,7 +258,8 @@ def _claim(person: Person, cycle: int, step: str, *, now: datetime, to: list[str
     try:
         with transaction.atomic():
             ReminderLog.objects.create(
-                person=person, cycle=cycle, step=step, sent_at=now, recipients="\n".join(to), subject=subject[:200]
+                person=person, cycle=cycle, step=step, sent_at=now, recipients="\n".join(to),
+                subject=header_safe(subject)[:200],
             )
     except IntegrityError:
         return False
@@ -276,18 +297,17 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     # Mail goes out last, right before the commit, once every row is written: a worker killed
     # before it rolls the claim back and the redelivered task sends; only a kill between the
     # mail server taking the message and the commit (a millisecond) could repeat one.
-    outbox: list[EmailMultiAlternatives] = []
+    outbox: Outbox = []
     if person.has_left(today):
         # People who left get nothing; the owners of the paths naming them hear instead.
         to = _leads_of(_lead_places(places))
         subject = f"{person.name} has left but is still on an escalation path"
         if places and to and _claim(person, cycle, ReminderStep.LEFT, now=now, to=to, subject=subject):
-            outbox.append(_message(template="reminder_left", to=to, subject=subject,
-                                   context={"person": person, "places": places, "site_url": settings.SITE_URL},
-                                   key=f"{person.pk}.{cycle}.{ReminderStep.LEFT}"))
+            outbox.append(partial(_message, template="reminder_left", to=to, subject=subject,
+                                  context={"person": person, "places": places, "site_url": settings.SITE_URL},
+                                  key=f"{person.pk}.{cycle}.{ReminderStep.LEFT}"))
         Person.objects.filter(pk=person.pk).update(next_reminder_at=None)
-        _post(outbox)
-        return "left"
+        return "left" if _post(person, outbox, now=now) else "left, email failed"
 
     leave = person.leave_on(today)
     if leave is not None:
@@ -302,9 +322,9 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     }[ReminderStep(step)]
     sent = _claim(person, cycle, step, now=now, to=[person.email], subject=subject)
     if sent:
-        outbox.append(_message(template="reminder", to=[person.email], subject=subject,
-                               context=reminder_context(person, cycle, step, places),
-                               key=f"{person.pk}.{cycle}.{step}"))
+        outbox.append(partial(_message, template="reminder", to=[person.email], subject=subject,
+                              context=reminder_context(person, cycle, step, places),
+                              key=f"{person.pk}.{cycle}.{step}"))
     update: dict[str, Any] = {}
     if step == ReminderStep.FINAL:
         reminder_escalate(person=person, cycle=cycle, places=places, now=now, outbox=outbox)
@@ -318,18 +338,53 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
             "sent_at", flat=True).first() or now
     update.update(reminder_step=next_step, next_reminder_at=first + wait if wait else None)
     Person.objects.filter(pk=person.pk).update(**update)
-    _post(outbox)
+    if not _post(person, outbox, now=now):
+        return "email failed"
     return "sent" if sent else "already sent"
 
 
-def _post(outbox: list[EmailMultiAlternatives]) -> None:
-    for message in outbox:
-        message.send()
+# Each message of a step, composed only when it is sent: a template that cannot render for this
+# person fails like a message the mail server refused, not before the step's rows are written.
+Outbox = list[Callable[[], EmailMultiAlternatives]]
+
+
+def _is_transient(exc: Exception) -> bool:
+    """Mail server trouble that a retry may get past (the task retries OSError, with backoff)."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return any(code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, SMTPResponseException):
+        return exc.smtp_code < 500
+    return isinstance(exc, OSError)
+
+
+def _post(person: Person, outbox: Outbox, *, now: datetime) -> bool:
+    """Send every message; False when one can never go, which is then recorded on the person.
+
+    Retrying such a message fails the same way and rolls the step back every time, so the
+    contact would never move on nor show as stale: it is logged, recorded and skipped, and
+    the other messages still go. Mail server trouble is raised, rolling the step back.
+    """
+    errors: list[str] = []
+    for compose in outbox:
+        try:
+            compose().send()
+        except Exception as exc:
+            if _is_transient(exc):
+                raise
+            logger.exception("reminder email failed for person %s", person.pk)
+            errors.append(f"{type(exc).__name__}: {exc}")
+    if errors:
+        Person.objects.filter(pk=person.pk).update(
+            reminder_failed_at=now, reminder_error=header_safe("; ".join(errors))[:300]
+        )
+    elif outbox and person.reminder_failed_at is not None:
+        Person.objects.filter(pk=person.pk).update(reminder_failed_at=None, reminder_error="")
+    return not errors
 
 
 def reminder_escalate(
     *, person: Person, cycle: int, places: list[PathPlace], now: datetime,
-    outbox: list[EmailMultiAlternatives] | None = None,
+    outbox: Outbox | None = None,
 ) -> bool:
     """Tell the delivery and support leads once that the person did not answer three reminders.
 
@@ -338,14 +393,14 @@ def reminder_escalate(
     subject = f"{person.name} has not confirmed their contact details"
     if not to or not _claim(person, cycle, ReminderStep.ESCALATED, now=now, to=to, subject=subject):
         return False
-    message = _message(template="reminder_escalated", to=to, subject=subject, context={
+    compose = partial(_message, template="reminder_escalated", to=to, subject=subject, context={
         "person": person, "places": places, "site_url": settings.SITE_URL,
         "person_url": _absolute(reverse("readiness:person_reminders", args=[person.pk])),
     }, key=f"{person.pk}.{cycle}.{ReminderStep.ESCALATED}")
     if outbox is None:
-        message.send()
+        compose().send()
     else:
-        outbox.append(message)
+        outbox.append(compose)
     return True
 
 
@@ -400,6 +455,8 @@ def _start_next_cycle(person: Person, now: datetime) -> None:
         reminder_step=ReminderStep.DUE,
         next_reminder_at=now + timedelta(days=person.verification_days),
         stale_since=None,
+        reminder_failed_at=None,
+        reminder_error="",
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from readiness.models import Person
 from readiness.services.reminders import reminder_send, reminder_sweep
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,10 +32,20 @@ class Command(BaseCommand):
             return
         if inline:
             decisions: list[str] = []
-            count = reminder_sweep(dispatch=lambda pk, cycle, step: decisions.append(
-                reminder_send(person_pk=pk, cycle=cycle, step=step)))
-            sent = decisions.count("sent")
-            self.stdout.write(f"{count} due; {sent} sent here.")
+
+            def send(pk: int, cycle: int, step: str) -> None:
+                # One contact's failure (the mail server down, say) must not stop the others; as
+                # with the worker, the contact stays due and the next sweep tries again.
+                try:
+                    decisions.append(reminder_send(person_pk=pk, cycle=cycle, step=step))
+                except Exception:
+                    logger.exception("reminder_send failed for person %s", pk)
+                    decisions.append("error")
+
+            count = reminder_sweep(dispatch=send)
+            errors = decisions.count("error")
+            failed = f" {errors} failed (see the log)." if errors else ""
+            self.stdout.write(f"{count} due; {decisions.count('sent')} sent here.{failed}")
             return
         count = reminder_sweep()
         self.stdout.write(f"{count} due; one send task enqueued for each.")
