@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -10,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from readiness.models import EscalationLevel, Person
 from tests import factories
@@ -82,3 +85,53 @@ def test_history_query_count_does_not_grow_with_changes(client) -> None:
     with CaptureQueriesContext(connection) as second:
         client.get(url, {"as_of": today})
     assert len(second.captured_queries) == len(first.captured_queries)
+
+
+@pytest.fixture
+def lead_client(client):
+    app = factories.hypercare_application()
+    client.force_login(app.delivery_lead)
+    client.app = app
+    return client
+
+
+def _as_of_error(page: str) -> str | None:
+    found = re.search(r'id="as_of_error">([^<]*)</div>', page)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("garbage", "Enter a date as year-month-day, e.g. 2026-03-31."),
+        ("\x00", "Enter a date as year-month-day, e.g. 2026-03-31."),
+        ("2026-03-31\x00", "Enter a date as year-month-day, e.g. 2026-03-31."),
+        ("2026-02-30", "Enter a date as year-month-day, e.g. 2026-03-31."),
+        ("0000-01-01", "Enter a date as year-month-day, e.g. 2026-03-31."),
+        ("10000-01-01", "Enter a date as year-month-day, e.g. 2026-03-31."),
+        ("9999-12-31", "Choose today or a date in the past."),
+    ],
+)
+def test_an_odd_date_gets_a_message_beside_the_field(lead_client, typed: str, error: str) -> None:
+    response = lead_client.get(reverse("readiness:history", args=[lead_client.app.slug]), {"as_of": typed})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert _as_of_error(page) == error
+    assert "As it stood on" not in page and "Changes, newest first" in page
+
+
+def test_year_one_is_before_the_application_existed(lead_client) -> None:
+    response = lead_client.get(reverse("readiness:history", args=[lead_client.app.slug]), {"as_of": "0001-01-01"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "As it stood on Mon 1 Jan 0001" in page and "did not exist in Handoff yet" in page
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.one_of(st.text(max_size=40), st.dates().map(date.isoformat)))
+def test_whatever_is_typed_the_page_answers(lead_client, typed: str) -> None:
+    response = lead_client.get(reverse("readiness:history", args=[lead_client.app.slug]), {"as_of": typed})
+    page = response.content.decode()
+    assert response.status_code == 200
+    # Either the state on a day (or "did not exist yet"), or a message beside the field.
+    assert ("As it stood on" in page) != (_as_of_error(page) is not None) or not typed.strip()

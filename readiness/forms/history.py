@@ -10,7 +10,10 @@ from django.utils import timezone
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
-        label="Show the state at the end of", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Show the state at the end of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as year-month-day, e.g. 2026-03-31."},
     )
 
     def clean_as_of(self) -> date | None:
