@@ -33,7 +33,7 @@ class Unprintable:
         (m.Application, "go_live_date", None, "—"),
         (m.Person, "left_on", Unprintable(), "<Unprintable>"),
         (m.Person, "last_confirmed_at", datetime(2026, 3, 1, 1, 30, tzinfo=UTC), "1 Mar 2026 12:30"),
-        (m.Person, "last_confirmed_at", datetime(2026, 3, 1, 1, 30), "1 Mar 2026 01:30"),  # naive, as an old row may hold
+        (m.Person, "last_confirmed_at", datetime(2026, 3, 1, 1, 30), "1 Mar 2026 01:30"),  # naive: old rows
         (m.Drill, "after_hours", True, "yes"),
         (m.ExitCriterion, "threshold", Decimal("90.0"), "90.0"),
         (m.EscalationLevel, "duties", ["first_response", "workaround"], "first_response, workaround"),
