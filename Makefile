@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 CELERY := $(VENV)/bin/celery
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in reminder emails and the address seed_demo prints follow HOST and PORT
+# (`make run PORT=8123`) unless SITE_URL is given.
+run seed worker beat: export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint format migrate seed worker beat bench bench-sweep clean
 
