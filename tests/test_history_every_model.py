@@ -21,8 +21,10 @@ from django.forms import CheckboxInput
 from django.test import Client
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.html import escape
 
 from readiness import models as m
+from readiness.history import tracked_models
 from readiness.services.reminders import link_token
 from tests import factories
 
@@ -35,6 +37,7 @@ class Seen:
 
     label: str
     new: str
+    reason: str = ""  # the change's reason, when the product gives one
 
 
 Edit = Callable[[Client, m.Application], Seen]
@@ -114,7 +117,8 @@ def person_confirms_through_the_reminder_link(client: Client, app: m.Application
     assert response.status_code == 200
     client.force_login(app.delivery_lead)
     person.refresh_from_db()
-    return Seen("last confirmed at", _when(person.last_confirmed_at))
+    return Seen("last confirmed at", _when(person.last_confirmed_at),
+                reason=f"Confirmed all correct by {person.name} (reminder link)")
 
 
 @case(m.Person)
@@ -137,6 +141,19 @@ def team_of_a_contact_edited(client: Client, app: m.Application) -> Seen:
 def hypercare_plan_edited(client: Client, app: m.Application) -> Seen:
     _post_form(client, reverse("readiness:hypercare_plan_edit", args=[app.slug]), rules_in_force="No releases.")
     return Seen("rules in force", "No releases.")
+
+
+@case(m.Hypercare)
+def hypercare_signed_off(client: Client, app: m.Application) -> Seen:
+    client.force_login(app.business_owner)
+    for criterion in app.exit_criteria.all():
+        response = client.post(reverse("readiness:criterion_accept", args=[app.slug, criterion.pk]),
+                               {"reason": "Volumes too low to judge; support copes."})
+        assert response.status_code == 302
+    response = client.post(reverse("readiness:hypercare_sign_off", args=[app.slug]), {"confirm": "on"})
+    assert response.status_code == 302 and m.SignOff.objects.filter(application=app).exists()
+    client.force_login(app.delivery_lead)
+    return Seen("status", "Exited")
 
 
 @case(m.HypercareExtension)
@@ -238,6 +255,10 @@ def test_every_tracked_model_has_a_case() -> None:
     assert _models_with_history() == {model for model, _ in CASES.values()}
 
 
+def test_every_tracked_model_is_on_the_page() -> None:
+    assert _models_with_history() == {tracked.model for tracked in tracked_models()}
+
+
 def _shows(page: str, seen: Seen) -> bool:
     pattern = rf"<strong>{re.escape(seen.label)}</strong>: (?:[^<]* → )?{re.escape(seen.new)}</div>"
     return re.search(pattern, page) is not None
@@ -255,4 +276,6 @@ def test_history_after_an_edit(client, name: str) -> None:
         page = response.content.decode()
         assert response.status_code == 200
         assert _shows(page, seen), f"{seen} not on the history page {params}"
+        if seen.reason:
+            assert f'<div class="small">{escape(seen.reason)}</div>' in page
     assert "did not exist in Handoff yet" not in page and "As it stood on" in page
