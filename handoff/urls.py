@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from readiness.views import health as health_views
 
@@ -17,5 +20,9 @@ urlpatterns = [
     path("health/workers/", health_views.health_workers, name="health_workers"),
     path("health/ping/", health_views.ping, name="ping"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico before reading any page's <link rel="icon">. Not permanent:
+    # the static file's hashed name changes with the icon, and a cached 301 would keep pointing
+    # browsers at a name a later deploy no longer serves.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=False), name="favicon"),
     path("", include("readiness.urls")),
 ]

@@ -111,3 +111,53 @@ def test_application_names_are_unique_ignoring_case_with_the_message_beside_the_
     assert not form.is_valid()
     assert form.errors["name"] == ["There is already an application with this name (in another case)."]
     assert "__all__" not in form.errors
+
+
+@pytest.fixture
+def billing() -> dict[str, object]:
+    # Each one's slug is close to the other's name: what is typed is a name, so the name wins.
+    return {
+        "billing": factories.ApplicationFactory(name="Billing", slug="billing-core"),
+        "billing core": factories.ApplicationFactory(name="Billing Core", slug="billing"),
+    }
+
+
+@pytest.mark.parametrize(("typed", "picked"), [
+    ("billing", "Billing"), ("BILLING", "Billing"), ("billing-core", "Billing"),
+    ("billing core", "Billing Core"), ("core", "Billing Core"),
+])
+def test_a_typed_name_wins_over_another_applications_slug(billing, typed, picked) -> None:
+    form = LookupForm({"application": typed, "symptom": "invoice not syncing"})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["application"].name == picked
+    assert form["application"].value() == picked
+
+
+def test_typing_billing_on_the_page_answers_for_billing(billing, client) -> None:
+    factories.OwnershipRuleFactory(application=billing["billing"], name="Invoices not syncing")
+    factories.OwnershipRuleFactory(application=billing["billing core"], name="Ledger totals wrong")
+
+    page = client.get("/call/", {"application": "billing", "symptom": "invoice not syncing"})
+
+    assert page.context["result"].application.name == "Billing"
+    assert 'value="Billing"' in page.content.decode()
+
+
+def test_an_entry_fitting_several_applications_lists_them_beside_the_field(billing, client) -> None:
+    response = client.get("/call/", {"application": "bill", "symptom": "invoice not syncing"})
+
+    assert response.context["result"] is None
+    html = response.content.decode()
+    assert "Several applications match “bill”: Billing, Billing Core. Type more of the name." in html
+    assert 'id="id_application_error"' in html
+
+
+def test_links_and_the_api_carry_slugs_so_there_the_slug_wins(billing, client) -> None:
+    # The "Who do I call?" tab of Billing Core's pages links with its slug, "billing".
+    page = client.get("/call/", {"application": "billing"})
+    assert page.context["form"]["application"].value() == "Billing Core"
+
+    form = LookupForm({"application": "billing", "symptom": "x"}, slug_first=True)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["application"].name == "Billing Core"

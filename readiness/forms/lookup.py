@@ -7,6 +7,7 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from readiness.forms.widgets import QuickSelect
@@ -14,20 +15,21 @@ from readiness.lookup import application_directory
 from readiness.models import ApiToken, Application, OwnershipRule
 
 
-def resolve_application(text: str) -> Application:
-    """The application `text` names: its slug (links), its name in any case, or a unique part of it.
+def resolve_application(text: str, *, slug_first: bool = False) -> Application:
+    """The application `text` names: its name in any case, its slug, or a unique part of its name.
 
-    Raises ValidationError saying what was wrong, and which applications were meant when
-    several fit. One query for a slug; a second for a name, a third for part of one.
+    What a person types is a name, so a name wins over another application's slug ("billing"
+    is the application called Billing, not the one whose slug is billing). Links and the API
+    carry slugs: `slug_first` makes the slug win there. Raises ValidationError saying what was
+    wrong, and which applications were meant when several fit. One query for a name or a
+    slug, a second for part of a name.
     """
     text = text.strip()
-    # The slug first, one indexed lookup: links and the API carry it. Then the name, as typed
-    # (unique in any case too). get(), not first(): no ORDER BY to build on the hot path.
-    for lookup in ({"slug": text}, {"name__iexact": text}):
-        try:
-            return Application.objects.get(**lookup)
-        except Application.DoesNotExist:
-            pass
+    # Names are unique in any case and slugs are unique, so at most two rows: one named `text`,
+    # one with `text` as its slug. No ORDER BY to build on the hot path: the pick is made here.
+    found = list(Application.objects.filter(Q(name__iexact=text) | Q(slug=text))[:2])
+    if found:
+        return next((a for a in found if (a.slug == text) == slug_first), found[0])
     partial = list(Application.objects.filter(name__icontains=text).order_by("name")[:PARTIAL_SHOWN + 1])
     if len(partial) == 1:
         return partial[0]
@@ -83,10 +85,16 @@ class LookupForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
 
-    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
-        """`application`: the one an unbound form starts with (a link from an application's pages)."""
+    def __init__(
+        self, *args: Any, application: Application | None = None, slug_first: bool = False, **kwargs: Any
+    ) -> None:
+        """`application`: the one an unbound form starts with (a link from an application's pages).
+
+        `slug_first`: the application is given by slug rather than typed (the API).
+        """
         super().__init__(*args, **kwargs)
         self.starting_application = application
+        self.slug_first = slug_first
         if application is not None and not self.is_bound:
             self.initial["application"] = application.name
         # A callable, so the list is only queried when the page renders it (not for the API).
@@ -105,7 +113,7 @@ class LookupForm(forms.Form):
         text = self.cleaned_data.get("application", "").strip()
         if not text:
             return None
-        application = resolve_application(text)
+        application = resolve_application(text, slug_first=self.slug_first)
         if text != application.name:
             # Shown again as its name, whatever was typed or linked (a slug, part of the name).
             self.data = self.data.copy()

@@ -39,7 +39,7 @@ def who_to_call(request: HttpRequest) -> HttpResponse:
         # Arriving from an application's pages (?application=<slug>): start with it picked.
         text = request.GET.get("application", "").strip()
         try:
-            starting = resolve_application(text) if text else None
+            starting = resolve_application(text, slug_first=True) if text else None
         except ValidationError:
             starting = None
         form, result = LookupForm(application=starting, initial={"application": text}), None
@@ -91,13 +91,15 @@ def lookup_api(request: HttpRequest) -> JsonResponse:
         "problem_class": request.GET.get("class", ""),
         "at": request.GET.get("at", ""),
     }
-    form = LookupForm(params)
+    form = LookupForm(params, slug_first=True)
     if not form.is_valid():
         errors = {("class" if k == "problem_class" else k): v for k, v in form.errors.items()}
         return JsonResponse({"errors": errors}, status=400)
     return JsonResponse(answer_as_dict(_answer(form)))
 
 
+# The new token is on this page once: no cache (the browser's, a proxy's) may keep a copy.
+@never_cache
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None, user=request.user)
