@@ -1,8 +1,9 @@
 """Reads of django-simple-history: who changed what on an application, and its state at a past moment.
 
-Each tracked model costs one query for its records and one per related model to name foreign
-keys, whatever the number of changes; diffs are computed in Python between consecutive records
-of the same row.
+Each tracked model costs one query for its records (rows reaching the application through a
+parent or a path are found by subqueries), and each related model one query to name the rows
+foreign keys point to, whatever the number of changes; diffs are computed in Python between
+consecutive records of the same row.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from readiness import models as m
 
 logger = logging.getLogger(__name__)
 
-# Tracked fields no one reads in a diff: the key never changes, the fingerprint is a hash.
-IGNORED_FIELDS = {"id", "agreed_fingerprint"}
+# Tracked fields no one reads in a diff: the key never changes, every row on the page belongs
+# to the application, the fingerprint is a hash.
+IGNORED_FIELDS = {"id", "application", "agreed_fingerprint"}
 TYPE_LABELS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -135,12 +137,15 @@ def _name_of(obj: Any) -> str:
     return _label_of(obj)
 
 
-def _names_of_related(fields: list[models.Field], records: list[Any]) -> dict[tuple[type, Any], str]:
+def _names_of_related(histories: list[tuple[type[models.Model], list[Any]]]) -> dict[tuple[type, Any], str]:
     """Display names of every row the records' foreign keys point to, one query per related model."""
     ids: dict[type[models.Model], set[Any]] = defaultdict(set)
-    for f in fields:
-        if f.is_relation and f.related_model is not None:
-            ids[f.related_model].update(getattr(r, f.attname) for r in records if getattr(r, f.attname) is not None)
+    for history_model, records in histories:
+        for f in diff_fields(history_model):
+            if f.is_relation and f.related_model is not None:
+                ids[f.related_model].update(getattr(r, f.attname, None) for r in records)
+    for wanted in ids.values():
+        wanted.discard(None)
     names: dict[tuple[type, Any], str] = {}
     for related, wanted in ids.items():
         for pk, obj in related._base_manager.in_bulk(wanted).items():
@@ -181,11 +186,12 @@ def _who(record: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user else "system"
 
 
-def _changes_for(history_model: type[models.Model], records: list[Any], area: str) -> list[Change]:
+def _changes_for(
+    history_model: type[models.Model], records: list[Any], area: str, names: dict[tuple[type, Any], str]
+) -> list[Change]:
     row_id = history_model.instance_type._meta.pk.attname  # the tracked row's key; a record's own pk is history_id
     records.sort(key=lambda r: (getattr(r, row_id), r.history_date, r.history_id))
     fields = diff_fields(history_model)
-    names = _names_of_related(fields, records)
     changes = []
     previous: Any = None
     for record in records:
@@ -221,10 +227,14 @@ def _changes_for(history_model: type[models.Model], records: list[Any], area: st
 
 def application_changes(application: m.Application, *, limit: int = 200) -> list[Change]:
     """The newest changes first, across the application, its path's people and its artefacts."""
+    histories = [
+        (tracked, list(tracked.model.history.select_related("history_user").filter(tracked.rows_of(application))))
+        for tracked in tracked_models()
+    ]
+    names = _names_of_related([(tracked.model.history.model, records) for tracked, records in histories])
     changes: list[Change] = []
-    for tracked in tracked_models():
-        records = list(tracked.model.history.select_related("history_user").filter(tracked.rows_of(application)))
-        changes.extend(_changes_for(tracked.model.history.model, records, tracked.area))
+    for tracked, records in histories:
+        changes.extend(_changes_for(tracked.model.history.model, records, tracked.area, names))
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:limit]
 
