@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # to the application, the fingerprint is a hash.
 IGNORED_FIELDS = {"id", "application", "agreed_fingerprint"}
 TYPE_LABELS = {"+": "created", "~": "changed", "-": "deleted"}
+# JSON lists of choices, which the model field cannot declare: their items shown by label.
+LIST_LABELS = {"readiness.escalationlevel.duties": dict(m.Duty.choices)}
 
 
 def _own(application: m.Application) -> Q:
@@ -168,7 +170,8 @@ def _format(f: models.Field, value: Any, names: dict[tuple[type, Any], str]) -> 
     if isinstance(value, date):
         return dateformat.format(value, "j M Y")
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        labels = LIST_LABELS.get(f"{f.model._meta.label_lower}.{f.name}", {})
+        return ", ".join(str(labels.get(v, v)) for v in value)
     return str(value)
 
 

@@ -36,7 +36,8 @@ class Unprintable:
         (m.Person, "last_confirmed_at", datetime(2026, 3, 1, 1, 30), "1 Mar 2026 01:30"),  # naive: old rows
         (m.Drill, "after_hours", True, "yes"),
         (m.ExitCriterion, "threshold", Decimal("90.0"), "90.0"),
-        (m.EscalationLevel, "duties", ["first_response", "workaround"], "first_response, workaround"),
+        (m.EscalationLevel, "duties", ["first_response", "workaround"], "First response, Workaround"),
+        (m.EscalationLevel, "duties", ["first_response", "juggling"], "First response, juggling"),
         (m.EscalationLevel, "duties", [], "—"),
         (m.EscalationLevel, "primary", 424242, "#424242 (removed)"),
     ],
