@@ -235,7 +235,7 @@ def drill_action_added_then_closed(client: Client, app: m.Application) -> Seen:
 
 @case(m.ApiToken)
 def token_created_then_revoked(client: Client, app: m.Application) -> Seen:
-    response = client.post(reverse("readiness:token_list"), {"name": "Teams bot"})
+    response = client.post(reverse("readiness:token_list"), {"name": "Teams bot"}, follow=True)
     assert response.status_code == 200 and "Created the token Teams bot" in response.content.decode()
     token = m.ApiToken.objects.get(user=app.delivery_lead)
     response = client.post(reverse("readiness:token_revoke", args=[token.pk]))
