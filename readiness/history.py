@@ -18,6 +18,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 
 from readiness import models as m
 
@@ -184,6 +185,10 @@ def display(f: models.Field, value: Any, names: dict[tuple[type, Any], str]) -> 
         return repr(value)
 
 
+def _label(f: models.Field) -> str:
+    return capfirst(str(f.verbose_name))  # as the edit form labels it
+
+
 def _who(record: Any) -> str:
     user = record.history_user
     return (user.get_full_name() or user.get_username()) if user else "system"
@@ -212,14 +217,13 @@ def _changes_for(
             # What a new row started with, so a waiver, token or verification reads in full.
             for f in fields:
                 value = getattr(record, f.attname, None)
-                if value not in (None, "", []):
-                    change.changes.append(FieldChange(str(f.verbose_name), "", display(f, value, names)))
+                if value is not None and value is not False and value not in ("", []):
+                    change.changes.append(FieldChange(_label(f), "", display(f, value, names)))
         elif previous is not None and record.history_type == "~":
             for f in fields:
                 old, new = getattr(previous, f.attname, None), getattr(record, f.attname, None)
                 if old != new:
-                    label = str(f.verbose_name)
-                    change.changes.append(FieldChange(label, display(f, old, names), display(f, new, names)))
+                    change.changes.append(FieldChange(_label(f), display(f, old, names), display(f, new, names)))
             if not change.changes and not change.reason:
                 previous = record
                 continue  # a save that changed nothing anyone reads

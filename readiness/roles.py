@@ -1,8 +1,9 @@
 """The three roles of Handoff, as Django groups, and what each may do.
 
 The groups and their permissions are created by a data migration (0002_roles), so every
-database has them; `seed_demo` only puts demo users in them. Per-application rules (members
-edit, the application's own business owner signs off) sit on top, in readiness/access.py.
+database has them; `seed_demo` only puts demo users in them. What each action needs (the
+role's permission and, for an application's objects, membership) is the table in
+readiness/permissions.py; views, services and templates ask it, not these codenames.
 """
 
 from __future__ import annotations

@@ -92,21 +92,21 @@ def application_saved_unchanged_then_edited(client: Client, app: m.Application) 
     _post_form(client, url)  # the save that once broke the page for everyone
     assert client.get(reverse("readiness:history", args=[app.slug])).status_code == 200
     _post_form(client, url, current_release="2.0.0")
-    return Seen("current release", "2.0.0")
+    return Seen("Current release", "2.0.0")
 
 
 @case(m.EscalationLevel)
 def level_edited(client: Client, app: m.Application) -> Seen:
     level = app.levels.get(position=1)
     _post_form(client, reverse("readiness:level_edit", args=[app.slug, level.pk]), response_target_minutes=15)
-    return Seen("response target minutes", "15")
+    return Seen("Response target minutes", "15")
 
 
 @case(m.OwnershipRule)
 def rule_edited(client: Client, app: m.Application) -> Seen:
     rule = app.ownership_rules.get()
     _post_form(client, reverse("readiness:rule_edit", args=[app.slug, rule.pk]), owner_role="engineering")
-    return Seen("owner role", "Engineering")
+    return Seen("Owner role", "Engineering")
 
 
 @case(m.Person)
@@ -117,7 +117,7 @@ def person_confirms_through_the_reminder_link(client: Client, app: m.Application
     assert response.status_code == 200
     client.force_login(app.delivery_lead)
     person.refresh_from_db()
-    return Seen("last confirmed at", _when(person.last_confirmed_at),
+    return Seen("Last confirmed at", _when(person.last_confirmed_at),
                 reason=f"Confirmed all correct by {person.name} (reminder link)")
 
 
@@ -127,20 +127,20 @@ def person_marked_as_left(client: Client, app: m.Application) -> Seen:
     yesterday = timezone.localdate() - timedelta(days=1)
     response = client.post(reverse("readiness:person_left", args=[person.pk]), {"left_on": yesterday.isoformat()})
     assert response.status_code == 302
-    return Seen("left on", _day(yesterday))
+    return Seen("Left on", _day(yesterday))
 
 
 @case(m.Team)
 def team_of_a_contact_edited(client: Client, app: m.Application) -> Seen:
     team = app.levels.get(position=1).primary.team
     _post_form(client, reverse("readiness:team_edit", args=[team.pk]), description="Runs the service desk")
-    return Seen("description", "Runs the service desk")
+    return Seen("Description", "Runs the service desk")
 
 
 @case(m.Hypercare)
 def hypercare_plan_edited(client: Client, app: m.Application) -> Seen:
     _post_form(client, reverse("readiness:hypercare_plan_edit", args=[app.slug]), rules_in_force="No releases.")
-    return Seen("rules in force", "No releases.")
+    return Seen("Rules in force", "No releases.")
 
 
 @case(m.Hypercare)
@@ -153,7 +153,7 @@ def hypercare_signed_off(client: Client, app: m.Application) -> Seen:
     response = client.post(reverse("readiness:hypercare_sign_off", args=[app.slug]), {"confirm": "on"})
     assert response.status_code == 302 and m.SignOff.objects.filter(application=app).exists()
     client.force_login(app.delivery_lead)
-    return Seen("status", "Exited")
+    return Seen("Status", "Exited")
 
 
 @case(m.HypercareExtension)
@@ -162,14 +162,14 @@ def hypercare_extended(client: Client, app: m.Application) -> Seen:
     response = client.post(reverse("readiness:hypercare_extend", args=[app.slug]),
                            {"new_end_on": new_end.isoformat(), "reason": "Two sev-2 bugs still open."})
     assert response.status_code == 302
-    return Seen("new end on", _day(new_end))
+    return Seen("New end on", _day(new_end))
 
 
 @case(m.ExitCriterion)
 def criterion_edited(client: Client, app: m.Application) -> Seen:
     criterion = app.exit_criteria.exclude(threshold=None).first()
     _post_form(client, reverse("readiness:criterion_edit", args=[app.slug, criterion.pk]), threshold="42")
-    return Seen("threshold", "42.0")
+    return Seen("Threshold", "42.0")
 
 
 @case(m.GateWaiver)
@@ -179,7 +179,7 @@ def gate_waived(client: Client, app: m.Application) -> Seen:
         "gate": "access", "reason": "Admin access arrives with the vendor contract.", "expires_on": expires.isoformat(),
     })
     assert response.status_code == 302
-    return Seen("gate", "5. Access")
+    return Seen("Gate", "5. Access")
 
 
 # The six artefact kinds share one edit view: each edited through it, one field changed.
@@ -199,7 +199,7 @@ def _artefact_case(model: type[models.Model], artefact: str, make: Callable[...,
     def edit(client: Client, app: m.Application) -> Seen:
         obj = make(application=app)
         _post_form(client, reverse(f"readiness:{artefact}_edit", args=[app.slug, obj.pk]), **{name: value})
-        return Seen(name, shown)
+        return Seen(name.capitalize(), shown)
 
     edit.__name__ = f"{artefact}_edited"
     case(model)(edit)
@@ -218,7 +218,7 @@ def alert_seen_firing(client: Client, app: m.Application) -> Seen:
         "evidence": "Paged the on-call phone at 14:02.",
     })
     assert response.status_code == 302
-    return Seen("evidence", "Paged the on-call phone at 14:02.")
+    return Seen("Evidence", "Paged the on-call phone at 14:02.")
 
 
 @case(m.DrillAction)
@@ -230,7 +230,7 @@ def drill_action_added_then_closed(client: Client, app: m.Application) -> Seen:
     action = drill.actions.get()
     response = client.post(reverse("readiness:drillaction_close", args=[app.slug, drill.pk, action.pk]))
     assert response.status_code == 302
-    return Seen("status", "Closed")
+    return Seen("Status", "Closed")
 
 
 @case(m.ApiToken)
@@ -241,7 +241,7 @@ def token_created_then_revoked(client: Client, app: m.Application) -> Seen:
     response = client.post(reverse("readiness:token_revoke", args=[token.pk]))
     assert response.status_code == 302
     token.refresh_from_db()
-    return Seen("revoked at", _when(token.revoked_at))
+    return Seen("Revoked at", _when(token.revoked_at))
 
 
 # --- the tests ---------------------------------------------------------------------------------------

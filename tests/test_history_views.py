@@ -42,7 +42,7 @@ def test_history_page_shows_who_changed_what(client) -> None:
     who = lead.get_full_name()
     assert f"<td>{who}</td>" in page
     assert "Exit criteria: Support resolves most escalations without engineering" in page
-    assert "<strong>threshold</strong>: 80.0 → 90.0" in page
+    assert "<strong>Threshold</strong>: 80.0 → 90.0" in page
 
 
 def test_state_as_of_a_past_date_shows_the_contact_then(client) -> None:
@@ -58,7 +58,7 @@ def test_state_as_of_a_past_date_shows_the_contact_then(client) -> None:
     assert old_primary.name in page and newcomer.name not in page.split("Changes, newest first")[0]
     page = client.get(url, {"as_of": timezone.localdate().isoformat()}).content.decode()
     assert newcomer.name in page.split("Changes, newest first")[0]
-    assert f"<strong>primary</strong>: {old_primary.name} → {newcomer.name}" in page
+    assert f"<strong>Primary</strong>: {old_primary.name} → {newcomer.name}" in page
 
 
 def test_state_before_the_application_existed(client) -> None:

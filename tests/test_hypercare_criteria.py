@@ -51,6 +51,7 @@ def test_logging_escalations_changes_values_and_statuses_at_once(demo: None, cli
     assert before[MetricCode.SUPPORT_RESOLUTION_RATE_7_DAYS] == ("unmet", "50 % (3 of 6) by support alone")
 
     analyst = factories.support_analyst(username="mia2")
+    portal.members.add(analyst)
     client.force_login(analyst)
     levels = {lv.position: lv.pk for lv in portal.levels.all()}
     rule = portal.ownership_rules.get(name="Integration misfires")

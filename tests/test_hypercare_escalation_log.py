@@ -32,6 +32,7 @@ def _entries(app, n: int, **kwargs) -> None:
 def test_support_analyst_logs_an_escalation_from_a_phone_sized_form(client) -> None:
     app = factories.hypercare_application()
     analyst = factories.support_analyst()
+    app.members.add(analyst)  # the analysts who support it are on its members list
     client.force_login(analyst)
     url = reverse("readiness:escalationlog_create", args=[app.slug])
     page = client.get(url).content.decode()
@@ -47,6 +48,18 @@ def test_support_analyst_logs_an_escalation_from_a_phone_sized_form(client) -> N
     entry = Escalation.objects.get()
     assert entry.logged_by == analyst and entry.severity == 2
     assert entry.time_to_resolve == timedelta(minutes=75)
+
+
+def test_support_analyst_who_is_not_a_member_cannot_log(client) -> None:
+    app = factories.hypercare_application()
+    client.force_login(factories.support_analyst())
+    url = reverse("readiness:escalationlog_create", args=[app.slug])
+    response = client.post(url, {"severity": 2, "summary": "Not my application."})
+    assert response.status_code == 403
+    assert "Only members of this application who log escalations" in response.content.decode()
+    assert not Escalation.objects.exists()
+    page = client.get(reverse("readiness:escalationlog_list", args=[app.slug])).content.decode()
+    assert "Log an escalation" not in page
 
 
 def test_business_owner_cannot_log_escalations(client) -> None:
@@ -116,8 +129,17 @@ def test_an_open_escalation_is_resolved_later_and_the_rate_moves(client) -> None
     url = reverse("readiness:escalationlog_resolve", args=[app.slug, entry.pk])
     client.force_login(app.business_owner)
     assert client.post(url, {"resolved_by": "support"}).status_code == 403
-
+    # An analyst who does not support this application: its log feeds its exit criteria.
     client.force_login(factories.support_analyst())
+    done = timezone.localtime(occurred + timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"resolved_by": "support", "resolved_at": done})
+    assert response.status_code == 403 and "who log escalations" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.resolved_at is None
+
+    analyst = factories.support_analyst()
+    app.members.add(analyst)
+    client.force_login(analyst)
     too_early = timezone.localtime(occurred - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(url, {"resolved_by": "support", "resolved_at": too_early})
     assert response.status_code == 200

@@ -150,7 +150,9 @@ def test_extension_with_a_reason_and_date_is_recorded(client, app) -> None:
     ],
 )
 def test_escalation_form_bad_input(client, app, changes, field, message) -> None:
-    client.force_login(factories.support_analyst())
+    analyst = factories.support_analyst()
+    app.members.add(analyst)
+    client.force_login(analyst)
     level1 = app.levels.get(position=1)
     other_app = factories.hypercare_application()
     data = {

@@ -3,13 +3,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from readiness.roles import Role
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+BUSINESS_OWNER_ROLE_NEEDED = "Only a holder of the Business owner role can be an application's business owner."
 
 
 class Stage(models.TextChoices):
@@ -22,20 +28,6 @@ class Stage(models.TextChoices):
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def with_people(self) -> ApplicationQuerySet:
         return self.select_related("delivery_lead", "business_owner", "support_lead")
-
-    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ApplicationQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if not user.has_perm("readiness.edit_readiness"):
-            return self.none()
-        return self.filter(
-            models.Q(members=user)
-            | models.Q(delivery_lead=user)
-            | models.Q(business_owner=user)
-            | models.Q(support_lead=user)
-        ).distinct()
 
 
 class Application(models.Model):
@@ -114,6 +106,14 @@ class Application(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("readiness:application_detail", args=[self.slug])
 
+    def clean(self) -> None:
+        # Separation of duties: the person who signs hypercare off is not picked from anyone the
+        # team being signed off likes; they hold the Business owner role (readiness/permissions.py).
+        if self.business_owner_id is not None and not self.business_owner.groups.filter(
+            name=Role.BUSINESS_OWNER
+        ).exists():
+            raise ValidationError({"business_owner": BUSINESS_OWNER_ROLE_NEEDED})
+
     def is_member(self, user: AbstractBaseUser | AnonymousUser) -> bool:
         if not user.is_authenticated:
             return False
@@ -124,11 +124,3 @@ class Application(models.Model):
         if user.pk not in known:
             known[user.pk] = self.members.filter(pk=user.pk).exists()
         return known[user.pk]
-
-    def can_edit(self, user: AbstractBaseUser | AnonymousUser) -> bool:
-        """Members with the edit permission edit; everyone else signed in reads."""
-        if not user.is_authenticated:
-            return False
-        if user.is_superuser:
-            return True
-        return user.has_perm("readiness.edit_readiness") and self.is_member(user)

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from readiness.defaults import DEFAULT_RULES
-from readiness.models import Application, EscalationLevel, OwnershipRule, Stage
+from readiness.models import Application, EscalationLevel, ExitCriterion, Hypercare, OwnershipRule, Stage
+from readiness.permissions import require
 from readiness.services.hypercare import exit_criteria_install_defaults
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -73,11 +78,64 @@ def application_create(
 
 @transaction.atomic
 def application_update(
-    *, application: Application, members: list[AbstractBaseUser] | None = None
+    *, application: Application, by: AbstractBaseUser, members: list[AbstractBaseUser] | None = None
 ) -> Application:
-    """Save an edited application (its fields already set by the form) and its members."""
-    application.full_clean()
-    application.save()
+    """Save an edited application (its fields already set by the form) and its members.
+
+    A new business owner goes through application_business_owner_change, which may refuse it.
+    """
+    stored_owner_id = Application.objects.select_for_update().values_list("business_owner_id", flat=True).get(
+        pk=application.pk
+    )
+    if application.business_owner_id != stored_owner_id:
+        new_owner = application.business_owner
+        application.business_owner_id = stored_owner_id
+        application_business_owner_change(application=application, new_owner=new_owner, by=by)
+    else:
+        application.full_clean()
+        application.save()
     if members is not None:
         application.members.set(members)
+    return application
+
+
+@transaction.atomic
+def application_business_owner_change(
+    *, application: Application, new_owner: AbstractBaseUser | None, by: AbstractBaseUser,
+    now: datetime | None = None,
+) -> Application:
+    """Hand the business owner's role on this application to someone else.
+
+    Only the current owner or an administrator may (readiness/permissions.py), and only to a
+    holder of the Business owner role (Application.clean). What the previous owner signed for
+    is theirs alone: their acceptances of unmet exit criteria and the agreement of the hypercare
+    plan are retired, so the new owner agrees afresh (gate 9) and accepts what they accept.
+    Each row is saved, not updated in bulk, so history keeps who changed it and the stored
+    verdicts are retired.
+    """
+    require(by, "hypercare.hand_over_ownership", application)
+    now = now or timezone.now()
+    application.business_owner = new_owner
+    application.full_clean()
+    # simple_history keeps the reason beside the change (the history page shows it).
+    application._change_reason = "Business owner handed on"  # type: ignore[attr-defined]
+    application.save()
+    for criterion in ExitCriterion.objects.filter(application=application).exclude(
+        accepted_at__isnull=True, accepted_unmet=False
+    ):
+        criterion.accepted_unmet = False
+        criterion.accepted_reason = ""
+        criterion.accepted_by = None
+        criterion.accepted_at = None
+        criterion.full_clean()
+        criterion.save()
+    hypercare = Hypercare.objects.filter(application=application, agreed_at__isnull=False).first()
+    if hypercare is not None:
+        hypercare.agreed_at = None
+        hypercare.agreed_by = None
+        hypercare.agreed_fingerprint = ""
+        hypercare.full_clean()
+        hypercare.save()
+    logger.info("application %s: business owner handed to user %s by user %s at %s",
+                application.pk, getattr(new_owner, "pk", None), by.pk, now.isoformat())
     return application

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,21 +23,13 @@ from readiness.models import (
     Stage,
 )
 from readiness.models.hypercare import criteria_fingerprint, plan_fingerprint
+from readiness.permissions import require
 
 
 class SignOffRefused(Exception):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
-
-
-def is_business_owner_of(user: AbstractBaseUser, application: Application) -> bool:
-    """Only the application's own business owner, holding the role's permission, agrees and signs."""
-    return (
-        user.is_authenticated
-        and user.has_perm("readiness.sign_off_hypercare")
-        and application.business_owner_id == user.pk
-    )
 
 
 @transaction.atomic
@@ -81,8 +73,8 @@ def hypercare_plan_save(
 def hypercare_agree(*, hypercare: Hypercare, by: AbstractBaseUser, now: datetime | None = None) -> Hypercare:
     """The business owner agrees the window, rules and criteria as they stand now."""
     application = hypercare.application
-    if not is_business_owner_of(by, application):
-        raise PermissionDenied("Only the application's business owner agrees the hypercare plan.")
+    # Checked here as well as in the view: the signature is the owner's, whoever calls.
+    require(by, "hypercare.agree", application)
     criteria = list(application.exit_criteria.all())
     if not criteria:
         raise ValidationError("Add at least one exit criterion before agreeing the plan.")
@@ -127,8 +119,7 @@ def exit_criterion_attest(
 def exit_criterion_accept_unmet(
     *, criterion: ExitCriterion, reason: str, by: AbstractBaseUser, now: datetime | None = None
 ) -> ExitCriterion:
-    if not is_business_owner_of(by, criterion.application):
-        raise PermissionDenied("Only the application's business owner accepts an unmet criterion.")
+    require(by, "hypercare.accept_criterion", criterion.application)
     criterion.accepted_unmet = True
     criterion.accepted_reason = reason.strip()
     criterion.accepted_by = by
@@ -209,8 +200,7 @@ def hypercare_sign_off(
     Refused, with every reason, unless each criterion is met or its shortfall accepted.
     The snapshot keeps each criterion's definition and value as they were at this moment.
     """
-    if not is_business_owner_of(by, application):
-        raise PermissionDenied("Only the application's business owner signs off hypercare.")
+    require(by, "hypercare.sign_off", application)
     now = now or timezone.now()
     # Lock the application so two sign-offs cannot race past the same checks.
     Application.objects.select_for_update().filter(pk=application.pk).first()

@@ -8,16 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from readiness.access import get_application_for_user, require_perm
+from readiness.access import get_application_for_user
 from readiness.forms.applications import ApplicationForm
+from readiness.permissions import require
 from readiness.services.applications import application_create, application_update
 
 
 @login_required
 def application_new(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "readiness.edit_readiness")
+    require(request.user, "application.create")
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, user=request.user)
         if form.is_valid():
             data = dict(form.cleaned_data)
             members = list(data.pop("members"))
@@ -27,21 +28,22 @@ def application_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Created {application}, with the default triage rules.")
             return redirect(application.get_absolute_url())
     else:
-        form = ApplicationForm(initial={"delivery_lead": request.user.pk})
+        form = ApplicationForm(initial={"delivery_lead": request.user.pk}, user=request.user)
     return render(request, "readiness/application_form.html", {"form": form, "application": None})
 
 
 @login_required
 def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "application.edit", application)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, instance=application)
+        form = ApplicationForm(request.POST, instance=application, user=request.user)
         if form.is_valid():
             application = application_update(
-                application=form.save(commit=False), members=list(form.cleaned_data["members"])
+                application=form.save(commit=False), members=list(form.cleaned_data["members"]), by=request.user
             )
             messages.success(request, f"Saved {application}.")
             return redirect(application.get_absolute_url())
     else:
-        form = ApplicationForm(instance=application)
+        form = ApplicationForm(instance=application, user=request.user)
     return render(request, "readiness/application_form.html", {"form": form, "application": application})

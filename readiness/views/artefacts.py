@@ -17,7 +17,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from readiness.access import get_application_for_user
 from readiness.forms.artefacts import (
@@ -40,6 +40,7 @@ from readiness.models import (
     KnownIssue,
     Runbook,
 )
+from readiness.permissions import can, require
 from readiness.services import artefacts as services
 
 
@@ -162,16 +163,19 @@ def _display(instance: models.Model, name: str) -> tuple[str, Any, str]:
 
 
 @login_required
+@require_safe
 def artefact_list(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     spec = _kind(kind)
     rows = [(row, [c.value(row) for c in spec.columns]) for row in spec.rows(application)]
     return render(request, "readiness/artefact_list.html", {
-        "application": application, "kind": spec, "rows": rows, "can_edit": application.can_edit(request.user),
+        "application": application, "kind": spec, "rows": rows,
+        "can_edit": can(request.user, "artefact.edit", application),
     })
 
 
 @login_required
+@require_safe
 def artefact_detail(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     spec = _kind(kind)
@@ -179,7 +183,7 @@ def artefact_detail(request: HttpRequest, slug: str, kind: str, pk: int) -> Http
     fields = [_display(instance, name) for name in spec.form._meta.fields]
     context: dict[str, Any] = {
         "application": application, "kind": spec, "object": instance, "fields": fields,
-        "can_edit": application.can_edit(request.user),
+        "can_edit": can(request.user, "artefact.edit", application),
     }
     if kind == "drill":
         context["action_form"] = DrillActionForm(drill=instance)
@@ -191,7 +195,8 @@ def artefact_detail(request: HttpRequest, slug: str, kind: str, pk: int) -> Http
 
 @login_required
 def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = None) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "artefact.edit", application)
     spec = _kind(kind)
     instance = _get(spec, application, pk) if pk is not None else None
     if request.method == "POST":
@@ -211,7 +216,8 @@ def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = N
 @login_required
 @require_POST
 def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "artefact.edit", application)
     runbook = _get(KINDS["runbook"], application, pk)
     today = timezone.localdate()
     if what == "reviewed":
@@ -226,7 +232,8 @@ def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpRes
 
 @login_required
 def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "artefact.edit", application)
     alert = _get(KINDS["alert"], application, pk)
     if request.method == "POST":
         form = AlertVerificationForm(request.POST, alert=alert)
@@ -245,7 +252,8 @@ def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "artefact.edit", application)
     drill = _get(KINDS["drill"], application, pk)
     form = DrillActionForm(request.POST, drill=drill)
     if form.is_valid():
@@ -262,7 +270,8 @@ def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def drill_action_close(request: HttpRequest, slug: str, pk: int, action_pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "artefact.edit", application)
     drill = _get(KINDS["drill"], application, pk)
     action = get_object_or_404(DrillAction, drill=drill, pk=action_pk)
     services.drill_action_close(action=action, on=max(timezone.localdate(), drill.held_on))

@@ -7,25 +7,17 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
 from readiness.forms.escalation import LevelForm, OwnershipRuleForm
 from readiness.lookup import GAP_DAYS, Gap, coverage_gaps, levels_with_people, who_to_call
 from readiness.models import Application, EscalationLevel, OwnershipRule
+from readiness.permissions import can, require
 from readiness.services.escalation import level_save, ownership_rule_save
-
-
-def _application(user: AbstractBaseUser | AnonymousUser, slug: str, *, edit: bool = False) -> Application:
-    """Everyone signed in reads a path; changing it needs the escalation role and membership."""
-    application = get_application_for_user(user, slug)
-    if edit and not (user.has_perm("readiness.manage_escalation") and application.can_edit(user)):
-        raise PermissionDenied("Only a member of this application who manages escalation paths can change it.")
-    return application
 
 
 def _levels(application: Application) -> list[EscalationLevel]:
@@ -40,8 +32,9 @@ class LevelRow:
 
 
 @login_required
+@require_safe
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    application = _application(request.user, slug)
+    application = get_application_for_user(request.user, slug)
     now = timezone.now()
     rows = [LevelRow(level, coverage_gaps(level, now, days=GAP_DAYS), who_to_call(level, now))
             for level in _levels(application)]
@@ -54,18 +47,15 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "now": now,
             "gap_days": GAP_DAYS,
             "gap_count": sum(len(row.gaps) for row in rows),
-            "can_edit": _can_edit(request.user, application),
+            "can_edit": can(request.user, "escalation_path.manage", application),
         },
     )
 
 
-def _can_edit(user: AbstractBaseUser | AnonymousUser, application: Application) -> bool:
-    return user.has_perm("readiness.manage_escalation") and application.can_edit(user)
-
-
 @login_required
 def level_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    application = _application(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "escalation_path.manage", application)
     level = get_object_or_404(EscalationLevel, pk=pk, application=application) if pk else EscalationLevel()
     if not pk:
         level.position = (application.levels.order_by("-position").values_list("position", flat=True).first() or 0) + 1
@@ -78,19 +68,22 @@ def level_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
 
 
 @login_required
+@require_safe
 def rule_list(request: HttpRequest, slug: str) -> HttpResponse:
-    application = _application(request.user, slug)
+    application = get_application_for_user(request.user, slug)
     rules = application.ownership_rules.select_related("level").order_by("name")
     return render(
         request,
         "readiness/rule_list.html",
-        {"application": application, "rules": rules, "can_edit": _can_edit(request.user, application)},
+        {"application": application, "rules": rules,
+         "can_edit": can(request.user, "escalation_path.manage", application)},
     )
 
 
 @login_required
 def rule_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    application = _application(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "escalation_path.manage", application)
     rule = get_object_or_404(OwnershipRule, pk=pk, application=application) if pk else OwnershipRule()
     form = OwnershipRuleForm(request.POST or None, instance=rule, application=application)
     if request.method == "POST" and form.is_valid():
@@ -101,9 +94,10 @@ def rule_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
 
 
 @login_required
+@require_safe
 def ownership_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     """One printable A4 page: classes of problem → owner → people; levels; after-hours numbers."""
-    application = _application(request.user, slug)
+    application = get_application_for_user(request.user, slug)
     levels = _levels(application)
     by_id = {level.pk: level for level in levels}
     rules = list(application.ownership_rules.order_by("name"))

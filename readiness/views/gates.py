@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import FilteredRelation
@@ -19,12 +18,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
+from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
 from readiness.forms.gates import GateWaiverForm
 from readiness.gates import CHART_DAYS, Verdict, rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
 from readiness.models.gates import current_q
+from readiness.permissions import can, require
 from readiness.services.gates import gate_waive, readiness_snapshot_backfill, readiness_snapshot_refresh
 
 PAGE_SIZE = 50
@@ -76,6 +77,7 @@ def _query(**params: str) -> str:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every application at a glance: stage, go-live, gates met, blockers, stale evidence.
 
@@ -126,22 +128,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         headers.append((label, href, current if column == key else ""))
     return render(request, "readiness/gates_dashboard.html", {
         "rows": rows, "page": page, "stage": stage, "stages": Stage.choices, "sort": sort, "today": today,
-        "headers": headers, "can_create": request.user.has_perm("readiness.edit_readiness"),
+        "headers": headers, "can_create": can(request.user, "application.create"),
         "previous_page": _query(stage=stage, sort=sort, page=str(page.previous_page_number()))
         if page.has_previous() else "",
         "next_page": _query(stage=stage, sort=sort, page=str(page.next_page_number())) if page.has_next() else "",
     })
 
 
-def can_waive(user: object, application: Application) -> bool:
-    """Only a delivery lead or business owner (the waive permission) who belongs to the application."""
-    return bool(
-        getattr(user, "is_superuser", False)
-        or (user.has_perm("readiness.waive_gate") and application.is_member(user))  # type: ignore[attr-defined]
-    )
-
-
 @login_required
+@require_safe
 def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     """One application's verdict: each gate's status, rule, evidence and what to fix where.
 
@@ -161,7 +156,8 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     waivers = sorted(GateWaiver.objects.filter(application=application).select_related("waived_by"),
                      key=lambda w: w.created_at, reverse=True) if snapshot.verdict["counts"]["waiver"] else []
     verdict = Verdict.from_data(application, today, snapshot.verdict["results"], {w.pk: w for w in waivers})
-    can_edit, waive = application.can_edit(request.user), can_waive(request.user, application)
+    can_edit = can(request.user, "application.edit", application)
+    waive = can(request.user, "waiver.create", application)
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
@@ -194,8 +190,7 @@ def _chart(application: Application, today: date, verdict: Verdict) -> Chart:
 @login_required
 def waiver_create(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    if not can_waive(request.user, application):
-        raise PermissionDenied("Only the application's delivery lead or business owner can waive a gate.")
+    require(request.user, "waiver.create", application)
     if request.method == "POST":
         form = GateWaiverForm(request.POST)
         if form.is_valid():

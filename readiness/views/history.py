@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
 from readiness.forms.history import AsOfForm
@@ -12,6 +13,7 @@ from readiness.history import application_as_of, application_changes
 
 
 @login_required
+@require_safe
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     form = AsOfForm(request.GET or None)

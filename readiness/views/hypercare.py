@@ -8,15 +8,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from readiness.access import get_application_for_user, require_perm
+from readiness.access import get_application_for_user
 from readiness.forms.hypercare import (
     AcceptUnmetForm,
     AttestationForm,
@@ -30,12 +30,8 @@ from readiness.forms.hypercare import (
 )
 from readiness.hypercare import hypercare_state
 from readiness.models import Application, Escalation, ExitCriterion, Hypercare
+from readiness.permissions import can, require
 from readiness.services import hypercare as services
-
-
-def _require_business_owner(user: Any, application: Application) -> None:
-    if not services.is_business_owner_of(user, application):
-        raise PermissionDenied("Only this application's business owner can do this.")
 
 
 def _detail_url(application: Application) -> str:
@@ -56,7 +52,7 @@ def _render_detail(request: HttpRequest, application: Application, *, sign_off_f
                    refusal: list[str] | None = None, status: int = 200) -> HttpResponse:
     state = hypercare_state(application)
     today = timezone.localdate()
-    is_owner = services.is_business_owner_of(request.user, application)
+    is_owner = can(request.user, "hypercare.sign_off", application)
     return render(
         request,
         "readiness/hypercare_detail.html",
@@ -68,8 +64,8 @@ def _render_detail(request: HttpRequest, application: Application, *, sign_off_f
             "blockers": state.sign_off_blockers(today),
             "refusal": refusal,
             "is_owner": is_owner,
-            "can_edit": application.can_edit(request.user),
-            "can_log": request.user.has_perm("readiness.log_escalation"),
+            "can_edit": can(request.user, "hypercare.edit", application),
+            "can_log": can(request.user, "escalation_log.write", application),
             "sign_off_form": sign_off_form or SignOffForm(),
             "today": today,
         },
@@ -78,6 +74,7 @@ def _render_detail(request: HttpRequest, application: Application, *, sign_off_f
 
 
 @login_required
+@require_safe
 def hypercare_detail(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     return _render_detail(request, application)
@@ -85,7 +82,8 @@ def hypercare_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def hypercare_plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "hypercare.edit", application)
     hypercare = Hypercare.objects.filter(application=application).first()
     if hypercare is None:
         initial = {"starts_on": application.go_live_date}
@@ -110,7 +108,7 @@ def hypercare_plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def hypercare_agree(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    _require_business_owner(request.user, application)
+    require(request.user, "hypercare.agree", application)
     hypercare = get_object_or_404(Hypercare, application=application)
     try:
         services.hypercare_agree(hypercare=hypercare, by=request.user)
@@ -123,7 +121,8 @@ def hypercare_agree(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def criterion_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "hypercare.edit", application)
     if pk is None:
         position = application.exit_criteria.count() + 1
         criterion = ExitCriterion(application=application, position=position)
@@ -141,7 +140,8 @@ def criterion_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Ht
 
 @login_required
 def criterion_attest(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "hypercare.edit", application)
     criterion = get_object_or_404(ExitCriterion, application=application, pk=pk, kind="attestation")
     form = AttestationForm(request.POST or None, initial={"evidence": criterion.evidence})
     if request.method == "POST" and form.is_valid():
@@ -155,7 +155,7 @@ def criterion_attest(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def criterion_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    _require_business_owner(request.user, application)
+    require(request.user, "hypercare.accept_criterion", application)
     criterion = get_object_or_404(ExitCriterion, application=application, pk=pk)
     form = AcceptUnmetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +168,8 @@ def criterion_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def hypercare_extend(request: HttpRequest, slug: str) -> HttpResponse:
-    application = get_application_for_user(request.user, slug, edit=True)
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "hypercare.edit", application)
     hypercare = get_object_or_404(Hypercare.objects.prefetch_related("extensions"), application=application)
     form = ExtensionForm(request.POST or None, hypercare=hypercare, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
@@ -186,7 +187,7 @@ def hypercare_extend(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def hypercare_sign_off(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    _require_business_owner(request.user, application)
+    require(request.user, "hypercare.sign_off", application)
     form = SignOffForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, application, sign_off_form=form)
@@ -205,7 +206,7 @@ def hypercare_sign_off(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def escalationlog_create(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    require_perm(request.user, "readiness.log_escalation")
+    require(request.user, "escalation_log.write", application)
     form = EscalationForm(request.POST or None, application=application)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -231,7 +232,7 @@ def escalationlog_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def escalationlog_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    require_perm(request.user, "readiness.log_escalation")
+    require(request.user, "escalation_log.write", application)
     escalation = get_object_or_404(Escalation, application=application, pk=pk, resolved_at__isnull=True)
     form = EscalationResolveForm(request.POST or None, escalation=escalation)
     if request.method == "POST" and form.is_valid():
@@ -266,6 +267,7 @@ def _filtered_escalations(request: HttpRequest, application: Application) -> tup
 
 
 @login_required
+@require_safe
 def escalationlog_list(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     form, escalations = _filtered_escalations(request, application)
@@ -280,7 +282,7 @@ def escalationlog_list(request: HttpRequest, slug: str) -> HttpResponse:
             "filter_form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_log": request.user.has_perm("readiness.log_escalation"),
+            "can_log": can(request.user, "escalation_log.write", application),
         },
     )
 
@@ -295,6 +297,7 @@ def _csv_safe(value: str) -> str:
 
 
 @login_required
+@require_safe
 def escalationlog_export(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     _form, escalations = _filtered_escalations(request, application)

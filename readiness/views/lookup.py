@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from readiness.forms.lookup import ApiTokenForm, LookupForm, classes_of, resolve_application
 from readiness.lookup import Answer, answer, answer_as_dict
 from readiness.models import ApiToken, Application
+from readiness.permissions import require
 from readiness.services.api import api_token_authenticate, api_token_create, api_token_revoke
 
 
@@ -117,6 +118,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Another user's token is simply not found: no hint that it exists.
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    require(request.user, "token.manage", token)
     api_token_revoke(token=token)
     messages.success(request, f"Revoked the token {token.name}.")
     return redirect("readiness:token_list")

@@ -8,11 +8,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from readiness.access import require_perm
 from readiness.forms.people import LeaveForm, MarkLeftForm, PersonForm, TeamForm, week_formset
 from readiness.models import Leave, Person, Team
+from readiness.permissions import can, require
 from readiness.services.people import (
     leave_add,
     leave_delete,
@@ -22,10 +22,11 @@ from readiness.services.people import (
     team_save,
 )
 
-MANAGE = "readiness.manage_escalation"
+MANAGE = "people.manage"
 
 
 @login_required
+@require_safe
 def people_list(request: HttpRequest) -> HttpResponse:
     people = Person.objects.order_by("name").prefetch_related("working_hours", "leaves")
     teams = Team.objects.prefetch_related(Prefetch("people", queryset=people)).order_by("name")
@@ -35,13 +36,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
         {
             "teams": teams,
             "teamless": people.filter(team__isnull=True),
-            "can_manage": request.user.has_perm(MANAGE),
+            "can_manage": can(request.user, MANAGE),
             "today": timezone.localdate(),
         },
     )
 
 
 @login_required
+@require_safe
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk)
     return render(
@@ -52,14 +54,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "references": person_references(person),
             "leave_form": LeaveForm(),
             "left_form": MarkLeftForm(),
-            "can_manage": request.user.has_perm(MANAGE),
+            "can_manage": can(request.user, MANAGE),
         },
     )
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_perm(request.user, MANAGE)
+    require(request.user, MANAGE)
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk) if pk else Person()
     data = request.POST if request.method == "POST" else None
     form = PersonForm(data, instance=person)
@@ -80,7 +82,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_perm(request.user, MANAGE)
+    require(request.user, MANAGE)
     team = get_object_or_404(Team, pk=pk) if pk else Team()
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +94,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def leave_create(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, MANAGE)
+    require(request.user, MANAGE)
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk)
     form = LeaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -105,7 +107,7 @@ def leave_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def leave_remove(request: HttpRequest, pk: int, leave_pk: int) -> HttpResponse:
-    require_perm(request.user, MANAGE)
+    require(request.user, MANAGE)
     leave = get_object_or_404(Leave.objects.select_related("person"), pk=leave_pk, person_id=pk)
     leave_delete(leave=leave)
     messages.success(request, "Leave removed.")
@@ -118,7 +120,7 @@ def person_leave_company(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk)
     form = MarkLeftForm(request.POST or None)
     if request.method == "POST":
-        require_perm(request.user, MANAGE)
+        require(request.user, MANAGE)
         if form.is_valid():
             references = person_mark_left(person=person, left_on=form.cleaned_data["left_on"])
             messages.warning(
@@ -131,5 +133,5 @@ def person_leave_company(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "readiness/person_left.html",
         {"person": person, "references": person_references(person), "form": form,
-         "can_manage": request.user.has_perm(MANAGE)},
+         "can_manage": can(request.user, MANAGE)},
     )

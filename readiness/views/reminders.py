@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from readiness.access import require_perm
 from readiness.forms.reminders import ContactChangeForm, ReachabilityResultForm, ReachabilityTestForm
 from readiness.models import Person, ReachabilityResult, ReachabilityTest
+from readiness.permissions import can, require
 from readiness.services import reminders as service
 
-TEST_REACHABILITY = "readiness.test_reachability"
+TEST_REACHABILITY = "reachability.test"
 
 
 def _problem(request: HttpRequest, problem: service.LinkProblem) -> HttpResponse:
@@ -65,10 +65,11 @@ def reminder_change(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's reminder history: what was sent, what they answered, reachability tests."""
     person = get_object_or_404(Person, pk=pk)
-    can_test = request.user.has_perm(TEST_REACHABILITY)
+    can_test = can(request.user, TEST_REACHABILITY)
     tests = list(person.reachability_tests.select_related("sent_by", "recorded_by"))
     return render(request, "readiness/person_reminders.html", {
         "person": person,
@@ -86,7 +87,7 @@ def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reachability_test_send(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, TEST_REACHABILITY)
+    require(request.user, TEST_REACHABILITY)
     person = get_object_or_404(Person, pk=pk)
     form = ReachabilityTestForm(request.POST, available=service.person_channels(person))
     if form.is_valid():
@@ -111,7 +112,7 @@ def reachability_test_send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reachability_test_record(request: HttpRequest, pk: int, test_pk: int) -> HttpResponse:
-    require_perm(request.user, TEST_REACHABILITY)
+    require(request.user, TEST_REACHABILITY)
     test = get_object_or_404(ReachabilityTest, pk=test_pk, person_id=pk)
     form = ReachabilityResultForm(request.POST)
     if not form.is_valid():

@@ -1,0 +1,205 @@
+"""Who may do what in Handoff: one table, read by views, services and templates alike.
+
+Each action is a role permission (the groups of readiness/roles.py) and, for anything that
+belongs to an application, membership of that application:
+
+| action                        | role permission      | and                                        |
+|-------------------------------|----------------------|--------------------------------------------|
+| application.create            | edit_readiness       | (no application yet; the creator joins it) |
+| application.edit              | edit_readiness       | member                                     |
+| artefact.edit                 | edit_readiness       | member (runbooks, alerts, access checks,   |
+|                               |                      | known issues, drills, decisions, their     |
+|                               |                      | small actions)                             |
+| hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend)  |
+| waiver.create                 | waive_gate           | member                                     |
+| escalation_path.manage        | manage_escalation    | member (levels, ownership rules)           |
+| escalation_log.write          | log_escalation       | member (log and resolve)                   |
+| hypercare.agree               | sign_off_hypercare   | the application's own business owner       |
+| hypercare.accept_criterion    | sign_off_hypercare   | the application's own business owner       |
+| hypercare.sign_off            | sign_off_hypercare   | the application's own business owner       |
+| hypercare.hand_over_ownership | —                    | the current business owner, or a superuser |
+|                               |                      | (anyone who may edit while there is none)  |
+| people.manage                 | manage_escalation    | role alone: people and teams are org-wide  |
+| reachability.test             | test_reachability    | role alone: a person is org-wide           |
+| token.manage                  | —                    | signed in; only one's own tokens           |
+
+A member of an application is what `Application.is_member` says: its delivery lead, business
+owner or support lead, or a user on its members list. That list is how a support analyst (who
+is none of the three) belongs to the applications they support: the demo world puts its
+analyst there. Holding the Support analyst role alone lets nobody write an application's
+escalation log; those rows feed its hypercare exit criteria.
+
+Superusers (administrators) hold every role permission (Django's rule) and count as members of
+every application. They do not act as an application's business owner: agreeing, accepting an
+unmet criterion and signing off stay the owner's own signature. They may hand business
+ownership on, so a departed owner does not leave an application unsignable.
+
+Reading is everyone's who is signed in (readiness.access.get_application_for_user, 404 for an
+unknown application). Anonymous users may do nothing here: views send them to sign in first.
+`POST_ACTIONS` names the action guarding each URL that accepts POST; tests/test_permissions_walk.py
+fails for a URL that accepts POST without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from readiness.models import Application
+
+User = AbstractBaseUser | AnonymousUser
+Rule = Callable[[Any, Any], bool]
+
+
+def application_of(obj: Any) -> Application | None:
+    """The application an object belongs to (itself, its parent's, or none: org-wide)."""
+    if obj is None or isinstance(obj, Application):
+        return obj
+    if hasattr(obj, "application"):
+        return obj.application
+    if hasattr(obj, "drill"):
+        return obj.drill.application
+    return None
+
+
+def _has_role(user: Any, codename: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(f"readiness.{codename}"))
+
+
+def role(codename: str) -> Rule:
+    """Decided by the role's permission alone (org-wide objects, or nothing yet to belong to)."""
+    return lambda user, obj: _has_role(user, codename)
+
+
+def member_with(codename: str) -> Rule:
+    """The role's permission and membership of the object's application."""
+
+    def rule(user: Any, obj: Any) -> bool:
+        application = application_of(obj)
+        if application is None or not _has_role(user, codename):
+            return False
+        return bool(user.is_superuser or application.is_member(user))
+
+    return rule
+
+
+def business_owner_with(codename: str) -> Rule:
+    """The role's permission, held by the application's own business owner (no superuser)."""
+
+    def rule(user: Any, obj: Any) -> bool:
+        application = application_of(obj)
+        return bool(
+            application is not None and _has_role(user, codename) and application.business_owner_id == user.pk
+        )
+
+    return rule
+
+
+def _hand_over_ownership(user: Any, obj: Any) -> bool:
+    application = application_of(obj)
+    if application is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or application.business_owner_id == user.pk:
+        return True
+    # Nobody holds it yet: the first owner is named like at creation, by whoever edits.
+    return application.business_owner_id is None and RULES["application.edit"](user, application)
+
+
+def _own_token(user: Any, obj: Any) -> bool:
+    return bool(user.is_authenticated and (obj is None or obj.user_id == user.pk))
+
+
+RULES: dict[str, Rule] = {
+    "application.create": role("edit_readiness"),
+    "application.edit": member_with("edit_readiness"),
+    "artefact.edit": member_with("edit_readiness"),
+    "hypercare.edit": member_with("edit_readiness"),
+    "waiver.create": member_with("waive_gate"),
+    "escalation_path.manage": member_with("manage_escalation"),
+    "escalation_log.write": member_with("log_escalation"),
+    "hypercare.agree": business_owner_with("sign_off_hypercare"),
+    "hypercare.accept_criterion": business_owner_with("sign_off_hypercare"),
+    "hypercare.sign_off": business_owner_with("sign_off_hypercare"),
+    "hypercare.hand_over_ownership": _hand_over_ownership,
+    "people.manage": role("manage_escalation"),
+    "reachability.test": role("test_reachability"),
+    "token.manage": _own_token,
+}
+
+# Why each action is refused, in the words the 403 page shows.
+REFUSALS: dict[str, str] = {
+    "application.create": "Your role does not allow creating applications.",
+    "application.edit": "Only members of this application with an editing role can change it.",
+    "artefact.edit": "Only members of this application with an editing role can change it.",
+    "hypercare.edit": "Only members of this application with an editing role can change its hypercare plan.",
+    "waiver.create": "Only the application's delivery lead or business owner can waive a gate.",
+    "escalation_path.manage": "Only a member of this application who manages escalation paths can change it.",
+    "escalation_log.write": "Only members of this application who log escalations can write its escalation log.",
+    "hypercare.agree": "Only the application's business owner agrees the hypercare plan.",
+    "hypercare.accept_criterion": "Only the application's business owner accepts an unmet criterion.",
+    "hypercare.sign_off": "Only the application's business owner signs off hypercare.",
+    "hypercare.hand_over_ownership": "Only the current business owner or an administrator can hand it on.",
+    "people.manage": "Your role does not allow changing people and teams.",
+    "reachability.test": "Your role does not allow reachability tests.",
+    "token.manage": "You can only manage your own API tokens.",
+}
+
+# The action guarding each URL (by name, in the readiness namespace) that accepts POST.
+ARTEFACT_KINDS = ["runbook", "alert", "access", "knownissue", "drill", "decision"]
+POST_ACTIONS: dict[str, str] = {
+    "application_create": "application.create",
+    "application_edit": "application.edit",
+    "waiver_create": "waiver.create",
+    **{f"{kind}_{verb}": "artefact.edit" for kind in ARTEFACT_KINDS for verb in ("create", "edit")},
+    "runbook_mark": "artefact.edit",
+    "alert_verify": "artefact.edit",
+    "drillaction_create": "artefact.edit",
+    "drillaction_close": "artefact.edit",
+    "token_list": "token.manage",
+    "token_revoke": "token.manage",
+    "level_create": "escalation_path.manage",
+    "level_edit": "escalation_path.manage",
+    "rule_create": "escalation_path.manage",
+    "rule_edit": "escalation_path.manage",
+    "person_create": "people.manage",
+    "person_edit": "people.manage",
+    "leave_create": "people.manage",
+    "leave_delete": "people.manage",
+    "person_left": "people.manage",
+    "team_create": "people.manage",
+    "team_edit": "people.manage",
+    "reachability_test_send": "reachability.test",
+    "reachability_test_record": "reachability.test",
+    "hypercare_plan_edit": "hypercare.edit",
+    "hypercare_extend": "hypercare.edit",
+    "criterion_create": "hypercare.edit",
+    "criterion_edit": "hypercare.edit",
+    "criterion_attest": "hypercare.edit",
+    "hypercare_agree": "hypercare.agree",
+    "criterion_accept": "hypercare.accept_criterion",
+    "hypercare_sign_off": "hypercare.sign_off",
+    "escalationlog_create": "escalation_log.write",
+    "escalationlog_resolve": "escalation_log.write",
+}
+
+# Public pages answering a signed link from an email (the token is the permission).
+PUBLIC_TOKEN_URLS = {"reminder_confirm", "reminder_change", "reachability_ack"}
+
+
+def can(user: User, action: str, obj: Any = None) -> bool:
+    """Whether the user may do the action (on the object, or its application)."""
+    return RULES[action](user, obj)
+
+
+def require(user: User, action: str, obj: Any = None) -> None:
+    """Refuse with 403 and the reason, unless the user may do the action."""
+    if not can(user, action, obj):
+        raise PermissionDenied(REFUSALS[action])
+
+
+def allowed(user: User, obj: Any, *actions: str) -> dict[str, bool]:
+    """What a page may offer: {"artefact_edit": True, ...} for the template's buttons."""
+    return {action.replace(".", "_"): can(user, action, obj) for action in actions}
