@@ -99,7 +99,7 @@ def test_user_creates_and_revokes_tokens_on_a_page(analyst) -> None:
     client = Client()
     client.force_login(analyst)
 
-    page = client.post("/account/tokens/", {"name": "Teams bot"})
+    page = client.post("/account/tokens/", {"name": "Teams bot"}, follow=True)
 
     token = ApiToken.objects.get(user=analyst)
     assert page.context["new_key"].startswith("hnd_")
@@ -124,7 +124,7 @@ def test_duplicate_token_name_is_refused_beside_the_field(analyst) -> None:
     client = Client()
     client.force_login(analyst)
 
-    page = client.post("/account/tokens/", {"name": "Teams bot"})
+    page = client.post("/account/tokens/", {"name": "Teams bot"}, follow=True)
 
     assert page.context["form"].errors == {"name": ["You already have a token with this name."]}
     assert ApiToken.objects.count() == 1

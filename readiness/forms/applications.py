@@ -7,13 +7,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from readiness.forms.artefacts import DateInput
+from readiness.forms.mixins import UniqueWhereTypedMixin
 from readiness.models import Application
 from readiness.models.applications import BUSINESS_OWNER_ROLE_NEEDED
 from readiness.permissions import can
 from readiness.roles import Role
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = [
@@ -45,14 +46,6 @@ class ApplicationForm(forms.ModelForm):
                 "Only the current business owner or an administrator can hand business ownership on: "
                 "the person who signs hypercare off is not chosen by the team being signed off."
             )
-
-    def clean_name(self) -> str:
-        # Beside the field, not above the form: the database constraint compares names ignoring
-        # case ("Who do I call?" finds applications by name typed in any case).
-        name = self.cleaned_data["name"]
-        if Application.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("There is already an application with this name (in another case).")
-        return name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -41,8 +42,10 @@ def _people() -> Any:
     return Person.objects.current().select_related("team")
 
 
-class ArtefactForm(forms.ModelForm):
+class ArtefactForm(UniqueWhereTypedMixin, forms.ModelForm):
     """Binds an artefact to its application; person and level choices are limited to what fits."""
+
+    unique_scope = ("application",)
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +77,7 @@ class AlertCheckForm(ArtefactForm):
         widgets = {"user_impact": forms.Textarea(attrs={"rows": 3})}
 
 
-class AlertVerificationForm(forms.ModelForm):
+class AlertVerificationForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = AlertVerification
         fields = ["verified_at", "verified_by", "evidence", "evidence_url"]
@@ -116,7 +119,7 @@ class DrillForm(ArtefactForm):
         widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
 
 
-class DrillActionForm(forms.ModelForm):
+class DrillActionForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = DrillAction
         fields = ["description", "owner"]

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from readiness.forms.mixins import UniqueWhereTypedMixin
 from readiness.models import Application, Coverage, Duty, EscalationLevel, OwnershipRule, Person
 from readiness.models.people import validate_timezone
 
@@ -26,7 +27,8 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.timezone}{team}){gone}"
 
 
-class LevelForm(forms.ModelForm):
+class LevelForm(UniqueWhereTypedMixin, forms.ModelForm):
+    unique_scope = ("application",)
     duties = forms.MultipleChoiceField(
         choices=Duty.choices,
         required=False,
@@ -109,7 +111,9 @@ class LevelForm(forms.ModelForm):
         return data
 
 
-class OwnershipRuleForm(forms.ModelForm):
+class OwnershipRuleForm(UniqueWhereTypedMixin, forms.ModelForm):
+    unique_scope = ("application",)
+
     class Meta:
         model = OwnershipRule
         fields = [
@@ -146,14 +150,3 @@ class OwnershipRuleForm(forms.ModelForm):
         self.fields["level"].queryset = application.levels.order_by("position")
         self.fields["level"].label_from_instance = lambda level: f"L{level.position} {level.name}"
         self.helper = _helper()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        name = data.get("name")
-        if name and (
-            OwnershipRule.objects.filter(application=self.application, name__iexact=name)
-            .exclude(pk=self.instance.pk)
-            .exists()
-        ):
-            self.add_error("name", "This application already has a rule with this name.")
-        return data

@@ -6,10 +6,11 @@ from django import forms
 from django.utils import timezone
 
 from readiness.forms.artefacts import DateInput
+from readiness.forms.mixins import SubmissionKeyMixin
 from readiness.models import GateWaiver
 
 
-class GateWaiverForm(forms.ModelForm):
+class GateWaiverForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = GateWaiver
         fields = ["gate", "reason", "expires_on"]

@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from readiness.forms.mixins import SubmissionKeyMixin
 from readiness.models import (
     Application,
     CriterionKind,
@@ -62,7 +63,7 @@ class HypercarePlanForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class ExitCriterionForm(forms.ModelForm):
+class ExitCriterionForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = ExitCriterion
         fields = ["name", "description", "kind", "metric", "threshold", "position"]
@@ -118,7 +119,7 @@ class AcceptUnmetForm(forms.Form):
         return reason
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(SubmissionKeyMixin, forms.Form):
     """Quick enough to fill on a phone mid-incident: sensible defaults, nine fields, one column."""
 
     occurred_at = forms.DateTimeField(label="When", widget=DateTimeInput())

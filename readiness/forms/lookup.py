@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from readiness.forms.mixins import UniqueWhereTypedMixin
 from readiness.forms.widgets import QuickSelect
 from readiness.lookup import application_directory
 from readiness.models import ApiToken, Application, OwnershipRule
@@ -149,7 +150,9 @@ class LookupForm(forms.Form):
         return self.cleaned_data.get("at") or timezone.now()
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(UniqueWhereTypedMixin, forms.ModelForm):
+    unique_scope = ("user",)
+
     class Meta:
         model = ApiToken
         fields = ["name"]
@@ -157,11 +160,6 @@ class ApiTokenForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.instance.user = user
         self.helper = FormHelper()
         self.helper.form_tag = False
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        if ApiToken.objects.filter(user=self.user, name=name).exists():
-            raise forms.ValidationError("You already have a token with this name.")
-        return name

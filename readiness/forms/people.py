@@ -9,6 +9,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin
 from readiness.models import Leave, Person, Team
 from readiness.models.people import Weekday
 
@@ -19,7 +20,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "description", "is_vendor"]
@@ -30,12 +31,11 @@ class TeamForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "email", "phone", "chat_handle", "team", "timezone"]
         help_texts = {"timezone": "An IANA name, e.g. Australia/Melbourne, Australia/Sydney, Asia/Manila."}
-        error_messages = {"email": {"unique": "Someone else already has this email address."}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,7 +99,7 @@ def week_formset(person: Person | None, data: Any = None) -> Any:
     return WeekFormSet(data, initial=initial, prefix="hours")
 
 
-class LeaveForm(forms.ModelForm):
+class LeaveForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = Leave
         fields = ["starts_on", "ends_on", "note"]

@@ -44,7 +44,7 @@ from .reminders import (
     ReachabilityTest,
     ReminderLog,
 )
-from .system import Heartbeat
+from .system import FormSubmission, Heartbeat
 
 __all__ = [
     "ApiToken",
@@ -72,6 +72,7 @@ __all__ = [
     "Escalation",
     "EscalationLevel",
     "ExitCriterion",
+    "FormSubmission",
     "Heartbeat",
     "Hypercare",
     "HypercareExtension",

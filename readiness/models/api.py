@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 TOKEN_PREFIX = "hnd_"
@@ -39,7 +40,11 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "name"], name="readiness_apitoken_name_unique"),
+            models.UniqueConstraint(
+                Lower("name"), "user", name="readiness_apitoken_name_ci_unique",
+                violation_error_message="You already have a token with this name.",
+                violation_error_code="readiness_apitoken_name_ci_unique",
+            ),
         ]
 
     def __str__(self) -> str:

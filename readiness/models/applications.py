@@ -88,6 +88,7 @@ class Application(models.Model):
                 Upper("name"),
                 name="readiness_application_name_ci_unique",
                 violation_error_message="There is already an application with this name (in another case).",
+                violation_error_code="readiness_application_name_ci_unique",
             ),
         ]
 

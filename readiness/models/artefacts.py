@@ -11,6 +11,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -48,7 +49,12 @@ class Runbook(models.Model):
     class Meta:
         ordering = ["application_id", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "title"], name="readiness_runbook_title_unique"),
+            # Titles differing only in case are one scenario, listed twice.
+            models.UniqueConstraint(
+                Lower("title"), "application", name="readiness_runbook_title_ci_unique",
+                violation_error_message="This application already has a runbook with this title.",
+                violation_error_code="readiness_runbook_title_ci_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -85,7 +91,11 @@ class AlertCheck(models.Model):
     class Meta:
         ordering = ["application_id", "signal"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "signal"], name="readiness_alertcheck_signal_unique"),
+            models.UniqueConstraint(
+                Lower("signal"), "application", name="readiness_alertcheck_signal_ci_unique",
+                violation_error_message="This application already has an alert for this signal.",
+                violation_error_code="readiness_alertcheck_signal_ci_unique",
+            ),
         ]
 
     def __str__(self) -> str:

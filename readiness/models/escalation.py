@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from .applications import Application
@@ -105,7 +106,12 @@ class OwnershipRule(models.Model):
     class Meta:
         ordering = ["application_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "name"], name="readiness_ownershiprule_name_unique"),
+            # "Who do I call?" matches a class of problem by its name typed in any case.
+            models.UniqueConstraint(
+                Lower("name"), "application", name="readiness_ownershiprule_name_ci_unique",
+                violation_error_message="This application already has a rule with this name.",
+                violation_error_code="readiness_ownershiprule_name_ci_unique",
+            ),
         ]
 
     def __str__(self) -> str:

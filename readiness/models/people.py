@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -32,6 +33,13 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="readiness_team_name_ci_unique",
+                violation_error_message="There is already a team with this name.",
+                violation_error_code="readiness_team_name_ci_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -134,7 +142,12 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["email"], name="readiness_person_email_unique"),
+            # Mail servers ignore the case of an address: two spellings would be one person.
+            models.UniqueConstraint(
+                Lower("email"), name="readiness_person_email_ci_unique",
+                violation_error_message="Someone else already has this email address.",
+                violation_error_code="readiness_person_email_ci_unique",
+            ),
         ]
         indexes = [
             # The reminder sweep walks due people in (next_reminder_at, id) order, chunk by chunk.

@@ -12,9 +12,11 @@ from readiness.access import get_application_for_user
 from readiness.forms.applications import ApplicationForm
 from readiness.permissions import require
 from readiness.services.applications import application_create, application_update
+from readiness.submissions import once_per_submission
 
 
 @login_required
+@once_per_submission
 def application_new(request: HttpRequest) -> HttpResponse:
     require(request.user, "application.create")
     if request.method == "POST":
@@ -33,6 +35,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "application.edit", application)

@@ -42,6 +42,7 @@ from readiness.models import (
 )
 from readiness.permissions import can, require
 from readiness.services import artefacts as services
+from readiness.submissions import once_per_submission
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def artefact_detail(request: HttpRequest, slug: str, kind: str, pk: int) -> Http
 
 
 @login_required
+@once_per_submission
 def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = None) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "artefact.edit", application)
@@ -231,6 +233,7 @@ def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpRes
 
 
 @login_required
+@once_per_submission
 def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "artefact.edit", application)
@@ -251,6 +254,7 @@ def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@once_per_submission
 def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "artefact.edit", application)

@@ -18,6 +18,7 @@ from readiness.lookup import GAP_DAYS, Gap, coverage_gaps, levels_with_people, w
 from readiness.models import Application, EscalationLevel, OwnershipRule
 from readiness.permissions import can, require
 from readiness.services.escalation import level_save, ownership_rule_save
+from readiness.submissions import once_per_submission
 
 
 def _levels(application: Application) -> list[EscalationLevel]:
@@ -53,6 +54,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def level_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "escalation_path.manage", application)
@@ -81,6 +83,7 @@ def rule_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def rule_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "escalation_path.manage", application)

@@ -27,6 +27,7 @@ from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapsho
 from readiness.models.gates import current_q
 from readiness.permissions import can, require
 from readiness.services.gates import gate_waive, readiness_snapshot_backfill, readiness_snapshot_refresh
+from readiness.submissions import once_per_submission
 
 PAGE_SIZE = 50
 # Applications with no current snapshot judged by one dashboard request, besides its own page:
@@ -188,6 +189,7 @@ def _chart(application: Application, today: date, verdict: Verdict) -> Chart:
 
 
 @login_required
+@once_per_submission
 def waiver_create(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "waiver.create", application)

@@ -32,6 +32,7 @@ from readiness.hypercare import hypercare_state
 from readiness.models import Application, Escalation, ExitCriterion, Hypercare
 from readiness.permissions import can, require
 from readiness.services import hypercare as services
+from readiness.submissions import once_per_submission
 
 
 def _detail_url(application: Application) -> str:
@@ -120,6 +121,7 @@ def hypercare_agree(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def criterion_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.edit", application)
@@ -204,6 +206,7 @@ def hypercare_sign_off(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def escalationlog_create(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "escalation_log.write", application)

@@ -17,6 +17,9 @@ from readiness.lookup import Answer, answer, answer_as_dict
 from readiness.models import ApiToken, Application
 from readiness.permissions import require
 from readiness.services.api import api_token_authenticate, api_token_create, api_token_revoke
+from readiness.submissions import once_per_submission
+
+NEW_TOKEN_SESSION_KEY = "readiness_new_api_token"
 
 
 def _answer(form: LookupForm) -> Answer:
@@ -102,13 +105,17 @@ def lookup_api(request: HttpRequest) -> JsonResponse:
 # The new token is on this page once: no cache (the browser's, a proxy's) may keep a copy.
 @never_cache
 @login_required
+@once_per_submission
 def token_list(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None, user=request.user)
-    new_key = None
     if request.method == "POST" and form.is_valid():
         token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         messages.success(request, f"Created the token {token.name}. Copy it now: it is not shown again.")
-        form = ApiTokenForm(user=request.user)
+        # Shown once, on the page the POST redirects to (a double-click's second POST is sent
+        # there too, by once_per_submission); kept server-side, in the session, until then.
+        request.session[NEW_TOKEN_SESSION_KEY] = new_key
+        return redirect("readiness:token_list")
+    new_key = request.session.pop(NEW_TOKEN_SESSION_KEY, None) if request.method == "GET" else None
     tokens = ApiToken.objects.filter(user=request.user)
     return render(request, "readiness/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key})
 

@@ -21,6 +21,7 @@ from readiness.services.people import (
     person_save,
     team_save,
 )
+from readiness.submissions import once_per_submission
 
 MANAGE = "people.manage"
 
@@ -60,6 +61,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, MANAGE)
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk) if pk else Person()
@@ -81,6 +83,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, MANAGE)
     team = get_object_or_404(Team, pk=pk) if pk else Team()
@@ -93,6 +96,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def leave_create(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, MANAGE)
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk)
