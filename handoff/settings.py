@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter: NUL or broken UTF-8 in the query string is answered 400.
+    "readiness.middleware.RefuseUnreadableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -305,6 +307,8 @@ RUNBOOK_EXERCISE_DAYS = env_int("RUNBOOK_EXERCISE_DAYS", 180)
 ALERT_VERIFY_DAYS = env_int("ALERT_VERIFY_DAYS", 30)
 ACCESS_VERIFY_DAYS = env_int("ACCESS_VERIFY_DAYS", 90)
 DRILL_WINDOW_DAYS = env_int("DRILL_WINDOW_DAYS", 30)
+# A gate waiver lapses at most this many days after it is given, then is reviewed again.
+WAIVER_MAX_DAYS = env_int("WAIVER_MAX_DAYS", 90)
 # A stored verdict (readiness snapshot) stands in for judging afresh for this long; beat re-judges hourly.
 READINESS_SNAPSHOT_MAX_AGE_MINUTES = env_int("READINESS_SNAPSHOT_MAX_AGE_MINUTES", 90)
 # Period after which a contact on no path is asked to confirm their details (reminders).

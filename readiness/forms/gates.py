@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.conf import settings
 
 from readiness.forms.artefacts import DateInput
 from readiness.forms.mixins import SubmissionKeyMixin
@@ -20,9 +20,5 @@ class GateWaiverForm(SubmissionKeyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = "Give the reason the gate can be waived."
         self.fields["expires_on"].error_messages["required"] = "Give the date the waiver lapses."
-
-    def clean_expires_on(self) -> Any:
-        value = self.cleaned_data["expires_on"]
-        if value <= timezone.localdate():
-            raise forms.ValidationError("The expiry must be after today: a waiver lapses on this day.")
-        return value
+        # The bounds themselves are GateWaiver.clean()'s, so the service checks the same.
+        self.fields["expires_on"].help_text = f"At most {settings.WAIVER_MAX_DAYS} days from today."

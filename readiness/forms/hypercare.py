@@ -20,6 +20,7 @@ from readiness.models import (
     ResolvedBy,
     Severity,
 )
+from readiness.validators import TEXT_MAX_LENGTH, validate_date_in_range, validate_moment_in_range
 
 
 def _helper() -> FormHelper:
@@ -88,6 +89,7 @@ class ExitCriterionForm(SubmissionKeyMixin, forms.ModelForm):
 class AttestationForm(forms.Form):
     evidence = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTH,
         help_text="What shows it is true: a ticket, a report, a meeting note with its date.",
     )
 
@@ -105,6 +107,7 @@ class AttestationForm(forms.Form):
 class AcceptUnmetForm(forms.Form):
     reason = forms.CharField(
         label="Why signing off with this unmet is acceptable",
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -122,7 +125,7 @@ class AcceptUnmetForm(forms.Form):
 class EscalationForm(SubmissionKeyMixin, forms.Form):
     """Quick enough to fill on a phone mid-incident: sensible defaults, nine fields, one column."""
 
-    occurred_at = forms.DateTimeField(label="When", widget=DateTimeInput())
+    occurred_at = forms.DateTimeField(label="When", widget=DateTimeInput(), validators=[validate_moment_in_range])
     severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, initial=Severity.SEV3)
     problem_class = forms.ModelChoiceField(queryset=OwnershipRule.objects.none(), label="Class of problem")
     from_level = forms.ModelChoiceField(queryset=EscalationLevel.objects.none(), label="From level")
@@ -180,7 +183,9 @@ class EscalationForm(SubmissionKeyMixin, forms.Form):
 
 class EscalationResolveForm(forms.Form):
     resolved_by = forms.ChoiceField(choices=ResolvedBy.choices, label="Resolved by")
-    resolved_at = forms.DateTimeField(label="Resolved at", widget=DateTimeInput())
+    resolved_at = forms.DateTimeField(
+        label="Resolved at", widget=DateTimeInput(), validators=[validate_moment_in_range]
+    )
 
     def __init__(self, *args: Any, escalation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -206,8 +211,8 @@ class EscalationFilterForm(forms.Form):
                                            label="Class of problem", empty_label="Any")
     resolved_by = forms.ChoiceField(choices=[("", "Any"), ("open", "Still open"), *ResolvedBy.choices],
                                     required=False)
-    since = forms.DateField(required=False, widget=DateInput(), label="From")
-    until = forms.DateField(required=False, widget=DateInput(), label="To")
+    since = forms.DateField(required=False, widget=DateInput(), label="From", validators=[validate_date_in_range])
+    until = forms.DateField(required=False, widget=DateInput(), label="To", validators=[validate_date_in_range])
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,9 +230,10 @@ class EscalationFilterForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    new_end_on = forms.DateField(label="New end date", widget=DateInput())
+    new_end_on = forms.DateField(label="New end date", widget=DateInput(), validators=[validate_date_in_range])
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTH,
         help_text="e.g. the ERP integration still fails weekly; support has not run a cycle alone.",
     )
 

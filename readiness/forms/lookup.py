@@ -14,6 +14,7 @@ from readiness.forms.mixins import UniqueWhereTypedMixin
 from readiness.forms.widgets import QuickSelect
 from readiness.lookup import application_directory
 from readiness.models import ApiToken, Application, OwnershipRule
+from readiness.validators import validate_moment_in_range
 
 
 def resolve_application(text: str, *, slug_first: bool = False) -> Application:
@@ -81,6 +82,7 @@ class LookupForm(forms.Form):
     at = forms.DateTimeField(
         required=False,
         label="At another time",
+        validators=[validate_moment_in_range],
         help_text="Leave empty for now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

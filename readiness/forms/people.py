@@ -12,6 +12,7 @@ from django.utils import timezone
 from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin
 from readiness.models import Leave, Person, Team
 from readiness.models.people import Weekday
+from readiness.validators import validate_date_in_range
 
 
 def _helper() -> FormHelper:
@@ -125,6 +126,7 @@ class MarkLeftForm(forms.Form):
     left_on = forms.DateField(
         label="Left on",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_range],
         help_text="From this day they get no more calls.",
     )
 

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from readiness.models import Channel, Person, ReachabilityResult
+from readiness.validators import validate_single_line
 
 
 def _helper() -> FormHelper:
@@ -68,7 +69,10 @@ class ReachabilityResultForm(forms.Form):
         label="Result",
         choices=[(ReachabilityResult.REACHED, "Reached"), (ReachabilityResult.UNREACHABLE, "Not reached")],
     )
-    note = forms.CharField(label="Note", required=False, max_length=300, help_text="e.g. answered in 4 minutes")
+    note = forms.CharField(
+        label="Note", required=False, max_length=300, help_text="e.g. answered in 4 minutes",
+        validators=[validate_single_line],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Model
+
+from readiness.validators import apply_input_bounds
+
 from .api import ApiToken
 from .applications import Application, Stage
 from .artefacts import (
@@ -97,3 +101,12 @@ __all__ = [
     "Team",
     "WorkingHours",
 ]
+
+# Every field of every model above gets the bounds of its kind (dates 2000–2100, one-line
+# names, no NUL), so forms, full_clean() and services refuse what a page could not show again.
+# Not ReadinessSnapshot: derived, never typed, and the checklist's chart judges the days before
+# a go-live, which reach below the bound when the go-live is on it.
+apply_input_bounds(
+    model for model in (globals()[name] for name in __all__)
+    if isinstance(model, type) and issubclass(model, Model) and model is not ReadinessSnapshot
+)

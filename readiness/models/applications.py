@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from readiness.roles import Role
+from readiness.validators import in_range
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -78,6 +79,7 @@ class Application(models.Model):
             ("test_reachability", "Can send a reachability test to a contact"),
         ]
         constraints = [
+            in_range("application", "go_live_date"),
             models.CheckConstraint(
                 condition=models.Q(contact_verification_days__gt=0, first_level_verification_days__gt=0),
                 name="readiness_application_verification_days_positive",

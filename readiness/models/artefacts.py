@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from readiness.validators import in_range
+
 from .applications import Application
 from .escalation import EscalationLevel
 from .people import Person
@@ -49,6 +51,8 @@ class Runbook(models.Model):
     class Meta:
         ordering = ["application_id", "title"]
         constraints = [
+            in_range("runbook", "last_reviewed_on"),
+            in_range("runbook", "last_exercised_on"),
             # Titles differing only in case are one scenario, listed twice.
             models.UniqueConstraint(
                 Lower("title"), "application", name="readiness_runbook_title_ci_unique",
@@ -120,6 +124,9 @@ class AlertVerification(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        constraints = [
+            in_range("alertverification", "verified_at", moment=True),
+        ]
         ordering = ["-verified_at"]
         # The monitoring gate reads the latest verification of each alert.
         indexes = [models.Index(fields=["alert", "-verified_at"], name="readiness_alertver_latest")]
@@ -152,6 +159,7 @@ class AccessCheck(models.Model):
     class Meta:
         ordering = ["application_id", "kind", "description"]
         constraints = [
+            in_range("accesscheck", "verified_on"),
             models.CheckConstraint(
                 condition=models.Q(verified_by__isnull=True, verified_on__isnull=True)
                 | models.Q(verified_by__isnull=False, verified_on__isnull=False),
@@ -244,6 +252,7 @@ class Drill(models.Model):
     class Meta:
         ordering = ["application_id", "-held_on"]
         constraints = [
+            in_range("drill", "held_on"),
             models.CheckConstraint(
                 condition=models.Q(contacts_answered=True) | models.Q(answer_minutes__isnull=True),
                 name="readiness_drill_answer_minutes_needs_answer",
@@ -285,6 +294,7 @@ class DrillAction(models.Model):
     class Meta:
         ordering = ["drill_id", "pk"]
         constraints = [
+            in_range("drillaction", "closed_on"),
             models.CheckConstraint(
                 condition=models.Q(status=ActionStatus.OPEN, closed_on__isnull=True)
                 | models.Q(status=ActionStatus.CLOSED, closed_on__isnull=False),
@@ -336,6 +346,7 @@ class DecisionRecord(models.Model):
     class Meta:
         ordering = ["application_id", "title"]
         constraints = [
+            in_range("decisionrecord", "decided_on"),
             models.CheckConstraint(
                 condition=~models.Q(superseded_by=models.F("pk")), name="readiness_decisionrecord_not_self_superseded"
             ),

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from readiness.validators import in_range
 
 from .applications import Application
 
@@ -52,11 +55,26 @@ class GateWaiver(models.Model):
     class Meta:
         ordering = ["application_id", "gate", "-created_at"]
         constraints = [
+            in_range("gatewaiver", "expires_on"),
             models.CheckConstraint(condition=~models.Q(reason=""), name="readiness_gatewaiver_reason_required"),
         ]
 
     def __str__(self) -> str:
         return f"{self.application}: {self.get_gate_display()} waived until {self.expires_on:%d %b %Y}"
+
+    def clean(self) -> None:
+        # A waiver is a short, reviewed exception, not a way around a gate for good: it lapses
+        # within WAIVER_MAX_DAYS. Judged when it is given; an old waiver stays readable.
+        if self._state.adding and self.expires_on is not None:
+            today = timezone.localdate()
+            if self.expires_on <= today:
+                raise ValidationError({"expires_on": "The expiry must be after today: a waiver lapses on this day."})
+            latest = today + timedelta(days=settings.WAIVER_MAX_DAYS)
+            if self.expires_on > latest:
+                raise ValidationError({"expires_on": (
+                    f"A waiver lasts at most {settings.WAIVER_MAX_DAYS} days: choose {latest:%d %b %Y} or earlier, "
+                    "then review it again."
+                )})
 
     def in_force_on(self, on: date) -> bool:
         created = self.created_at.date() if self.created_at else on

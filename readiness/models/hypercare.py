@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from readiness.validators import in_range
+
 from .applications import Application
 from .escalation import EscalationLevel, OwnershipRule
 
@@ -62,6 +64,8 @@ class Hypercare(models.Model):
     class Meta:
         verbose_name_plural = "hypercare periods"
         constraints = [
+            in_range("hypercare", "starts_on"),
+            in_range("hypercare", "planned_end_on"),
             models.CheckConstraint(
                 condition=models.Q(planned_end_on__gt=models.F("starts_on")),
                 name="readiness_hypercare_ends_after_start",
@@ -116,6 +120,9 @@ class HypercareExtension(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        constraints = [
+            in_range("hypercareextension", "new_end_on"),
+        ]
         ordering = ["decided_at"]
 
     def __str__(self) -> str:
@@ -306,6 +313,8 @@ class Escalation(models.Model):
             models.Index(fields=["application", "occurred_at"], name="readiness_escalation_app_when"),
         ]
         constraints = [
+            in_range("escalation", "occurred_at", moment=True),
+            in_range("escalation", "resolved_at", moment=True),
             models.CheckConstraint(
                 condition=models.Q(severity__gte=1, severity__lte=4), name="readiness_escalation_severity_valid"
             ),
@@ -380,6 +389,8 @@ class SignOff(models.Model):
 
     class Meta:
         ordering = ["-signed_at"]
+        constraints = [
+        ]
 
     def __str__(self) -> str:
         return f"Sign-off of {self.application_id} by {self.signed_by_id} at {self.signed_at:%Y-%m-%d %H:%M}"

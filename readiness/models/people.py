@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from readiness.validators import in_range
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -142,6 +144,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            in_range("person", "left_on"),
             # Mail servers ignore the case of an address: two spellings would be one person.
             models.UniqueConstraint(
                 Lower("email"), name="readiness_person_email_ci_unique",
@@ -281,6 +284,8 @@ class Leave(models.Model):
     class Meta:
         ordering = ["starts_on"]
         constraints = [
+            in_range("leave", "starts_on"),
+            in_range("leave", "ends_on"),
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="readiness_leave_ends_after_start"
             ),
