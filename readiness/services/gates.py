@@ -20,6 +20,7 @@ from readiness.models import (
     KnownIssue,
     ReadinessSnapshot,
 )
+from readiness.permissions import require
 
 # Applications judged per round trip: a chunk's evidence is loaded in one query per kind, and
 # its upsert is one short transaction, so the hourly refresh never holds many rows locked.
@@ -31,6 +32,8 @@ SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready
 def gate_waive(
     *, application: Application, gate: str, reason: str, expires_on: date, waived_by: AbstractBaseUser
 ) -> GateWaiver:
+    # A waiver is a signature: whoever calls, the one signing must be allowed to waive here.
+    require(waived_by, "waiver.create", application)
     waiver = GateWaiver(application=application, gate=gate, reason=reason, expires_on=expires_on, waived_by=waived_by)
     waiver.full_clean()
     waiver.save()

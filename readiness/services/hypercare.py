@@ -143,7 +143,11 @@ def escalation_log(
     resolved_by: str = "",
     minutes_to_resolve: int | None = None,
 ) -> Escalation:
-    """Record one escalation; a resolution time in minutes becomes `resolved_at`."""
+    """Record one escalation; a resolution time in minutes becomes `resolved_at`.
+
+    The log feeds the exit criteria: only the application's members who log escalations write it.
+    """
+    require(logged_by, "escalation_log.write", application)
     escalation = Escalation(
         application=application,
         occurred_at=occurred_at,
