@@ -32,8 +32,8 @@ from readiness.urls import urlpatterns
 from tests import factories
 from tests.test_unique_fields import field_errors
 
-# Forms that create a row without "_create" in their URL name.
-ALSO_CREATE = {"token_list", "alert_verify"}
+# Forms that create rows without "_create" in their URL name (the plan: the first time).
+ALSO_CREATE = {"token_list", "alert_verify", "hypercare_plan_edit", "hypercare_extend", "reachability_test_send"}
 
 
 class FormScraper(HTMLParser):
@@ -103,7 +103,8 @@ def _world() -> dict[str, Any]:
     person = factories.PersonFactory(name="Ana Lim")
     drill = factories.DrillFactory(application=application)
     alert = factories.AlertCheckFactory(application=application, signal="Queue depth")
-    return {"admin": admin, "app": application, "person": person, "drill": drill, "alert": alert}
+    return {"admin": admin, "app": application, "person": person, "drill": drill, "alert": alert,
+            "planless": factories.ApplicationFactory()}
 
 
 def _cases(w: dict[str, Any]) -> dict[str, Case]:
@@ -174,6 +175,19 @@ def _cases(w: dict[str, Any]) -> dict[str, Case]:
                               ("name", "HOSTING", "There is already a team with this name.")),
         "criterion_create": simple("criterion_create", {"name": "Stable week", "kind": "attestation"},
                                    app.exit_criteria.all(), None, slug),
+        "hypercare_plan_edit": simple(
+            "hypercare_plan_edit", {"starts_on": f"{today:%Y-%m-%d}",
+                                    "planned_end_on": f"{today + timedelta(days=21):%Y-%m-%d}",
+                                    "rules_in_force": "Support answers first."},
+            m.Hypercare.objects.filter(application=w["planless"]), None, w["planless"].slug,
+        ),
+        "hypercare_extend": simple(
+            "hypercare_extend", {"new_end_on": f"{app.hypercare.current_end_on + timedelta(days=7):%Y-%m-%d}",
+                                 "reason": "The ERP sync still fails weekly."},
+            app.hypercare.extensions.all(), None, slug,
+        ),
+        "reachability_test_send": Case(at("person_reminders", person.pk), at("reachability_test_send", person.pk),
+                                       {"channels": "phone"}, person.reachability_tests.all()),
         "escalationlog_create": simple(
             "escalationlog_create", {"occurred_at": f"{timezone.localtime() - timedelta(hours=2):%Y-%m-%dT%H:%M}",
                                      "severity": "3", "problem_class": str(rule.pk), "from_level": str(level.pk),

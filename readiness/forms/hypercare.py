@@ -43,7 +43,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class HypercarePlanForm(forms.ModelForm):
+class HypercarePlanForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = Hypercare
         fields = ["starts_on", "planned_end_on", "rules_in_force"]
@@ -229,7 +229,7 @@ class EscalationFilterForm(forms.Form):
         return data
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(SubmissionKeyMixin, forms.Form):
     new_end_on = forms.DateField(label="New end date", widget=DateInput(), validators=[validate_date_in_range])
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from readiness.forms.mixins import SubmissionKeyMixin
 from readiness.models import Channel, Person, ReachabilityResult
 from readiness.validators import validate_single_line
 
@@ -51,7 +52,7 @@ class ContactChangeForm(forms.ModelForm):
         return {field: self.cleaned_data[field] for field in self.Meta.fields}
 
 
-class ReachabilityTestForm(forms.Form):
+class ReachabilityTestForm(SubmissionKeyMixin, forms.Form):
     channels = forms.MultipleChoiceField(
         label="Channels to test", widget=forms.CheckboxSelectMultiple, choices=Channel.choices,
         help_text="Email sends a message with an acknowledge link; phone and chat are yours to try, then record.",

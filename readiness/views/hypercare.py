@@ -82,6 +82,7 @@ def hypercare_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def hypercare_plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.edit", application)
@@ -169,6 +170,7 @@ def criterion_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def hypercare_extend(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.edit", application)

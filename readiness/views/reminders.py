@@ -15,6 +15,7 @@ from readiness.forms.reminders import ContactChangeForm, ReachabilityResultForm,
 from readiness.models import Person, ReachabilityResult, ReachabilityTest
 from readiness.permissions import can, require
 from readiness.services import reminders as service
+from readiness.submissions import once_per_submission
 
 TEST_REACHABILITY = "reachability.test"
 
@@ -86,6 +87,7 @@ def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@once_per_submission
 def reachability_test_send(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, TEST_REACHABILITY)
     person = get_object_or_404(Person, pk=pk)
