@@ -8,6 +8,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from readiness import models
+from readiness.services.applications import application_business_owner_change
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -26,6 +27,16 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     list_filter = ["stage"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
+
+    def save_model(self, request: Any, obj: models.Application, form: Any, change: bool) -> None:
+        # Handed on here like on the edit page: what the previous owner agreed and accepted is
+        # retired, and only an administrator or that owner may (readiness/permissions.py).
+        if change and "business_owner" in form.changed_data:
+            new_owner = obj.business_owner
+            obj.business_owner_id = form.initial.get("business_owner")
+            application_business_owner_change(application=obj, new_owner=new_owner, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(models.Team)

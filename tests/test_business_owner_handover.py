@@ -179,3 +179,21 @@ def test_the_service_refuses_whoever_is_not_the_owner() -> None:
                                           by=app.delivery_lead)
     app.refresh_from_db()
     assert Hypercare.objects.get(application=app).agreed_at is not None
+
+
+def test_the_admin_hands_over_through_the_same_service(admin_client) -> None:
+    app = _agreed_application()
+    successor = factories.business_owner()
+    url = reverse("admin:readiness_application_change", args=[app.pk])
+    data = {**_form_data(app, business_owner=successor.pk), "contact_verification_days": 90,
+            "first_level_verification_days": 30}
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    app.refresh_from_db()
+    assert app.business_owner == successor
+    assert Hypercare.objects.get(application=app).agreed_at is None
+    assert not ExitCriterion.objects.filter(application=app, accepted_unmet=True).exists()
+    # Nor here can a holder of another role be named.
+    response = admin_client.post(url, {**data, "business_owner": factories.delivery_lead().pk})
+    assert response.status_code == 200
+    assert "Only a holder of the Business owner role" in response.content.decode()
