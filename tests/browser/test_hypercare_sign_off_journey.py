@@ -55,8 +55,9 @@ def test_business_owner_reviews_criteria_signs_off_and_sees_the_stage_change(che
 
 
 def test_support_analyst_logs_an_escalation_on_a_phone(checked_page) -> None:
-    factories.support_analyst(username="mia")
+    analyst = factories.support_analyst(username="mia")
     app = factories.hypercare_application()
+    app.members.add(analyst)  # she supports it: only its members write its escalation log
     page = checked_page.page
     page.set_viewport_size({"width": 390, "height": 844})
     checked_page.sign_in("mia")
