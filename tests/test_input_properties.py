@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from readiness import models
 from readiness.middleware import unreadable
+from readiness.services.api import api_token_create
 from readiness.services.reminders import link_token
 from readiness.validators import (
     DATE_RANGE_MESSAGE,
@@ -578,6 +579,17 @@ def test_a_nul_or_broken_utf8_in_an_address_is_a_400_not_a_500(world: World, que
 @pytest.mark.parametrize("query", ["sort=%00", "stage=%00", "page=%00", "stage=%ff", "page=%FF%FE"])
 def test_the_dashboards_sort_filter_and_page_refuse_unreadable_values(world: World, query: str) -> None:
     assert world.client.get(f"{reverse('readiness:home')}?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_who_do_i_call_at_year_one_or_9999_says_so_beside_the_field(world: World, at: str) -> None:
+    response = world.client.get(reverse("readiness:lookup"), {"symptom": "prices wrong", "at": at})
+    assert DATE_RANGE_MESSAGE in _field_error(response, "at")
+    _, key = api_token_create(user=world.app.delivery_lead, name="Teams bot")
+    api = Client().get(reverse("readiness:lookup_api"), {"symptom": "prices wrong", "at": at},
+                       headers={"Authorization": f"Bearer {key}"})
+    assert api.status_code == 400
+    assert api.json() == {"errors": {"at": [DATE_RANGE_MESSAGE]}}
 
 
 def test_readable_addresses_and_forms_pass(world: World) -> None:
