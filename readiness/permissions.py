@@ -36,6 +36,7 @@ ownership on, so a departed owner does not leave an application unsignable.
 
 Reading is everyone's who is signed in (readiness.access.get_application_for_user, 404 for an
 unknown application). Anonymous users may do nothing here: views send them to sign in first.
+Pages decide which buttons to show with the same `can`, passed to templates as booleans.
 `POST_ACTIONS` names the action guarding each URL that accepts POST; tests/test_permissions_walk.py
 fails for a URL that accepts POST without one.
 """
@@ -198,8 +199,3 @@ def require(user: User, action: str, obj: Any = None) -> None:
     """Refuse with 403 and the reason, unless the user may do the action."""
     if not can(user, action, obj):
         raise PermissionDenied(REFUSALS[action])
-
-
-def allowed(user: User, obj: Any, *actions: str) -> dict[str, bool]:
-    """What a page may offer: {"artefact_edit": True, ...} for the template's buttons."""
-    return {action.replace(".", "_"): can(user, action, obj) for action in actions}
