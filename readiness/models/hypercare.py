@@ -56,6 +56,10 @@ class Hypercare(models.Model):
     )
     agreed_fingerprint = models.CharField(max_length=64, blank=True)
     exited_at = models.DateTimeField(null=True, blank=True)
+    # The head of this application's sign-off chain, written in the sign-off's own transaction
+    # (readiness/signoffs.py): removing the newest sign-off leaves these ahead of the table.
+    signoff_count = models.PositiveIntegerField(default=0)
+    signoff_head = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -374,7 +378,11 @@ class SignOff(models.Model):
     """The business owner's sign-off of hypercare exit. Written once, never changed.
 
     The model refuses updates and deletes; on PostgreSQL a trigger (migration
-    `hypercare_signoff_immutable`) refuses them for any client, raw SQL included.
+    `hypercare_signoff_immutable`) refuses them for any client, raw SQL included, and the
+    runtime database role holds no UPDATE, DELETE or TRUNCATE on the table
+    (`manage.py grant_runtime_role`). Each row is numbered per application and chained by
+    hash to the one before, so a row altered or removed by the owner role shows in
+    `manage.py verify_signoffs` (readiness/signoffs.py says what it can and cannot detect).
     """
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="sign_offs")
@@ -384,12 +392,25 @@ class SignOff(models.Model):
     # Every criterion's definition and value at the moment of signing, and the digest of the definitions.
     snapshot = models.JSONField()
     fingerprint = models.CharField(max_length=64)
+    # 1, 2, 3… per application: a removed first or middle row leaves a gap.
+    sequence = models.PositiveIntegerField()
+    # The previous sign-off's chain_hash ("" for the first); chain_hash = sha256(previous_hash + canonical row).
+    previous_hash = models.CharField(max_length=64, blank=True)
+    chain_hash = models.CharField(max_length=64)
 
     objects = SignOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at"]
         constraints = [
+            models.UniqueConstraint(fields=["application", "sequence"], name="readiness_signoff_one_per_sequence"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(sequence=1, previous_hash="")
+                    | (models.Q(sequence__gt=1) & ~models.Q(previous_hash=""))
+                ),
+                name="readiness_signoff_first_has_no_previous",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from readiness.models import (
 )
 from readiness.models.hypercare import criteria_fingerprint, plan_fingerprint
 from readiness.permissions import require
+from readiness.signoffs import signoff_chain_hash
 
 
 class SignOffRefused(Exception):
@@ -232,11 +233,18 @@ def hypercare_sign_off(
             "criteria": [result.snapshot() for result in state.results],
         },
     )
+    # The chain: numbered after the hypercare row's head (locked with the application above),
+    # hashed over what was signed, and the head moved on in this same transaction.
+    sign_off.sequence = hypercare.signoff_count + 1
+    sign_off.previous_hash = hypercare.signoff_head
+    sign_off.chain_hash = signoff_chain_hash(sign_off.previous_hash, sign_off)
     sign_off.full_clean()
     sign_off.save()
     hypercare.status = HypercareStatus.EXITED
     hypercare.exited_at = now
-    hypercare.save(update_fields=["status", "exited_at", "updated_at"])
+    hypercare.signoff_count = sign_off.sequence
+    hypercare.signoff_head = sign_off.chain_hash
+    hypercare.save(update_fields=["status", "exited_at", "signoff_count", "signoff_head", "updated_at"])
     application.stage = Stage.BAU
     application.save(update_fields=["stage", "updated_at"])
     return sign_off
