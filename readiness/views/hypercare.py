@@ -32,6 +32,7 @@ from readiness.hypercare import hypercare_state
 from readiness.models import Application, Escalation, ExitCriterion, Hypercare
 from readiness.permissions import can, require
 from readiness.services import hypercare as services
+from readiness.signoffs import signoff_chain_verify
 from readiness.submissions import once_per_submission
 
 
@@ -54,12 +55,14 @@ def _render_detail(request: HttpRequest, application: Application, *, sign_off_f
     state = hypercare_state(application)
     today = timezone.localdate()
     is_owner = can(request.user, "hypercare.sign_off", application)
+    signed_before = state.sign_off is not None or (state.hypercare is not None and state.hypercare.signoff_count)
     return render(
         request,
         "readiness/hypercare_detail.html",
         {
             "application": application,
             "state": state,
+            "chain": signoff_chain_verify(application) if signed_before else None,
             "hypercare": state.hypercare,
             "needs_decision": state.hypercare is not None and state.hypercare.needs_decision(today),
             "blockers": state.sign_off_blockers(today),
