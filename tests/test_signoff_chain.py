@@ -12,7 +12,7 @@ from io import StringIO
 import psycopg2
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from psycopg2 import errors
@@ -167,6 +167,25 @@ def test_hypercare_page_before_any_sign_off_says_nothing_about_the_record(client
     client.force_login(app.business_owner)
     page = client.get(reverse("readiness:hypercare_detail", args=[app.slug])).content.decode()
     assert "Sign-off record" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_chains_sign_offs_stored_before_it_exactly_as_signing_does() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    app, other = factories.hypercare_application(), factories.hypercare_application()
+    signed = {s.pk: s.chain_hash for s in [*_signed(app, times=2), *_signed(other)]}
+    executor = MigrationExecutor(connection)
+    executor.migrate([("readiness", "0014_input_bounds")])  # the chain columns gone, the rows kept
+    executor.loader.build_graph()
+    # On PostgreSQL the forward run fills the columns past the immutability trigger and switches it back on.
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert dict(SignOff.objects.values_list("pk", "chain_hash")) == signed
+    assert signoff_chain_verify(app).intact and signoff_chain_verify(other).intact
+    assert Hypercare.objects.get(application=app).signoff_count == 2
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="readiness_signoff_immutable"), transaction.atomic():
+            SignOff.objects.filter(application=app).update(statement="rewritten")
 
 
 def test_grant_runtime_role_on_sqlite_explains_there_are_no_roles() -> None:
