@@ -73,6 +73,8 @@ class HeartbeatAdmin(admin.ModelAdmin):
 class HypercareAdmin(SimpleHistoryAdmin):
     list_display = ["application", "starts_on", "planned_end_on", "status", "agreed_at"]
     list_filter = ["status"]
+    # Only a sign-off moves the chain head; an edit here would show as a broken chain.
+    readonly_fields = ["signoff_count", "signoff_head"]
 
 
 @admin.register(models.ExitCriterion)
@@ -91,8 +93,9 @@ class EscalationAdmin(admin.ModelAdmin):
 class SignOffAdmin(admin.ModelAdmin):
     """Read-only: a sign-off is an audit record (the database refuses changes on PostgreSQL too)."""
 
-    list_display = ["application", "signed_by", "signed_at", "fingerprint"]
-    readonly_fields = ["application", "signed_by", "signed_at", "statement", "snapshot", "fingerprint"]
+    list_display = ["application", "sequence", "signed_by", "signed_at", "fingerprint"]
+    readonly_fields = ["application", "sequence", "signed_by", "signed_at", "statement", "snapshot", "fingerprint",
+                       "previous_hash", "chain_hash"]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

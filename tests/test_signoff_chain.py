@@ -280,3 +280,12 @@ def test_grant_runtime_role_refuses_a_superuser_or_a_missing_role() -> None:
         call_command("grant_runtime_role", connection.settings_dict["USER"])
     with pytest.raises(CommandError, match="does not exist"):
         call_command("grant_runtime_role", "handoff_no_such_role")
+
+
+def test_the_admin_shows_the_chain_head_but_offers_no_field_to_edit_it(admin_client) -> None:
+    app = factories.hypercare_application()
+    _signed(app)
+    hypercare = Hypercare.objects.get(application=app)
+    page = admin_client.get(reverse("admin:readiness_hypercare_change", args=[hypercare.pk])).content.decode()
+    assert hypercare.signoff_head in page
+    assert 'name="signoff_count"' not in page and 'name="signoff_head"' not in page
