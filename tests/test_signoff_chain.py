@@ -76,6 +76,17 @@ def test_two_sign_offs_chain_and_another_application_starts_its_own() -> None:
     assert (hypercare.signoff_count, hypercare.signoff_head) == (2, second.chain_hash)
 
 
+def test_agreeing_with_a_hypercare_read_before_the_sign_off_keeps_the_chain_head() -> None:
+    from readiness.services.hypercare import hypercare_agree
+
+    app = factories.hypercare_application()
+    read_earlier = Hypercare.objects.get(application=app)
+    _signed(app)
+    hypercare_agree(hypercare=read_earlier, by=app.business_owner)
+    assert Hypercare.objects.get(application=app).signoff_count == 1
+    assert signoff_chain_verify(app).intact
+
+
 def test_verify_signoffs_reports_each_chain_intact_with_its_head() -> None:
     app = factories.hypercare_application()
     sign_offs = _signed(app, times=2)

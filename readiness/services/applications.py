@@ -135,7 +135,7 @@ def application_business_owner_change(
         hypercare.agreed_by = None
         hypercare.agreed_fingerprint = ""
         hypercare.full_clean()
-        hypercare.save()
+        hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
     logger.info("application %s: business owner handed to user %s by user %s at %s",
                 application.pk, getattr(new_owner, "pk", None), by.pk, now.isoformat())
     return application

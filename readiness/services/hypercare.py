@@ -65,7 +65,9 @@ def hypercare_plan_save(
     hypercare.planned_end_on = planned_end_on
     hypercare.rules_in_force = rules_in_force
     hypercare.full_clean()
-    hypercare.save()
+    # Only the plan's own fields: a sign-off committed meanwhile keeps its status and chain head.
+    plan_fields = ["starts_on", "planned_end_on", "rules_in_force", "updated_at"]
+    hypercare.save(update_fields=plan_fields if hypercare.pk else None)
     exit_criteria_install_defaults(application=application)
     return hypercare
 
@@ -83,7 +85,8 @@ def hypercare_agree(*, hypercare: Hypercare, by: AbstractBaseUser, now: datetime
     hypercare.agreed_by = by
     hypercare.agreed_fingerprint = plan_fingerprint(hypercare, criteria)
     hypercare.full_clean()
-    hypercare.save()
+    # `hypercare` may have been read long before: write only the agreement, never a stale chain head.
+    hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
     return hypercare
 
 
