@@ -44,8 +44,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _test_clock() -> Iterator[None]:
+    """HANDOFF_TEST_CLOCK=23:45 runs every test at that local time today (settings.TIME_ZONE), the
+    clock ticking on from there: bugs that only show near midnight show on any day. A test that
+    travels itself travels from inside this one (time-machine nests)."""
+    clock = os.environ.get("HANDOFF_TEST_CLOCK")
+    if not clock:
+        yield
+        return
+    import time_machine
+    from django.utils import timezone
+
+    hour, minute = (int(part) for part in clock.split(":"))
+    moment = timezone.localtime().replace(hour=hour, minute=minute, second=0, microsecond=0)
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _mail_in_memory(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def tasks_on_commit(django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tasks enqueued with enqueue_on_commit run, in this process, when the test's writes
+    "commit" (the end of the with block), as a worker would run them just after."""
+    from readiness import tasks
+
+    monkeypatch.setattr(tasks, "_publish", lambda task, args: task.apply(args=args, throw=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

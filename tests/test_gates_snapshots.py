@@ -3,7 +3,7 @@ and what the checklist shows while it is current."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -140,19 +140,40 @@ def test_past_days_are_history_and_are_not_retired_by_a_write(lead) -> None:
 # --- the checklist trusts a snapshot only while it is current --------------------------------------
 
 
+def _local_today_at(hour: int, minute: int) -> datetime:
+    return timezone.localtime().replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
 def test_the_checklist_judges_afresh_once_the_snapshot_is_too_old(client, lead, settings) -> None:
     application = factories.ApplicationFactory(delivery_lead=lead)
     client.force_login(lead)
-    client.get(application.get_absolute_url())
-    first = _today(application).computed_at
-    client.get(application.get_absolute_url())
-    assert _today(application).computed_at == first  # current: read, not judged again
-    later = timezone.now() + timedelta(minutes=settings.READINESS_SNAPSHOT_MAX_AGE_MINUTES + 1)
-    if timezone.localdate(later) != timezone.localdate():
-        later = timezone.now()  # the test runs just before midnight: a new day is judged anyway
-    with time_machine.travel(later, tick=False):
+    max_age = timedelta(minutes=settings.READINESS_SNAPSHOT_MAX_AGE_MINUTES)
+    # Midday, so that aging past the limit stays on the same day: after 22:30 it would cross
+    # midnight, and a new day is judged afresh for that reason instead (the next test).
+    with time_machine.travel(_local_today_at(12, 0), tick=False) as traveller:
+        client.get(application.get_absolute_url())
+        first = _today(application).computed_at
+        traveller.shift(max_age - timedelta(minutes=1))
+        client.get(application.get_absolute_url())
+        assert _today(application).computed_at == first  # current: read, not judged again
+        traveller.shift(timedelta(minutes=2))
         client.get(application.get_absolute_url())
         assert _today(application).computed_at > first
+
+
+def test_the_checklist_judges_a_new_day_afresh_and_keeps_yesterday_as_history(client, lead) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    client.force_login(lead)
+    with time_machine.travel(_local_today_at(23, 59), tick=False) as traveller:
+        yesterday = timezone.localdate()
+        client.get(application.get_absolute_url())
+        judged_last_night = _today(application).computed_at
+        traveller.shift(timedelta(minutes=2))  # a snapshot two minutes old, but of yesterday
+        client.get(application.get_absolute_url())
+        assert _today(application).day == yesterday + timedelta(days=1)
+        assert _today(application).computed_at > judged_last_night
+        kept = ReadinessSnapshot.objects.get(application=application, day=yesterday)
+        assert kept.computed_at == judged_last_night
 
 
 def test_changed_rules_make_stored_verdicts_stale(client, lead, settings) -> None:
