@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 
+from readiness.access import AuthenticatedHttpRequest
 from readiness.models import FormSubmission
 
 KEY_FIELD = "submission_key"
@@ -56,7 +57,7 @@ def _replay(request: HttpRequest, key: uuid.UUID) -> HttpResponse | None:
     return redirect(result_url)
 
 
-def _run_claimed(view: View, request: HttpRequest, key: uuid.UUID | None, *args: object, **kwargs: object
+def _run_claimed(view: View, request: AuthenticatedHttpRequest, key: uuid.UUID | None, *args: object, **kwargs: object
                  ) -> HttpResponse:
     with transaction.atomic():
         claim = FormSubmission.objects.create(key=key, user=request.user, result_url="") if key else None
@@ -76,7 +77,8 @@ def once_per_submission(view: View) -> View:
     """Wrap a form view so a repeated or racing POST does the work once and never answers 500."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    # Sits under @login_required: the user is signed in.
+    def wrapper(request: AuthenticatedHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method != "POST":
             return view(request, *args, **kwargs)
         key = submission_key(request)

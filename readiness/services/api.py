@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from readiness.models.api import hash_key
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token and its key. The key is shown once; only its hash is kept."""
     key = ApiToken.new_key()
     token = ApiToken(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:8])

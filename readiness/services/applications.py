@@ -4,14 +4,16 @@ import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from readiness.defaults import DEFAULT_RULES
 from readiness.models import Application, EscalationLevel, ExitCriterion, Hypercare, OwnershipRule, Stage
 from readiness.permissions import require
+from readiness.services.gates import application_evidence_changed
 from readiness.services.hypercare import exit_criteria_install_defaults
+from readiness.services.reminders import people_schedule_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ def ownership_rules_install_defaults(
         rule.full_clean()
         rule.save()
         created.append(rule)
+    if created:
+        application_evidence_changed(application_ids=[application.pk])
     return created
 
 
@@ -50,10 +54,10 @@ def application_create(
     current_release: str = "",
     go_live_date: date | None = None,
     stage: str = Stage.BUILD,
-    delivery_lead: AbstractBaseUser | None = None,
-    business_owner: AbstractBaseUser | None = None,
-    support_lead: AbstractBaseUser | None = None,
-    members: list[AbstractBaseUser] | None = None,
+    delivery_lead: User | None = None,
+    business_owner: User | None = None,
+    support_lead: User | None = None,
+    members: list[User] | None = None,
 ) -> Application:
     """Create an application with the default triage rules and the template exit criteria."""
     application = Application(
@@ -78,15 +82,14 @@ def application_create(
 
 @transaction.atomic
 def application_update(
-    *, application: Application, by: AbstractBaseUser, members: list[AbstractBaseUser] | None = None
+    *, application: Application, by: User, members: list[User] | None = None
 ) -> Application:
     """Save an edited application (its fields already set by the form) and its members.
 
     A new business owner goes through application_business_owner_change, which may refuse it.
     """
-    stored_owner_id = Application.objects.select_for_update().values_list("business_owner_id", flat=True).get(
-        pk=application.pk
-    )
+    stored_owner_id, *stored_periods = Application.objects.select_for_update().values_list(
+        "business_owner_id", "contact_verification_days", "first_level_verification_days").get(pk=application.pk)
     if application.business_owner_id != stored_owner_id:
         new_owner = application.business_owner
         application.business_owner_id = stored_owner_id
@@ -96,12 +99,16 @@ def application_update(
         application.save()
     if members is not None:
         application.members.set(members)
+    application_evidence_changed(application_ids=[application.pk])
+    if stored_periods != [application.contact_verification_days, application.first_level_verification_days]:
+        # The people on its paths are due sooner or later now.
+        people_schedule_refresh(person_ids=application.people_on_paths())
     return application
 
 
 @transaction.atomic
 def application_business_owner_change(
-    *, application: Application, new_owner: AbstractBaseUser | None, by: AbstractBaseUser,
+    *, application: Application, new_owner: User | None, by: User,
     now: datetime | None = None,
 ) -> Application:
     """Hand the business owner's role on this application to someone else.
@@ -136,6 +143,7 @@ def application_business_owner_change(
         hypercare.agreed_fingerprint = ""
         hypercare.full_clean()
         hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
     logger.info("application %s: business owner handed to user %s by user %s at %s",
                 application.pk, getattr(new_owner, "pk", None), by.pk, now.isoformat())
     return application

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -30,13 +30,14 @@ SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready
 
 @transaction.atomic
 def gate_waive(
-    *, application: Application, gate: str, reason: str, expires_on: date, waived_by: AbstractBaseUser
+    *, application: Application, gate: str, reason: str, expires_on: date, waived_by: User
 ) -> GateWaiver:
     # A waiver is a signature: whoever calls, the one signing must be allowed to waive here.
     require(waived_by, "waiver.create", application)
     waiver = GateWaiver(application=application, gate=gate, reason=reason, expires_on=expires_on, waived_by=waived_by)
     waiver.full_clean()
     waiver.save()
+    application_evidence_changed(application_ids=[application.pk])
     return waiver
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +24,7 @@ from readiness.models import (
 )
 from readiness.models.hypercare import criteria_fingerprint, plan_fingerprint
 from readiness.permissions import require
+from readiness.services.gates import application_evidence_changed
 from readiness.signoffs import signoff_chain_hash
 
 
@@ -52,6 +53,7 @@ def exit_criteria_install_defaults(*, application: Application) -> list[ExitCrit
         criterion.full_clean()
         criterion.save()
         created.append(criterion)
+    application_evidence_changed(application_ids=[application.pk])
     return created
 
 
@@ -69,11 +71,12 @@ def hypercare_plan_save(
     plan_fields = ["starts_on", "planned_end_on", "rules_in_force", "updated_at"]
     hypercare.save(update_fields=plan_fields if hypercare.pk else None)
     exit_criteria_install_defaults(application=application)
+    application_evidence_changed(application_ids=[application.pk])
     return hypercare
 
 
 @transaction.atomic
-def hypercare_agree(*, hypercare: Hypercare, by: AbstractBaseUser, now: datetime | None = None) -> Hypercare:
+def hypercare_agree(*, hypercare: Hypercare, by: User, now: datetime | None = None) -> Hypercare:
     """The business owner agrees the window, rules and criteria as they stand now."""
     application = hypercare.application
     # Checked here as well as in the view: the signature is the owner's, whoever calls.
@@ -87,6 +90,7 @@ def hypercare_agree(*, hypercare: Hypercare, by: AbstractBaseUser, now: datetime
     hypercare.full_clean()
     # `hypercare` may have been read long before: write only the agreement, never a stale chain head.
     hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
     return hypercare
 
 
@@ -102,12 +106,13 @@ def exit_criterion_save(*, criterion: ExitCriterion) -> ExitCriterion:
             criterion.accepted_at = None
     criterion.full_clean()
     criterion.save()
+    application_evidence_changed(application_ids=[criterion.application_id])
     return criterion
 
 
 @transaction.atomic
 def exit_criterion_attest(
-    *, criterion: ExitCriterion, evidence: str, by: AbstractBaseUser, now: datetime | None = None
+    *, criterion: ExitCriterion, evidence: str, by: User, now: datetime | None = None
 ) -> ExitCriterion:
     criterion.evidence = evidence.strip()
     if not criterion.evidence:
@@ -116,12 +121,13 @@ def exit_criterion_attest(
     criterion.attested_at = now or timezone.now()
     criterion.full_clean()
     criterion.save()
+    application_evidence_changed(application_ids=[criterion.application_id])
     return criterion
 
 
 @transaction.atomic
 def exit_criterion_accept_unmet(
-    *, criterion: ExitCriterion, reason: str, by: AbstractBaseUser, now: datetime | None = None
+    *, criterion: ExitCriterion, reason: str, by: User, now: datetime | None = None
 ) -> ExitCriterion:
     require(by, "hypercare.accept_criterion", criterion.application)
     criterion.accepted_unmet = True
@@ -130,6 +136,7 @@ def exit_criterion_accept_unmet(
     criterion.accepted_at = now or timezone.now()
     criterion.full_clean()
     criterion.save()
+    application_evidence_changed(application_ids=[criterion.application_id])
     return criterion
 
 
@@ -143,7 +150,7 @@ def escalation_log(
     from_level_id: int,
     to_level_id: int | None,
     summary: str,
-    logged_by: AbstractBaseUser,
+    logged_by: User,
     resolved_by: str = "",
     minutes_to_resolve: int | None = None,
 ) -> Escalation:
@@ -183,7 +190,7 @@ def escalation_resolve(*, escalation: Escalation, resolved_by: str, resolved_at:
 
 @transaction.atomic
 def hypercare_extend(
-    *, hypercare: Hypercare, reason: str, new_end_on: date, by: AbstractBaseUser, now: datetime | None = None
+    *, hypercare: Hypercare, reason: str, new_end_on: date, by: User, now: datetime | None = None
 ) -> HypercareExtension:
     now = now or timezone.now()
     if new_end_on <= hypercare.current_end_on:
@@ -196,12 +203,13 @@ def hypercare_extend(
     extension.save()
     hypercare.status = HypercareStatus.EXTENDED
     hypercare.save(update_fields=["status", "updated_at"])
+    application_evidence_changed(application_ids=[hypercare.application_id])
     return extension
 
 
 @transaction.atomic
 def hypercare_sign_off(
-    *, application: Application, by: AbstractBaseUser, statement: str = "", now: datetime | None = None
+    *, application: Application, by: User, statement: str = "", now: datetime | None = None
 ) -> SignOff:
     """The business owner signs hypercare exit; the stage moves to business as usual.
 
@@ -250,4 +258,5 @@ def hypercare_sign_off(
     hypercare.save(update_fields=["status", "exited_at", "signoff_count", "signoff_head", "updated_at"])
     application.stage = Stage.BAU
     application.save(update_fields=["stage", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
     return sign_off

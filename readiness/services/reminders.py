@@ -31,7 +31,7 @@ from smtplib import SMTPRecipientsRefused, SMTPResponseException
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -545,7 +545,7 @@ def person_channels(person: Person) -> list[str]:
 
 @transaction.atomic
 def reachability_test_send(
-    *, person: Person, channels: list[str], sent_by: AbstractBaseUser, now: datetime | None = None
+    *, person: Person, channels: list[str], sent_by: User, now: datetime | None = None
 ) -> list[ReachabilityTest]:
     """Start a test on each channel; the email test is sent by a task, phone and chat are the lead's call."""
     now = now or timezone.now()
@@ -588,7 +588,7 @@ def reachability_link_check(token: str) -> ReachabilityTest:
 
 @transaction.atomic
 def reachability_test_record(
-    *, test: ReachabilityTest, result: str, note: str = "", recorded_by: AbstractBaseUser | None,
+    *, test: ReachabilityTest, result: str, note: str = "", recorded_by: User | None,
     now: datetime | None = None,
 ) -> ReachabilityTest:
     """Record how a test went; the contact acknowledging their email records "reached" themselves."""

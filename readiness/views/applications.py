@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from readiness.access import get_application_for_user
+from readiness.access import AuthenticatedHttpRequest, get_application_for_user
 from readiness.forms.applications import ApplicationForm
 from readiness.permissions import require
 from readiness.services.applications import application_create, application_update
@@ -36,7 +36,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @once_per_submission
-def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def application_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "application.edit", application)
     if request.method == "POST":

@@ -20,7 +20,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_safe
 
-from readiness.access import get_application_for_user
+from readiness.access import AuthenticatedHttpRequest, get_application_for_user
 from readiness.forms.gates import GateWaiverForm
 from readiness.gates import CHART_DAYS, Verdict, rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
@@ -190,7 +190,7 @@ def _chart(application: Application, today: date, verdict: Verdict) -> Chart:
 
 @login_required
 @once_per_submission
-def waiver_create(request: HttpRequest, slug: str) -> HttpResponse:
+def waiver_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "waiver.create", application)
     if request.method == "POST":

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from readiness.access import get_application_for_user
+from readiness.access import AuthenticatedHttpRequest, get_application_for_user
 from readiness.forms.hypercare import (
     AcceptUnmetForm,
     AttestationForm,
@@ -111,7 +111,7 @@ def hypercare_plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def hypercare_agree(request: HttpRequest, slug: str) -> HttpResponse:
+def hypercare_agree(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.agree", application)
     hypercare = get_object_or_404(Hypercare, application=application)
@@ -145,7 +145,7 @@ def criterion_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Ht
 
 
 @login_required
-def criterion_attest(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def criterion_attest(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.edit", application)
     criterion = get_object_or_404(ExitCriterion, application=application, pk=pk, kind="attestation")
@@ -159,7 +159,7 @@ def criterion_attest(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def criterion_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def criterion_accept(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.accept_criterion", application)
     criterion = get_object_or_404(ExitCriterion, application=application, pk=pk)
@@ -174,7 +174,7 @@ def criterion_accept(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @once_per_submission
-def hypercare_extend(request: HttpRequest, slug: str) -> HttpResponse:
+def hypercare_extend(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.edit", application)
     hypercare = get_object_or_404(Hypercare.objects.prefetch_related("extensions"), application=application)
@@ -192,7 +192,7 @@ def hypercare_extend(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def hypercare_sign_off(request: HttpRequest, slug: str) -> HttpResponse:
+def hypercare_sign_off(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "hypercare.sign_off", application)
     form = SignOffForm(request.POST)
@@ -212,7 +212,7 @@ def hypercare_sign_off(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @once_per_submission
-def escalationlog_create(request: HttpRequest, slug: str) -> HttpResponse:
+def escalationlog_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "escalation_log.write", application)
     form = EscalationForm(request.POST or None, application=application)

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from readiness.access import AuthenticatedHttpRequest
 from readiness.forms.lookup import ApiTokenForm, LookupForm, classes_of, resolve_application
 from readiness.lookup import Answer, answer, answer_as_dict
 from readiness.models import ApiToken, Application
@@ -106,7 +107,7 @@ def lookup_api(request: HttpRequest) -> JsonResponse:
 @never_cache
 @login_required
 @once_per_submission
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         token, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])

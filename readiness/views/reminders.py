@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from readiness.access import AuthenticatedHttpRequest
 from readiness.forms.reminders import ContactChangeForm, ReachabilityResultForm, ReachabilityTestForm
 from readiness.models import Person, ReachabilityResult, ReachabilityTest
 from readiness.permissions import can, require
@@ -88,7 +89,7 @@ def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @once_per_submission
-def reachability_test_send(request: HttpRequest, pk: int) -> HttpResponse:
+def reachability_test_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, TEST_REACHABILITY)
     person = get_object_or_404(Person, pk=pk)
     form = ReachabilityTestForm(request.POST, available=service.person_channels(person))
@@ -113,7 +114,7 @@ def reachability_test_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reachability_test_record(request: HttpRequest, pk: int, test_pk: int) -> HttpResponse:
+def reachability_test_record(request: AuthenticatedHttpRequest, pk: int, test_pk: int) -> HttpResponse:
     require(request.user, TEST_REACHABILITY)
     test = get_object_or_404(ReachabilityTest, pk=test_pk, person_id=pk)
     form = ReachabilityResultForm(request.POST)
