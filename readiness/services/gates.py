@@ -37,7 +37,6 @@ def gate_waive(
     waiver = GateWaiver(application=application, gate=gate, reason=reason, expires_on=expires_on, waived_by=waived_by)
     waiver.full_clean()
     waiver.save()
-    application_evidence_changed(application_ids=[application.pk])
     return waiver
 
 
