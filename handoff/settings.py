@@ -264,6 +264,9 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "readiness.tasks.reminder_sweep", "schedule": crontab(minute="*/15")},
     # Re-judges every application's gates into today's readiness snapshot; the 00:05 run starts the day.
     "readiness-snapshots": {"task": "readiness.tasks.readiness_snapshots_refresh", "schedule": crontab(minute=5)},
+    # Forgets the one-time keys of forms sent more than two days ago (readiness.submissions).
+    "form-submissions-prune": {"task": "readiness.tasks.form_submissions_prune",
+                               "schedule": crontab(hour=3, minute=20)},
 }
 # /health/workers/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)

@@ -7,6 +7,7 @@ still roll back, and never so that a broker outage breaks the web request that a
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
@@ -32,6 +33,21 @@ def heartbeat() -> None:
     from readiness.services.system import heartbeat_record
 
     heartbeat_record(name="beat")
+
+
+# A one-time form key guards against a double-click or a refresh, minutes apart; two days is
+# plenty, and a form sent later than that is a new one.
+FORM_SUBMISSION_KEEP = timedelta(days=2)
+
+
+@shared_task
+def form_submissions_prune() -> int:
+    """Daily (beat): forget the one-time keys of forms sent more than two days ago."""
+    from readiness.services.system import form_submissions_prune as prune
+
+    pruned = prune(older_than=FORM_SUBMISSION_KEEP)
+    logger.info("form_submissions_prune: %s keys older than %s deleted", pruned, FORM_SUBMISSION_KEEP)
+    return pruned
 
 
 # Mail servers fail transiently; retry with backoff, a bounded number of times. The reminder log
