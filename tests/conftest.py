@@ -70,9 +70,9 @@ def _mail_in_memory(settings: Any) -> None:
 def tasks_on_commit(django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tasks enqueued with enqueue_on_commit run, in this process, when the test's writes
     "commit" (the end of the with block), as a worker would run them just after."""
-    from readiness import tasks
+    from readiness import queue
 
-    monkeypatch.setattr(tasks, "_publish", lambda task, args: task.apply(args=args, throw=True))
+    monkeypatch.setattr(queue, "_publish", lambda task, args: task.apply(args=args, throw=True))
     with django_capture_on_commit_callbacks(execute=True):
         yield
 

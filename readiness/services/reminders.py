@@ -55,8 +55,8 @@ from readiness.models import (
     ReminderLog,
     ReminderStep,
 )
+from readiness.queue import enqueue_on_commit
 from readiness.services.gates import application_evidence_changed
-from readiness.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -132,9 +132,7 @@ Dispatch = Callable[[int, int, str], None]
 
 
 def _enqueue_send(person_pk: int, cycle: int, step: str) -> None:
-    from readiness.tasks import reminder_send
-
-    enqueue_on_commit(reminder_send, person_pk, cycle, step)
+    enqueue_on_commit("reminder_send", person_pk, cycle, step)
 
 
 def reminder_sweep(*, now: datetime | None = None, chunk_size: int = SWEEP_CHUNK,
@@ -510,9 +508,7 @@ def person_submit_changes(
     confirmation.save()
     _start_next_cycle(person, now)
     if changes or confirmation.note:
-        from readiness.tasks import contact_changes_notify
-
-        enqueue_on_commit(contact_changes_notify, confirmation.pk)
+        enqueue_on_commit("contact_changes_notify", confirmation.pk)
     return confirmation
 
 
@@ -559,9 +555,7 @@ def reachability_test_send(
         test.save()
         tests.append(test)
         if channel == Channel.EMAIL:
-            from readiness.tasks import reachability_test_email
-
-            enqueue_on_commit(reachability_test_email, test.pk)
+            enqueue_on_commit("reachability_test_email", test.pk)
     return tests
 
 
