@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from readiness.forms.artefacts import DateInput
-from readiness.forms.mixins import UniqueWhereTypedMixin
+from readiness.forms.mixins import UniqueWhereTypedMixin, model_choices
 from readiness.models import Application
 from readiness.models.applications import BUSINESS_OWNER_ROLE_NEEDED
 from readiness.permissions import can
@@ -28,11 +28,11 @@ class ApplicationForm(UniqueWhereTypedMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
         for name in ["delivery_lead", "business_owner", "support_lead", "members"]:
-            self.fields[name].queryset = users
-            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+            model_choices(self, name).queryset = users
+            model_choices(self, name).label_from_instance = lambda u: u.get_full_name() or u.get_username()  # type: ignore[method-assign,assignment]  # per instance
         # Separation of duties: offered are holders of the Business owner role (and whoever holds
         # the post now); anyone else posted is refused beside the field, in plain words.
-        owner = self.fields["business_owner"]
+        owner = model_choices(self, "business_owner")
         owner.queryset = users.filter(
             Q(groups__name=Role.BUSINESS_OWNER) | Q(pk=self.instance.business_owner_id)
         ).distinct()

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin
+from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin, model_choices
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -52,10 +52,11 @@ class ArtefactForm(UniqueWhereTypedMixin, forms.ModelForm):
         self.application = application
         self.instance.application = application
         for name, field in self.fields.items():
-            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Person:
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None \
+                    and field.queryset.model is Person:
                 field.queryset = _people()
             if name == "escalation_level":
-                field.queryset = EscalationLevel.objects.filter(application=application)
+                model_choices(self, name).queryset = EscalationLevel.objects.filter(application=application)
             if isinstance(field, forms.DateField) and not isinstance(field.widget, DateInput):
                 field.widget = DateInput()
 
@@ -86,7 +87,7 @@ class AlertVerificationForm(SubmissionKeyMixin, forms.ModelForm):
     def __init__(self, *args: Any, alert: AlertCheck, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.alert = alert
-        self.fields["verified_by"].queryset = _people()
+        model_choices(self, "verified_by").queryset = _people()
         self.fields["verified_by"].label = "Seen by"
 
     def clean_verified_at(self) -> Any:
@@ -127,7 +128,7 @@ class DrillActionForm(SubmissionKeyMixin, forms.ModelForm):
     def __init__(self, *args: Any, drill: Drill, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.drill = drill
-        self.fields["owner"].queryset = _people()
+        model_choices(self, "owner").queryset = _people()
 
 
 class DecisionRecordForm(ArtefactForm):
@@ -147,4 +148,4 @@ class DecisionRecordForm(ArtefactForm):
         others = DecisionRecord.objects.filter(application=self.application)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        self.fields["superseded_by"].queryset = others
+        model_choices(self, "superseded_by").queryset = others

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from readiness.forms.mixins import UniqueWhereTypedMixin
+from readiness.forms.mixins import UniqueWhereTypedMixin, model_choices
 from readiness.models import Application, Coverage, Duty, EscalationLevel, OwnershipRule, Person
 from readiness.models.people import validate_timezone
 
@@ -22,7 +22,7 @@ def _helper() -> FormHelper:
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        team = f", {obj.team.name}" if obj.team_id else ""
+        team = f", {obj.team.name}" if obj.team is not None else ""
         gone = " — has left" if obj.left_on else ""
         return f"{obj.name} ({obj.timezone}{team}){gone}"
 
@@ -76,7 +76,7 @@ class LevelForm(UniqueWhereTypedMixin, forms.ModelForm):
         named = [pk for pk in (level.primary_id, level.backup_id, level.after_hours_cover_id) if pk]
         people = Person.objects.filter(Q(left_on__isnull=True) | Q(pk__in=named)).select_related("team")
         for name in ("primary", "backup", "after_hours_cover"):
-            self.fields[name].queryset = people
+            model_choices(self, name).queryset = people
         self.helper = _helper()
 
     def clean_coverage_timezone(self) -> str:
@@ -147,6 +147,6 @@ class OwnershipRuleForm(UniqueWhereTypedMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.application = application
         self.instance.application = application
-        self.fields["level"].queryset = application.levels.order_by("position")
-        self.fields["level"].label_from_instance = lambda level: f"L{level.position} {level.name}"
+        model_choices(self, "level").queryset = application.levels.order_by("position")
+        model_choices(self, "level").label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
         self.helper = _helper()

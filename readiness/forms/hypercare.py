@@ -9,7 +9,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
-from readiness.forms.mixins import SubmissionKeyMixin
+from readiness.forms.mixins import SubmissionKeyMixin, model_choices
 from readiness.models import (
     Application,
     CriterionKind,
@@ -145,11 +145,11 @@ class EscalationForm(SubmissionKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.application = application
         levels = EscalationLevel.objects.filter(application=application).order_by("position")
-        self.fields["problem_class"].queryset = OwnershipRule.objects.filter(application=application)
-        self.fields["from_level"].queryset = levels
-        self.fields["to_level"].queryset = levels
-        self.fields["from_level"].label_from_instance = lambda level: f"L{level.position} {level.name}"
-        self.fields["to_level"].label_from_instance = lambda level: f"L{level.position} {level.name}"
+        model_choices(self, "problem_class").queryset = OwnershipRule.objects.filter(application=application)
+        model_choices(self, "from_level").queryset = levels
+        model_choices(self, "to_level").queryset = levels
+        model_choices(self, "from_level").label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
+        model_choices(self, "to_level").label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
             first = levels.first()
@@ -216,13 +216,14 @@ class EscalationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["problem_class"].queryset = OwnershipRule.objects.filter(application=application)
+        model_choices(self, "problem_class").queryset = OwnershipRule.objects.filter(application=application)
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; typed as never None
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", "The end date is before the start date.")

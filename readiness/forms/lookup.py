@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from readiness.forms.mixins import UniqueWhereTypedMixin
@@ -119,8 +120,9 @@ class LookupForm(forms.Form):
         application = resolve_application(text, slug_first=self.slug_first)
         if text != application.name:
             # Shown again as its name, whatever was typed or linked (a slug, part of the name).
-            self.data = self.data.copy()
-            self.data[self.add_prefix("application")] = application.name
+            data = cast(QueryDict, self.data).copy()  # request.GET (a dict in some tests): both copy
+            data[self.add_prefix("application")] = application.name
+            self.data = data
         return application
 
     def clean_problem_class(self) -> str:
@@ -143,7 +145,8 @@ class LookupForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; typed as never None
         if not data.get("symptom", "").strip() and not data.get("problem_class"):
             self.add_error("symptom", "Describe the symptom, or pick a class of problem.")
         return data

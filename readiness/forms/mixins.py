@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, UniqueConstraint
 
 from readiness.submissions import KEY_FIELD
+
+
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model-choice field `name`, to narrow its choices (`form.fields` holds plain Fields)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class SubmissionKeyMixin:
@@ -31,7 +36,7 @@ class SubmissionKeyMixin:
 
 def _field_names(expression: Any) -> set[str]:
     if isinstance(expression, F):
-        return {expression.name}
+        return {expression.name}  # type: ignore[attr-defined]  # django-stubs leaves out F.name
     return set().union(*(_field_names(source) for source in expression.get_source_expressions()))
 
 

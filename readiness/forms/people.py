@@ -56,7 +56,8 @@ class DayHoursForm(forms.Form):
     ends_at = forms.TimeField(required=False, label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; typed as never None
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and not ends:
             self.add_error("ends_at", "Say when the working day ends, or clear the start for a day off.")

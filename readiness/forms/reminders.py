@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -60,7 +60,7 @@ class ReachabilityTestForm(SubmissionKeyMixin, forms.Form):
 
     def __init__(self, *args: Any, available: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channels"].choices = [(c, Channel(c).label) for c in available]
+        cast(forms.ChoiceField, self.fields["channels"]).choices = [(c, Channel(c).label) for c in available]
         self.fields["channels"].initial = available
         self.helper = _helper()
 
