@@ -538,6 +538,16 @@ def test_an_escalation_in_year_one_is_refused_and_the_log_and_its_csv_answer(wor
     assert world.client.get(_slug(world, "escalationlog_export")).status_code == 200
 
 
+def test_a_hypercare_starting_on_31_dec_9999_is_refused_beside_the_field(world: World) -> None:
+    before = world.app.hypercare.starts_on
+    response = world.client.post(_slug(world, "hypercare_plan_edit"), {
+        "starts_on": "9999-12-31", "planned_end_on": _today(11), "rules_in_force": "Support first.",
+    })
+    assert _field_error(response, "starts_on") == DATE_RANGE_MESSAGE
+    world.app.hypercare.refresh_from_db()
+    assert world.app.hypercare.starts_on == before
+
+
 def test_a_waiver_until_2099_is_refused_with_the_longest_allowed(world: World, settings: Any) -> None:
     settings.WAIVER_MAX_DAYS = 60
     url = _slug(world, "waiver_create")

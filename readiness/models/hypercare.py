@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from readiness.validators import in_range
+from readiness.validators import DATE_MAX, DATE_MIN, in_range
 
 from .applications import Application
 from .escalation import EscalationLevel, OwnershipRule
@@ -80,7 +80,9 @@ class Hypercare(models.Model):
         return f"Hypercare of {self.application}: {self.starts_on}–{self.current_end_on}"
 
     def clean(self) -> None:
-        if self.starts_on and self.planned_end_on:
+        # clean() runs even when a date failed its range check (clean_fields): that error is the
+        # one to show, and the window's ends could not be computed from 31 Dec 9999.
+        if self.starts_on and self.planned_end_on and DATE_MIN <= self.starts_on <= DATE_MAX:
             days = (self.planned_end_on - self.starts_on).days
             if not MIN_WINDOW_DAYS <= days <= MAX_WINDOW_DAYS:
                 raise ValidationError(
