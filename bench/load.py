@@ -57,6 +57,8 @@ def run_load(
 ) -> LoadResult:
     """Each client loops over `paths` until `seconds` pass or `max_requests` are made in all."""
     parts = urlsplit(base_url)
+    assert parts.hostname, f"no host in {base_url}"
+    host = parts.hostname
     result = LoadResult()
     lock = threading.Lock()
     began = time.perf_counter()
@@ -79,7 +81,7 @@ def run_load(
             status = 0
             try:
                 if conn is None:
-                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                    conn = http.client.HTTPConnection(host, parts.port, timeout=30)
                 conn.request("GET", path, headers=extra)
                 response = conn.getresponse()
                 response.read()

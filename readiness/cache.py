@@ -10,13 +10,23 @@ thread-safety stay LocMemCache's own.
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from threading import Lock
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 
 
 class ObjectCache(LocMemCache):
+    if TYPE_CHECKING:  # LocMemCache's own state and helpers, which django-stubs leaves out
+        _cache: OrderedDict[str, Any]
+        _lock: Lock
+
+        def _has_expired(self, key: str) -> bool: ...
+        def _set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None: ...
+        def _delete(self, key: str) -> bool: ...
+
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         with self._lock:

@@ -269,7 +269,7 @@ def check_runbooks(ev: Evidence, on: date) -> Check:
             )
             problems += 1
         if not problems:
-            assert runbook.last_reviewed_on and runbook.last_exercised_on
+            assert runbook.last_reviewed_on and runbook.last_exercised_on and runbook.escalation_level
             result.evidence.append(
                 f"“{runbook.title}”: calls {runbook.escalation_level.name}, reviewed {_fmt(runbook.last_reviewed_on)}, "
                 f"exercised {_fmt(runbook.last_exercised_on)}."
@@ -470,7 +470,7 @@ def check_access(ev: Evidence, on: date) -> Check:
         checks = by_kind.get(kind, [])
         fresh = [c for c in checks if (age := _age(c.verified_on, on)) is not None and age <= window]
         if fresh:
-            best = max(fresh, key=lambda c: c.verified_on)
+            best = max(fresh, key=lambda c: c.verified_on or date.min)  # all fresh: never None
             assert best.verified_on is not None
             result.evidence.append(
                 f"{kind.label}: {best.description}, verified by {best.verified_by} on {_fmt(best.verified_on)}."
@@ -749,4 +749,3 @@ def rules_version() -> str:
     windows = (settings.RUNBOOK_REVIEW_DAYS, settings.RUNBOOK_EXERCISE_DAYS, settings.ALERT_VERIFY_DAYS,
                settings.ACCESS_VERIFY_DAYS, settings.DRILL_WINDOW_DAYS, GAP_DAYS)
     return hashlib.sha256(f"{_RULES_CODE}{windows!r}".encode()).hexdigest()[:16]
-

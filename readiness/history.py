@@ -24,6 +24,9 @@ from readiness import models as m
 
 logger = logging.getLogger(__name__)
 
+# simple_history adds `history`, `tracked_fields` and `instance_type` to models at run time,
+# where mypy can't see them: hence the attr-defined ignores below.
+
 # Tracked fields no one reads in a diff: the key never changes, every row on the page belongs
 # to the application, the fingerprint is a hash.
 IGNORED_FIELDS = {"id", "application", "agreed_fingerprint"}
@@ -38,7 +41,7 @@ def _own(application: m.Application) -> Q:
 
 def _children_of(parent: type[models.Model], fk: str) -> Callable[[m.Application], Q]:
     """Rows reaching the application through a parent; the parent's history, so deleted parents count."""
-    return lambda application: Q(**{f"{fk}__in": parent.history.filter(application_id=application.pk).values("id")})
+    return lambda application: Q(**{f"{fk}__in": parent.history.filter(application_id=application.pk).values("id")})  # type: ignore[attr-defined]
 
 
 def _path_people(application: m.Application) -> Q:
@@ -131,7 +134,7 @@ def diff_fields(history_model: type[models.Model]) -> list[models.Field]:
     Read from the historical model, not the live one: a field added to a model, or left out
     of its history, is simply not compared (comparing it is what broke this page before).
     """
-    return [f for f in history_model.tracked_fields if f.editable and f.name not in IGNORED_FIELDS]
+    return [f for f in history_model.tracked_fields if f.editable and f.name not in IGNORED_FIELDS]  # type: ignore[attr-defined]
 
 
 def _name_of(obj: Any) -> str:
@@ -197,7 +200,8 @@ def _who(record: Any) -> str:
 def _changes_for(
     history_model: type[models.Model], records: list[Any], area: str, names: dict[tuple[type, Any], str]
 ) -> list[Change]:
-    row_id = history_model.instance_type._meta.pk.attname  # the tracked row's key; a record's own pk is history_id
+    # the tracked row's key; a record's own pk is history_id
+    row_id = history_model.instance_type._meta.pk.attname  # type: ignore[attr-defined]
     records.sort(key=lambda r: (getattr(r, row_id), r.history_date, r.history_id))
     fields = diff_fields(history_model)
     changes = []
@@ -235,13 +239,13 @@ def _changes_for(
 def application_changes(application: m.Application, *, limit: int = 200) -> list[Change]:
     """The newest changes first, across the application, its path's people and its artefacts."""
     histories = [
-        (tracked, list(tracked.model.history.select_related("history_user").filter(tracked.rows_of(application))))
+        (tracked, list(tracked.model.history.select_related("history_user").filter(tracked.rows_of(application))))  # type: ignore[attr-defined]
         for tracked in tracked_models()
     ]
-    names = _names_of_related([(tracked.model.history.model, records) for tracked, records in histories])
+    names = _names_of_related([(tracked.model.history.model, records) for tracked, records in histories])  # type: ignore[attr-defined]
     changes: list[Change] = []
     for tracked, records in histories:
-        changes.extend(_changes_for(tracked.model.history.model, records, tracked.area, names))
+        changes.extend(_changes_for(tracked.model.history.model, records, tracked.area, names))  # type: ignore[attr-defined]
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:limit]
 
@@ -290,7 +294,7 @@ def _as_of(model: type[models.Model], moment: datetime, **filters: Any) -> list[
     Historical records rather than `as_of()` instances: a model whose history leaves out some
     fields (Person's reminder bookkeeping) would load each missing field with a query per row.
     """
-    records = model.history.filter(history_date__lte=moment, **filters).latest_of_each()
+    records = model.history.filter(history_date__lte=moment, **filters).latest_of_each()  # type: ignore[attr-defined]
     return [record for record in records if record.history_type != "-"]
 
 

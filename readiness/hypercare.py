@@ -55,13 +55,14 @@ class CriterionResult:
         if c.kind == CriterionKind.ATTESTATION:
             return "Evidence recorded"
         t = c.threshold_text.removesuffix(".0")
-        return {
+        labels: dict[str, str] = {
             MetricCode.NO_SEV1_LAST_7_DAYS: f"at most {t}",
             MetricCode.SUPPORT_RESOLUTION_RATE_7_DAYS: f"at least {t} %",
             MetricCode.ESCALATIONS_PER_WEEK_FALLING: f"fewer than the week before, or at most {t}",
             MetricCode.OPEN_KNOWN_ISSUES_HAVE_WORKAROUND: f"at most {t} without a workaround",
             MetricCode.SUPPORT_FULL_CYCLE_ALONE: f"at least {t}",
-        }.get(c.metric, t)
+        }
+        return labels.get(c.metric, t)
 
     def snapshot(self) -> dict[str, Any]:
         c = self.criterion

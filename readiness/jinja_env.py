@@ -26,7 +26,7 @@ def local_date(value: datetime | date_type | None, format_string: str) -> str:
     """Django's `date` filter: an aware datetime shown in the current timezone."""
     if value is None or value == "":
         return ""
-    return date(timezone.template_localtime(value), format_string)
+    return date(timezone.template_localtime(value), format_string)  # type: ignore[attr-defined]  # missing from django-stubs
 
 
 def environment(**options: Any) -> Environment:

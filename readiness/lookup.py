@@ -122,9 +122,9 @@ def _reachable(level: EscalationLevel, role: str, reachability: Reachability) ->
 def level_roles(level: EscalationLevel) -> list[tuple[str, Person]]:
     """The people of a level in the order they are tried."""
     roles: list[tuple[str, Person]] = [(PRIMARY, level.primary)]
-    if level.backup_id:
+    if level.backup is not None:
         roles.append((BACKUP, level.backup))
-    if level.after_hours_cover_id:
+    if level.after_hours_cover is not None:
         roles.append((AFTER_HOURS, level.after_hours_cover))
     return roles
 

@@ -82,13 +82,13 @@ def apply_input_bounds(model_classes: Iterable[type[models.Model]]) -> None:
     """
     for model in model_classes:
         for field in model._meta.local_fields:
-            missing = [v for v in bounds_for(field) if v not in field._validators]
+            missing = [v for v in bounds_for(field) if v not in field._validators]  # type: ignore[attr-defined]
             if missing:
                 # New lists, not appends: simple_history's copies of the fields share the old ones.
                 # `_validators` is what migrations see; `validators`, cached, what runs (a
                 # CharField's own MaxLengthValidator lives only there).
                 running = field.validators
-                field._validators = [*field._validators, *missing]
+                field._validators = [*field._validators, *missing]  # type: ignore[attr-defined]
                 field.__dict__["validators"] = [*running, *missing]
 
 

@@ -74,7 +74,7 @@ PEOPLE: list[tuple[Any, ...]] = [
      "Australia/Melbourne", (time(9, 0), time(17, 30), WEEKDAYS), None, 20),
 ]
 
-APPLICATIONS = [
+APPLICATIONS: list[dict[str, Any]] = [
     {
         "slug": "ordering-portal",
         "name": "Trade Ordering Portal",

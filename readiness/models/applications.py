@@ -112,7 +112,7 @@ class Application(models.Model):
     def clean(self) -> None:
         # Separation of duties: the person who signs hypercare off is not picked from anyone the
         # team being signed off likes; they hold the Business owner role (readiness/permissions.py).
-        if self.business_owner_id is not None and not self.business_owner.groups.filter(
+        if self.business_owner is not None and not self.business_owner.groups.filter(
             name=Role.BUSINESS_OWNER
         ).exists():
             raise ValidationError({"business_owner": BUSINESS_OWNER_ROLE_NEEDED})

@@ -367,7 +367,7 @@ class DecisionRecord(models.Model):
         if self.superseded_by_id:
             if self.pk and self.superseded_by_id == self.pk:
                 raise ValidationError({"superseded_by": "A record cannot supersede itself."})
-            if self.application_id and self.superseded_by.application_id != self.application_id:
+            if self.application_id and self.superseded_by and self.superseded_by.application_id != self.application_id:
                 raise ValidationError({"superseded_by": "Pick a record of the same application."})
             if self.status != DecisionStatus.SUPERSEDED:
                 raise ValidationError({"status": "A record with a successor is superseded."})

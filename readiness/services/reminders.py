@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -37,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -145,7 +145,7 @@ def reminder_sweep(*, now: datetime | None = None, chunk_size: int = SWEEP_CHUNK
     now = now or timezone.now()
     dispatch = dispatch or _enqueue_send
     total = 0
-    after: tuple[datetime, int] | None = None
+    after: tuple[datetime | None, int] | None = None
     while True:
         due = Person.objects.due_for_reminder(now)
         if after is not None:
@@ -493,7 +493,7 @@ def person_submit_changes(
     changes: dict[str, list[str]] = {}
     for field in CHANGEABLE_FIELDS:
         if field in data and data[field] != getattr(person, field):
-            label = str(Person._meta.get_field(field).verbose_name)
+            label = str(cast("Field[Any, Any]", Person._meta.get_field(field)).verbose_name)
             changes[label] = [getattr(person, field), data[field]]
             setattr(person, field, data[field])
     person.last_confirmed_at = now

@@ -18,7 +18,7 @@ from readiness.forms.widgets import QuickSelect, attributes
 register = template.Library()
 
 
-def _control(field: BoundField, attrs: dict[str, str]) -> SafeString:
+def _control(field: BoundField, attrs: dict[str, str | bool]) -> SafeString:
     widget = field.field.widget
     if isinstance(widget, QuickSelect):
         return widget.render(field.html_name, field.value(), attrs)
@@ -39,7 +39,7 @@ def quick_field(field: BoundField) -> SafeString:
     kind = "form-select" if isinstance(widget, forms.Select) else "form-control"
     classes = [widget.__class__.__name__.lower(), kind, widget.attrs.get("class", ""), "is-invalid" if invalid else ""]
     described = [f"{auto_id}_helptext" if field.help_text else "", f"{auto_id}_error" if invalid else ""]
-    attrs = {"class": " ".join(c for c in classes if c), "id": auto_id}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c), "id": auto_id}
     if any(described):
         attrs["aria-describedby"] = " ".join(d for d in described if d)
     if invalid:

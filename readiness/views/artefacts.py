@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -145,7 +145,7 @@ def _get(kind: Kind, application: Application, pk: int) -> Any:
 
 def _display(instance: models.Model, name: str) -> tuple[str, Any, str]:
     """(label, value, type) of one field for the detail page."""
-    model_field = instance._meta.get_field(name)
+    model_field = cast("models.Field[Any, Any]", instance._meta.get_field(name))  # the page shows own fields
     value = getattr(instance, name)
     if getattr(model_field, "choices", None):
         value = getattr(instance, f"get_{name}_display")()

@@ -102,10 +102,10 @@ def ownership_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     """One printable A4 page: classes of problem → owner → people; levels; after-hours numbers."""
     application = get_application_for_user(request.user, slug)
     levels = _levels(application)
-    by_id = {level.pk: level for level in levels}
+    by_id: dict[int | None, EscalationLevel] = {level.pk: level for level in levels}
     rules = list(application.ownership_rules.order_by("name"))
     for rule in rules:
-        rule.taken_by = by_id.get(rule.level_id)
+        rule.taken_by = by_id.get(rule.level_id)  # type: ignore[attr-defined]  # for the sheet only
     printed_at: datetime = timezone.now()
     return render(
         request,
