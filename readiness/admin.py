@@ -5,10 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
 from readiness import models
 from readiness.services.applications import application_business_owner_change
+from readiness.services.escalation import levels_people
+from readiness.services.gates import application_evidence_changed
+from readiness.services.reminders import people_schedule_refresh
+
+
+class EvidenceAdmin(SimpleHistoryAdmin):
+    """An admin edit says what it causes, as the services do (there are no model signals): the
+    applications whose evidence it changed lose today's verdict and are judged again, and the
+    people whose paths changed get their verification periods derived again.
+
+    save_related runs after save_model and the inlines, on add, change and list edits.
+    """
+
+    def evidence_changed(self, objs: QuerySet[Any]) -> None:
+        application_evidence_changed(application_ids=objs.values("application_id"))
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self.evidence_changed(self.model.objects.filter(pk=form.instance.pk))
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        # Before: once deleted, nothing names the applications it belonged to.
+        self.evidence_changed(self.model.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: QuerySet[Any]) -> None:
+        self.evidence_changed(queryset)
+        super().delete_queryset(request, queryset)
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -22,7 +51,7 @@ class LeaveInline(admin.TabularInline):
 
 
 @admin.register(models.Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(EvidenceAdmin):
     list_display = ["name", "stage", "go_live_date", "delivery_lead", "business_owner"]
     list_filter = ["stage"]
     prepopulated_fields = {"slug": ["name"]}
@@ -37,6 +66,11 @@ class ApplicationAdmin(SimpleHistoryAdmin):
             application_business_owner_change(application=obj, new_owner=new_owner, by=request.user)
         else:
             super().save_model(request, obj, form, change)
+        if change and {"contact_verification_days", "first_level_verification_days"} & set(form.changed_data):
+            people_schedule_refresh(person_ids=levels_people(models.EscalationLevel.objects.filter(application=obj)))
+
+    def evidence_changed(self, objs: QuerySet[Any]) -> None:
+        application_evidence_changed(application_ids=objs.values("pk"))
 
 
 @admin.register(models.Team)
@@ -45,21 +79,40 @@ class TeamAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(EvidenceAdmin):
     list_display = ["name", "email", "team", "timezone", "left_on", "last_confirmed_at"]
     list_filter = ["team"]
     search_fields = ["name", "email"]
     inlines = [WorkingHoursInline, LeaveInline]
 
+    def evidence_changed(self, objs: QuerySet[Any]) -> None:
+        application_evidence_changed(person_ids=list(objs.values_list("pk", flat=True)))
+
 
 @admin.register(models.EscalationLevel)
-class EscalationLevelAdmin(SimpleHistoryAdmin):
+class EscalationLevelAdmin(EvidenceAdmin):
     list_display = ["application", "position", "name", "primary", "backup", "after_hours_cover", "coverage"]
     list_filter = ["application"]
 
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        # Those taken off the level may be due later now, those put on it sooner.
+        before = levels_people(models.EscalationLevel.objects.filter(pk=obj.pk)) if change else set()
+        super().save_model(request, obj, form, change)
+        people_schedule_refresh(person_ids=before | levels_people(models.EscalationLevel.objects.filter(pk=obj.pk)))
+
+    def delete_queryset(self, request: Any, queryset: QuerySet[Any]) -> None:
+        people = levels_people(queryset)
+        super().delete_queryset(request, queryset)
+        people_schedule_refresh(person_ids=people)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        people = levels_people(models.EscalationLevel.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        people_schedule_refresh(person_ids=people)
+
 
 @admin.register(models.OwnershipRule)
-class OwnershipRuleAdmin(SimpleHistoryAdmin):
+class OwnershipRuleAdmin(EvidenceAdmin):
     list_display = ["application", "name", "owner_role", "level"]
     list_filter = ["application", "owner_role"]
 
@@ -70,7 +123,7 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Hypercare)
-class HypercareAdmin(SimpleHistoryAdmin):
+class HypercareAdmin(EvidenceAdmin):
     list_display = ["application", "starts_on", "planned_end_on", "status", "agreed_at"]
     list_filter = ["status"]
     # Only a sign-off moves the chain head; an edit here would show as a broken chain.
@@ -78,7 +131,7 @@ class HypercareAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.ExitCriterion)
-class ExitCriterionAdmin(SimpleHistoryAdmin):
+class ExitCriterionAdmin(EvidenceAdmin):
     list_display = ["application", "position", "name", "kind", "metric", "threshold", "accepted_unmet"]
     list_filter = ["application", "kind"]
 
@@ -121,45 +174,45 @@ class DrillActionInline(admin.TabularInline):
 
 
 @admin.register(models.Runbook)
-class RunbookAdmin(SimpleHistoryAdmin):
+class RunbookAdmin(EvidenceAdmin):
     list_display = ["application", "title", "escalation_level", "last_reviewed_on", "last_exercised_on"]
     list_filter = ["application"]
 
 
 @admin.register(models.AlertCheck)
-class AlertCheckAdmin(SimpleHistoryAdmin):
+class AlertCheckAdmin(EvidenceAdmin):
     list_display = ["application", "signal", "owner"]
     list_filter = ["application"]
     inlines = [AlertVerificationInline]
 
 
 @admin.register(models.AccessCheck)
-class AccessCheckAdmin(SimpleHistoryAdmin):
+class AccessCheckAdmin(EvidenceAdmin):
     list_display = ["application", "kind", "description", "verified_by", "verified_on"]
     list_filter = ["application", "kind"]
 
 
 @admin.register(models.KnownIssue)
-class KnownIssueAdmin(SimpleHistoryAdmin):
+class KnownIssueAdmin(EvidenceAdmin):
     list_display = ["application", "title", "release", "status", "owner"]
     list_filter = ["application", "status"]
 
 
 @admin.register(models.Drill)
-class DrillAdmin(SimpleHistoryAdmin):
+class DrillAdmin(EvidenceAdmin):
     list_display = ["application", "title", "scenario", "held_on", "after_hours"]
     list_filter = ["application", "scenario"]
     inlines = [DrillActionInline]
 
 
 @admin.register(models.DecisionRecord)
-class DecisionRecordAdmin(SimpleHistoryAdmin):
+class DecisionRecordAdmin(EvidenceAdmin):
     list_display = ["application", "title", "status", "is_key"]
     list_filter = ["application", "status"]
 
 
 @admin.register(models.GateWaiver)
-class GateWaiverAdmin(SimpleHistoryAdmin):
+class GateWaiverAdmin(EvidenceAdmin):
     list_display = ["application", "gate", "waived_by", "expires_on", "created_at"]
     list_filter = ["application", "gate"]
 

@@ -18,7 +18,7 @@ class ReadinessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # No model signals: each service says what its write causes (services.gates.
+        # application_evidence_changed, services.reminders.people_schedule_refresh), and so does
+        # the admin (readiness/admin.py).
         post_migrate.connect(_sync_roles, sender=self)
-        from readiness import signals
-
-        signals.connect()

@@ -7,7 +7,7 @@ services (inside each task), never the other way round.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
@@ -86,3 +86,20 @@ def readiness_snapshots_refresh() -> int:
     refreshed = readiness_snapshots_refresh_all()
     logger.info("readiness_snapshots_refresh: %s applications judged", refreshed)
     return refreshed
+
+
+@shared_task
+def readiness_snapshots_refresh_for(application_ids: list[int]) -> int:
+    """Enqueued on commit by services.gates.application_evidence_changed: these applications'
+    evidence changed, judge them into today's snapshot (until then pages judge them live)."""
+    from readiness.services.gates import readiness_snapshot_refresh
+
+    return len(readiness_snapshot_refresh(application_ids=application_ids))
+
+
+@shared_task
+def api_token_touch(token_pk: int, at: str) -> None:
+    """Stamp a lookup API token as used: the GET that used it writes nothing itself."""
+    from readiness.services.api import api_token_mark_used
+
+    api_token_mark_used(token_pk=token_pk, at=datetime.fromisoformat(at))

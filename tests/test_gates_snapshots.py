@@ -12,16 +12,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness import tasks
+from readiness import queue, tasks
 from readiness.gates import Status, rules_version, verdict_for
 from readiness.models import (
-    AlertVerification,
     Application,
     GateCode,
     ReadinessSnapshot,
     Stage,
 )
-from readiness.services.artefacts import alert_verification_record
+from readiness.services.artefacts import (
+    alert_verification_record,
+    artefact_save,
+    drill_action_add,
+    drill_action_close,
+)
 from readiness.services.gates import (
     gate_waive,
     readiness_snapshot_backfill,
@@ -29,7 +33,7 @@ from readiness.services.gates import (
     readiness_snapshots_refresh_all,
 )
 from readiness.services.people import leave_add
-from readiness.views.gates import HEAL_BUDGET, PAGE_SIZE
+from readiness.views.gates import PAGE_SIZE
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -74,18 +78,22 @@ def test_a_waived_gate_reads_back_with_its_waiver(client, lead) -> None:
     assert knowledge.waiver.waived_by == lead
 
 
-# --- writes retire today's snapshot; the next reader judges afresh --------------------------------
+# --- writes retire today's snapshot; pages judge live until the writer's task stores it ------------
 
 
-def test_recording_evidence_retires_the_snapshot_and_the_pages_show_the_new_verdict(client, lead) -> None:
+def test_recording_evidence_retires_the_snapshot_and_the_pages_show_the_new_verdict(
+    client, lead, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
     application = factories.ApplicationFactory(delivery_lead=lead)
     alert = factories.AlertCheckFactory(application=application)
     readiness_snapshot_refresh(application_ids=[application.pk])
     before = _today(application)
     assert before.verdict is not None
+    monkeypatch.setattr(queue, "_publish", lambda task, args: task.apply(args=args, throw=True))
 
-    alert_verification_record(alert=alert, verified_at=timezone.now(), verified_by=alert.owner,
-                              evidence="Paged the on-call phone.")
+    with django_capture_on_commit_callbacks() as enqueued:
+        alert_verification_record(alert=alert, verified_at=timezone.now(), verified_by=alert.owner,
+                                  evidence="Paged the on-call phone.")
 
     # Retired in the writer's own transaction: no reader can trust it once the write commits.
     assert _today(application) is None
@@ -93,11 +101,16 @@ def test_recording_evidence_retires_the_snapshot_and_the_pages_show_the_new_verd
     response = client.get(reverse("readiness:home"))
     row = next(r for r in response.context["rows"] if r.application == application)
     assert row.snapshot.gates_met == verdict_for(application).met_count
-    stored = _today(application)
-    assert stored is not None and stored.computed_at > before.computed_at
     monitoring = next(r for r in client.get(application.get_absolute_url()).context["verdict"].results
                       if r.gate.code == GateCode.MONITORING)
     assert any("seen firing" in text for text in monitoring.evidence)
+    assert _today(application) is None  # judged live by both pages, stored by neither
+    # The refresh the write enqueued, run as the worker would once it committed.
+    for callback in enqueued:
+        callback()
+    stored = _today(application)
+    assert stored is not None and stored.computed_at > before.computed_at
+    assert stored.gates_met == row.snapshot.gates_met
 
 
 def test_a_change_to_someone_on_the_path_retires_the_snapshot_of_every_application_naming_them(lead) -> None:
@@ -133,7 +146,9 @@ def test_past_days_are_history_and_are_not_retired_by_a_write(lead) -> None:
     application = factories.ApplicationFactory()
     yesterday = timezone.localdate() - timedelta(days=1)
     readiness_snapshot_backfill(application_ids=[application.pk], days=[yesterday])
-    factories.RunbookFactory(application=application)
+    readiness_snapshot_refresh(application_ids=[application.pk])
+    artefact_save(instance=factories.RunbookFactory.build(application=application))
+    assert _today(application) is None
     assert ReadinessSnapshot.objects.filter(application=application, day=yesterday).exists()
 
 
@@ -144,6 +159,10 @@ def _local_today_at(hour: int, minute: int) -> datetime:
     return timezone.localtime().replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
+def _missing(client, application) -> list[str]:
+    return [m.text for r in client.get(application.get_absolute_url()).context["verdict"].results for m in r.missing]
+
+
 def test_the_checklist_judges_afresh_once_the_snapshot_is_too_old(client, lead, settings) -> None:
     application = factories.ApplicationFactory(delivery_lead=lead)
     client.force_login(lead)
@@ -151,14 +170,17 @@ def test_the_checklist_judges_afresh_once_the_snapshot_is_too_old(client, lead, 
     # Midday, so that aging past the limit stays on the same day: after 22:30 it would cross
     # midnight, and a new day is judged afresh for that reason instead (the next test).
     with time_machine.travel(_local_today_at(12, 0), tick=False) as traveller:
-        client.get(application.get_absolute_url())
+        readiness_snapshot_refresh(application_ids=[application.pk])
         first = _today(application).computed_at
+        before = _missing(client, application)
+        # A row written behind the services' back (a script) retires nothing: only age tells.
+        factories.RunbookFactory(application=application, is_critical=True,
+                                 last_reviewed_on=timezone.localdate() - timedelta(days=400))
         traveller.shift(max_age - timedelta(minutes=1))
-        client.get(application.get_absolute_url())
-        assert _today(application).computed_at == first  # current: read, not judged again
+        assert _missing(client, application) == before  # current: read, not judged again
         traveller.shift(timedelta(minutes=2))
-        client.get(application.get_absolute_url())
-        assert _today(application).computed_at > first
+        assert _missing(client, application) != before  # judged live
+        assert _today(application).computed_at == first  # and not stored: beat stores it
 
 
 def test_the_checklist_judges_a_new_day_afresh_and_keeps_yesterday_as_history(client, lead) -> None:
@@ -166,12 +188,12 @@ def test_the_checklist_judges_a_new_day_afresh_and_keeps_yesterday_as_history(cl
     client.force_login(lead)
     with time_machine.travel(_local_today_at(23, 59), tick=False) as traveller:
         yesterday = timezone.localdate()
-        client.get(application.get_absolute_url())
+        readiness_snapshot_refresh(application_ids=[application.pk])
         judged_last_night = _today(application).computed_at
         traveller.shift(timedelta(minutes=2))  # a snapshot two minutes old, but of yesterday
-        client.get(application.get_absolute_url())
-        assert _today(application).day == yesterday + timedelta(days=1)
-        assert _today(application).computed_at > judged_last_night
+        response = client.get(application.get_absolute_url())
+        assert response.context["today"] == yesterday + timedelta(days=1)
+        assert _today(application) is None  # judged live; beat's 00:05 run stores the new day
         kept = ReadinessSnapshot.objects.get(application=application, day=yesterday)
         assert kept.computed_at == judged_last_night
 
@@ -191,7 +213,7 @@ def test_changed_rules_make_stored_verdicts_stale(client, lead, settings) -> Non
 # --- the chart draws stored history ----------------------------------------------------------------
 
 
-def test_the_chart_draws_stored_days_and_stores_the_days_it_had_to_judge(client, lead) -> None:
+def test_the_chart_draws_stored_days_and_judges_the_others_without_storing(client, lead) -> None:
     application = factories.ApplicationFactory(delivery_lead=lead, go_live_date=None)
     today = timezone.localdate()
     # A day as it was judged then (the rules as of that day would say 0 for this bare application).
@@ -201,10 +223,10 @@ def test_the_chart_draws_stored_days_and_stores_the_days_it_had_to_judge(client,
     client.force_login(lead)
     chart = client.get(application.get_absolute_url()).context["chart"]
     assert [title.split(":")[1] for *_, title in chart.dots][-4] == " 5 of 9"
-    assert ReadinessSnapshot.objects.filter(application=application).count() == 30
     with CaptureQueriesContext(connection) as ctx:
         client.get(application.get_absolute_url())
-    assert not any("INSERT" in q["sql"] for q in ctx.captured_queries)
+    assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert ReadinessSnapshot.objects.filter(application=application).count() == 1
 
 
 # --- beat ------------------------------------------------------------------------------------------
@@ -245,7 +267,7 @@ def test_beat_schedules_the_refresh_hourly(settings) -> None:
     assert entry["schedule"].minute == {5} and len(entry["schedule"].hour) == 24
 
 
-# --- the dashboard: sorted, filtered and paged in the database; self-healing -----------------------
+# --- the dashboard: sorted, filtered and paged in the database; judges live what is not stored -----
 
 
 def _apps(count: int, **kwargs) -> list[Application]:
@@ -298,20 +320,22 @@ def test_dashboard_sorts_by_stored_gates_blockers_and_stale_items(client, lead) 
     assert "4 of 9" in client.get(url).content.decode()
 
 
-def test_dashboard_judges_applications_without_a_snapshot_and_stores_them(client, lead) -> None:
-    applications = _apps(HEAL_BUDGET + PAGE_SIZE + 10)
+def test_dashboard_judges_applications_without_a_snapshot_and_stores_nothing(client, lead) -> None:
+    applications = _apps(2 * PAGE_SIZE + 10)
     client.force_login(lead)
-    response = client.get(reverse("readiness:home"))
-    rows = response.context["rows"]
-    assert len(rows) == PAGE_SIZE
-    # Every row on the page is judged, whether within the budget or not.
-    for row in rows[:3] + rows[-3:]:
-        verdict = verdict_for(row.application)
-        assert (row.snapshot.gates_met, row.snapshot.blockers) == (verdict.met_count, len(verdict.blockers))
-    stored = ReadinessSnapshot.objects.filter(day=timezone.localdate()).count()
-    assert PAGE_SIZE <= stored <= HEAL_BUDGET + PAGE_SIZE < len(applications)
-    client.get(reverse("readiness:home"))
-    assert ReadinessSnapshot.objects.filter(day=timezone.localdate()).count() == len(applications)
+    for page in (1, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("readiness:home"), {"page": page})
+        rows = response.context["rows"]
+        assert len(rows) == (PAGE_SIZE if page == 1 else 10)
+        # Every row on the page is judged, in memory.
+        for row in rows[:3] + rows[-3:]:
+            verdict = verdict_for(row.application)
+            assert (row.snapshot.gates_met, row.snapshot.blockers) == (verdict.met_count, len(verdict.blockers))
+        assert f"{rows[0].snapshot.gates_met} of {rows[0].snapshot.gates_total}" in response.content.decode()
+        assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert not ReadinessSnapshot.objects.exists()
+    assert tasks.readiness_snapshots_refresh() == len(applications)  # beat stores them
 
 
 def test_dashboard_asks_the_same_queries_for_ten_and_two_hundred_applications(client, lead) -> None:
@@ -343,8 +367,11 @@ def test_a_new_application_is_on_the_dashboard_straight_away(client, lead) -> No
     assert "Returns portal" in _names(client.get(reverse("readiness:home")))
 
 
-def test_verification_rows_discard_through_their_alert(lead) -> None:
-    alert = factories.AlertCheckFactory()
-    readiness_snapshot_refresh(application_ids=[alert.application_id])
-    AlertVerification.objects.create(alert=alert, verified_at=timezone.now(), verified_by=alert.owner, evidence="e")
-    assert _today(alert.application) is None
+def test_drill_follow_ups_retire_through_their_drill(lead) -> None:
+    drill = factories.DrillFactory()
+    readiness_snapshot_refresh(application_ids=[drill.application_id])
+    action = drill_action_add(drill=drill, description="Add the missing runbook step.")
+    assert _today(drill.application) is None
+    readiness_snapshot_refresh(application_ids=[drill.application_id])
+    drill_action_close(action=action, on=timezone.localdate())
+    assert _today(drill.application) is None

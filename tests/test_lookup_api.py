@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
@@ -9,6 +10,9 @@ from readiness.models import ApiToken
 from readiness.models.api import hash_key
 from readiness.services.api import api_token_create, api_token_revoke
 from tests import factories
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +27,8 @@ def portal() -> object:
     return level.application
 
 
-def _get(key: str | None = None, **params: str) -> object:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+def _get(key: str | None = None, **params: str) -> _MonkeyPatchedWSGIResponse:
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
     return Client().get("/api/lookup/", {"application": "portal", "symptom": "password reset", **params}, **headers)
 
 
@@ -56,11 +60,16 @@ def test_a_session_is_not_enough(portal, analyst) -> None:
     assert client.get("/api/lookup/", {"symptom": "password reset"}).status_code == 401
 
 
-def test_only_the_hash_is_stored_and_use_is_stamped(portal, analyst) -> None:
+def test_only_the_hash_is_stored_and_use_is_stamped(portal, analyst, django_capture_on_commit_callbacks,
+                                                    monkeypatch) -> None:
     token, key = api_token_create(user=analyst, name="Teams bot")
     assert token.key_hash == hash_key(key) and key not in token.key_hash
+    from readiness import queue
 
-    answer = _get(key).json()
+    # The request writes nothing: the stamp is a task, enqueued once the request is done.
+    monkeypatch.setattr(queue, "_publish", lambda task, args: task.apply(args=args, throw=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _get(key).json()
 
     assert answer["answer"]["class"] == "Access, login and permissions"
     token.refresh_from_db()
@@ -130,18 +139,28 @@ def test_duplicate_token_name_is_refused_beside_the_field(analyst) -> None:
     assert ApiToken.objects.count() == 1
 
 
-def test_token_use_is_stamped_at_most_once_a_minute(analyst) -> None:
+def test_token_use_is_stamped_at_most_once_a_minute(analyst, django_capture_on_commit_callbacks,
+                                                    monkeypatch) -> None:
     import time_machine
     from django.utils import timezone
 
+    from readiness import queue
     from readiness.services.api import api_token_authenticate, api_token_create
 
     token, key = api_token_create(user=analyst, name="bot")
+    monkeypatch.setattr(queue, "_publish", lambda task, args: task.apply(args=args, throw=True))
+
+    def use() -> list:
+        # Each use as one request: the stamp is a task, enqueued for when the request is done.
+        with django_capture_on_commit_callbacks(execute=True) as enqueued:
+            api_token_authenticate(key)
+        token.refresh_from_db()
+        return enqueued
+
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        first = api_token_authenticate(key).last_used_at
+        assert len(use()) == 1
+        first = token.last_used_at
         traveller.shift(30)
-        assert api_token_authenticate(key).last_used_at == first
+        assert use() == [] and token.last_used_at == first
         traveller.shift(31)
-        assert api_token_authenticate(key).last_used_at > first
-    token.refresh_from_db()
-    assert token.last_used_at > first
+        assert len(use()) == 1 and token.last_used_at > first

@@ -1,5 +1,6 @@
 """The lookup's cached directory: filed under the application's evidence version, which every
-write to what "Who do I call?" reads moves on, so a cached answer is never a stale one."""
+write to what "Who do I call?" reads moves on (each service that writes it says so:
+services.gates.application_evidence_changed), so a cached answer is never a stale one."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from readiness.lookup import answer
-from readiness.models import Application, KnownIssueStatus, Leave, WorkingHours
-from readiness.services.people import person_save
+from readiness.models import Application, KnownIssueStatus, WorkingHours
+from readiness.services.artefacts import artefact_save
+from readiness.services.escalation import level_save, ownership_rule_save
+from readiness.services.people import leave_add, leave_delete, person_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +50,12 @@ def _versions(world: dict[str, Any]) -> tuple[int, int]:
 
 def _rename_rule(w: dict[str, Any]) -> None:
     w["rule"].name = "Sign-in problems"
-    w["rule"].save()
+    ownership_rule_save(rule=w["rule"])
 
 
 def _move_level(w: dict[str, Any]) -> None:
     w["level"].backup = factories.PersonFactory()
-    w["level"].save()
+    level_save(level=w["level"])
 
 
 def _new_phone(w: dict[str, Any]) -> None:
@@ -67,30 +70,32 @@ def _new_hours(w: dict[str, Any]) -> None:
 
 
 def _hours_row_edited(w: dict[str, Any]) -> None:
-    row = WorkingHours.objects.filter(person=w["level"].primary).first()
-    row.ends_at = time(18)
-    row.save()
+    person = w["level"].primary
+    week = {row.weekday: (row.starts_at, row.ends_at) for row in WorkingHours.objects.filter(person=person)}
+    first = min(week)
+    week[first] = (week[first][0], time(18))
+    person_save(person=person, hours=week)
 
 
 def _leave(w: dict[str, Any]) -> None:
-    factories.LeaveFactory(person=w["level"].backup, starts_on=timezone.localdate())
+    leave_add(person=w["level"].backup, starts_on=timezone.localdate(), ends_on=timezone.localdate())
 
 
 def _leave_cancelled(w: dict[str, Any]) -> None:
-    factories.LeaveFactory(person=w["level"].backup, starts_on=timezone.localdate())
+    leave = leave_add(person=w["level"].backup, starts_on=timezone.localdate(), ends_on=timezone.localdate())
     before = _versions(w)[0]
-    Leave.objects.filter(person=w["level"].backup).delete()
+    leave_delete(leave=leave)
     assert _versions(w)[0] > before
 
 
 def _runbook_retitled(w: dict[str, Any]) -> None:
     w["runbook"].title = "Password reset mail never arrives"
-    w["runbook"].save()
+    artefact_save(instance=w["runbook"])
 
 
 def _issue_resolved(w: dict[str, Any]) -> None:
     w["issue"].status = KnownIssueStatus.RESOLVED
-    w["issue"].save()
+    artefact_save(instance=w["issue"])
 
 
 def _person_left(w: dict[str, Any]) -> None:

@@ -12,7 +12,6 @@ refused POST is checked to have written nothing (every row of every readiness ta
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,13 +20,14 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from readiness import models
 from readiness.permissions import POST_ACTIONS, PUBLIC_TOKEN_URLS, REFUSALS, RULES
 from readiness.services.api import api_token_create
 from tests import factories
+from tests.url_walk import Route, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -89,28 +89,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
 }
 
 
-@dataclass
-class Route:
-    name: str  # without namespace
-    qualified: str  # for reverse()
-    params: list[str]
-
-
-def _walk(resolver: URLResolver, namespace: str = "", params: tuple[str, ...] = ()) -> Iterator[Route]:
-    for entry in resolver.url_patterns:
-        converters = list(getattr(entry.pattern, "converters", {}))
-        if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
-                continue
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
-                entry.namespace or namespace)
-            yield from _walk(entry, inner, params + tuple(converters))
-        elif isinstance(entry, URLPattern) and entry.name:
-            qualified = f"{namespace}:{entry.name}" if namespace else entry.name
-            yield Route(entry.name, qualified, list(params) + converters)
-
-
-ROUTES = [route for route in _walk(get_resolver())
+ROUTES = [route for route in walk(get_resolver())
           if route.name not in NOT_WALKED and route.name not in PUBLIC_TOKEN_URLS]
 
 
@@ -185,7 +164,7 @@ def _database() -> str:
     """Every row of every readiness table (histories included), as one digest."""
     digest = hashlib.sha256()
     for model in apps.get_app_config("readiness").get_models():
-        for row in model.objects.order_by("pk").values_list():
+        for row in model._default_manager.order_by("pk").values_list():
             digest.update(repr(row).encode())
     return digest.hexdigest()
 

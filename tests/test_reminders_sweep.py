@@ -7,11 +7,13 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.utils import timezone
 
 from readiness.gates import verdict_for
 from readiness.models import Application, GateCode, Person, ReminderLog, ReminderStep
+from readiness.services.escalation import level_save
 from readiness.services.reminders import (
     people_schedule_refresh,
     reminder_send,
@@ -43,7 +45,9 @@ def test_three_due_demo_contacts_get_one_email_each_and_a_second_sweep_sends_non
     assert "+61 2 8011 2290" in tom.body and "Australia/Sydney" in tom.body
     assert "Trade Ordering Portal, L1 Service desk: backup; primary: Mia Chen" in tom.body
     assert "Monday 08:30–17:30" in tom.body
+    assert isinstance(tom, EmailMultiAlternatives)
     html = tom.alternatives[0][0]
+    assert isinstance(html, str)
     assert ">All correct</a>" in html and ">Something changed</a>" in html and "/changed/" in html
     # One Message-ID per person, cycle and step, the same however often it were sent.
     person = Person.objects.get(email="tom.rees@harbourlane.example")
@@ -165,7 +169,9 @@ def test_a_shorter_period_moves_the_next_reminder_forward(django_capture_on_comm
     added = person.created_at
     assert abs(person.next_reminder_at - (added + timedelta(days=90))) < timedelta(seconds=5)
     with django_capture_on_commit_callbacks(execute=True):
-        factories.EscalationLevelFactory(position=1, primary=person)
+        # Put on a first level through the service, which derives their period again.
+        level_save(level=factories.EscalationLevelFactory.build(
+            application=factories.ApplicationFactory(), position=1, primary=person, backup=None))
     person.refresh_from_db()
     assert person.verification_days == 30
     assert person.next_reminder_at == added + timedelta(days=30)

@@ -123,7 +123,9 @@ def test_something_changed_saves_with_history_and_tells_the_leads(client, person
     assert confirmation.kind == ConfirmationKind.CHANGED
     assert confirmation.changes["timezone"] == ["Australia/Melbourne", "Asia/Manila"]
     assert "Jomar" in confirmation.note
-    assert len(callbacks) == 1  # the note to the leads is enqueued on commit
+    # Enqueued on commit: the refresh of the verdicts of the applications naming them (gate 4),
+    # and the note to the leads.
+    assert len(callbacks) == 2
     assert contact_changes_notify(confirmation_pk=confirmation.pk)
     application = person.primary_levels.get().application
     assert set(mail.outbox[0].to) == {application.delivery_lead.email, application.support_lead.email}

@@ -14,6 +14,8 @@ from datetime import date
 from django.db import transaction
 
 from readiness.demo import artefacts, escalation, gates, hypercare, reminders, world
+from readiness.models import Person
+from readiness.services.reminders import people_schedule_refresh
 
 DEMO_PASSWORD = "handoff-demo"
 
@@ -34,5 +36,8 @@ SECTIONS: list[Callable[[date], None]] = [
 def seed(today: date) -> None:
     for section in SECTIONS:
         section(today)
-    # After every section: it judges what they made (and their writes retire today's verdicts).
+    # The sections save rows directly, not through the services, so what those writes cause is
+    # done once here, for everything: verification periods derived from the paths as seeded
+    # (a second run changes nothing), then every application judged into its snapshots.
+    people_schedule_refresh(person_ids=Person.objects.values_list("pk", flat=True))
     gates.seed_readiness_snapshots(today)

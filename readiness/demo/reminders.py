@@ -22,7 +22,7 @@ def seed_reminders(today: date) -> None:
     people = list(Person.objects.filter(left_on__isnull=True, last_confirmed_at__isnull=True).order_by("email"))
     if not people:
         return
-    # Derive periods now: the refresh the path edits queued runs only after the seed commits.
+    # Derive periods first: the due dates below count from them.
     people_schedule_refresh(person_ids=[p.pk for p in people])
     morning = datetime.combine(today, time(9, 0), tzinfo=timezone.get_current_timezone())
     for index, person in enumerate(Person.objects.filter(pk__in=[p.pk for p in people])):

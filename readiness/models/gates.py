@@ -103,9 +103,11 @@ class ReadinessSnapshot(models.Model):
     The row of a day is the last judgement made that day, so past rows are real history. The
     current day's row also keeps the whole checklist (`verdict`), and stands in for judging
     afresh while it is current: a write to the application's evidence deletes it
-    (readiness/signals.py), it is older than READINESS_SNAPSHOT_MAX_AGE_MINUTES (coverage
-    gaps move with the clock), or the rules changed (`rules`, see gates.rules_version). Beat
-    re-judges every application hourly; a page that finds no current row judges and stores it.
+    (services.gates.application_evidence_changed, called by every writing service), it is older
+    than READINESS_SNAPSHOT_MAX_AGE_MINUTES (coverage gaps move with the clock), or the rules
+    changed (`rules`, see gates.rules_version). The writer's refresh task stores it again on
+    commit and beat re-judges every application hourly; a page that finds no current row judges
+    it live and stores nothing.
     Derived data, never edited by people: no history table.
     """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from readiness.models import ApiToken
 from readiness.models.api import hash_key
+from readiness.queue import enqueue_on_commit
 
 
 @transaction.atomic
@@ -39,9 +40,14 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
-    # One UPDATE, no history row: the stamp is bookkeeping, not an edit. At most once a
-    # minute, so a chat bot asking every second doesn't turn each read into a write.
+    # A read never writes: the stamp is left to a task, at most once a minute, so a chat bot
+    # asking every second doesn't turn each read into a write.
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        enqueue_on_commit("api_token_touch", token.pk, now.isoformat())
         token.last_used_at = now
     return token
+
+
+def api_token_mark_used(*, token_pk: int, at: datetime) -> bool:
+    """One UPDATE, no history row: the stamp is bookkeeping, not an edit. Never moves it back."""
+    return bool(ApiToken.objects.filter(pk=token_pk).exclude(last_used_at__gte=at).update(last_used_at=at))

@@ -11,7 +11,10 @@ from django.utils import timezone
 from readiness.defaults import DEFAULT_RULES
 from readiness.models import Application, EscalationLevel, ExitCriterion, Hypercare, OwnershipRule, Stage
 from readiness.permissions import require
+from readiness.services.escalation import levels_people
+from readiness.services.gates import application_evidence_changed
 from readiness.services.hypercare import exit_criteria_install_defaults
+from readiness.services.reminders import people_schedule_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,8 @@ def ownership_rules_install_defaults(
         rule.full_clean()
         rule.save()
         created.append(rule)
+    if created:
+        application_evidence_changed(application_ids=[application.pk])
     return created
 
 
@@ -84,9 +89,8 @@ def application_update(
 
     A new business owner goes through application_business_owner_change, which may refuse it.
     """
-    stored_owner_id = Application.objects.select_for_update().values_list("business_owner_id", flat=True).get(
-        pk=application.pk
-    )
+    stored_owner_id, *stored_periods = Application.objects.select_for_update().values_list(
+        "business_owner_id", "contact_verification_days", "first_level_verification_days").get(pk=application.pk)
     if application.business_owner_id != stored_owner_id:
         new_owner = application.business_owner
         application.business_owner_id = stored_owner_id
@@ -96,6 +100,10 @@ def application_update(
         application.save()
     if members is not None:
         application.members.set(members)
+    application_evidence_changed(application_ids=[application.pk])
+    if stored_periods != [application.contact_verification_days, application.first_level_verification_days]:
+        # The people on its paths are due sooner or later now.
+        people_schedule_refresh(person_ids=levels_people(EscalationLevel.objects.filter(application=application)))
     return application
 
 
@@ -136,6 +144,7 @@ def application_business_owner_change(
         hypercare.agreed_fingerprint = ""
         hypercare.full_clean()
         hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
     logger.info("application %s: business owner handed to user %s by user %s at %s",
                 application.pk, getattr(new_owner, "pk", None), by.pk, now.isoformat())
     return application

@@ -17,6 +17,7 @@ from readiness.models import (
     Person,
     Runbook,
 )
+from readiness.services.gates import application_evidence_changed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -26,6 +27,7 @@ def artefact_save(*, instance: M) -> M:
     """Create or update one artefact after validating it (the forms have bound its fields)."""
     instance.full_clean()
     instance.save()
+    application_evidence_changed(application_ids=[instance.application_id])  # type: ignore[attr-defined]
     return instance
 
 
@@ -34,6 +36,7 @@ def runbook_mark_reviewed(*, runbook: Runbook, on: date) -> Runbook:
     runbook.last_reviewed_on = on
     runbook.full_clean()
     runbook.save(update_fields=["last_reviewed_on"])
+    application_evidence_changed(application_ids=[runbook.application_id])
     return runbook
 
 
@@ -42,6 +45,7 @@ def runbook_mark_exercised(*, runbook: Runbook, on: date) -> Runbook:
     runbook.last_exercised_on = on
     runbook.full_clean()
     runbook.save(update_fields=["last_exercised_on"])
+    application_evidence_changed(application_ids=[runbook.application_id])
     return runbook
 
 
@@ -54,6 +58,7 @@ def alert_verification_record(
     )
     verification.full_clean()
     verification.save()
+    application_evidence_changed(application_ids=[alert.application_id])
     return verification
 
 
@@ -62,6 +67,7 @@ def drill_action_add(*, drill: Drill, description: str, owner: Person | None = N
     action = DrillAction(drill=drill, description=description, owner=owner)
     action.full_clean()
     action.save()
+    application_evidence_changed(application_ids=[drill.application_id])
     return action
 
 
@@ -71,4 +77,5 @@ def drill_action_close(*, action: DrillAction, on: date) -> DrillAction:
     action.closed_on = on
     action.full_clean()
     action.save(update_fields=["status", "closed_on"])
+    application_evidence_changed(application_ids=Drill.objects.filter(pk=action.drill_id).values("application_id"))
     return action

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from readiness.models import EscalationLevel, OwnershipRule
+from readiness.services.gates import application_evidence_changed
+from readiness.services.reminders import people_schedule_refresh
+
+_PEOPLE = ("primary_id", "backup_id", "after_hours_cover_id")
+
+
+def levels_people(levels: models.QuerySet[EscalationLevel]) -> set[int]:
+    """Everyone named on these levels (one query)."""
+    return {pk for row in levels.values_list(*_PEOPLE) for pk in row if pk}
 
 
 def level_stale_reason(level: EscalationLevel) -> str:
@@ -27,7 +36,12 @@ def level_stale_reason(level: EscalationLevel) -> str:
 
 @transaction.atomic
 def level_save(*, level: EscalationLevel) -> EscalationLevel:
-    """Create or update a level. Saving it with nobody gone on it clears its staleness."""
+    """Create or update a level. Saving it with nobody gone on it clears its staleness.
+
+    Its people's verification periods are derived again: those put on it, and those taken off
+    it (who may now be due later).
+    """
+    before = levels_people(EscalationLevel.objects.filter(pk=level.pk)) if level.pk else set()
     level.full_clean()
     reason = level_stale_reason(level)
     if reason:
@@ -36,6 +50,8 @@ def level_save(*, level: EscalationLevel) -> EscalationLevel:
     else:
         level.stale_since, level.stale_reason = None, ""
     level.save()
+    application_evidence_changed(application_ids=[level.application_id])
+    people_schedule_refresh(person_ids=before | {pk for pk in map(level.__dict__.get, _PEOPLE) if pk})
     return level
 
 
@@ -43,9 +59,11 @@ def level_save(*, level: EscalationLevel) -> EscalationLevel:
 def ownership_rule_save(*, rule: OwnershipRule) -> OwnershipRule:
     rule.full_clean()
     rule.save()
+    application_evidence_changed(application_ids=[rule.application_id])
     return rule
 
 
 @transaction.atomic
 def ownership_rule_delete(*, rule: OwnershipRule) -> None:
     rule.delete()
+    application_evidence_changed(application_ids=[rule.application_id])

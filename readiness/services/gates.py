@@ -21,6 +21,7 @@ from readiness.models import (
     ReadinessSnapshot,
 )
 from readiness.permissions import require
+from readiness.queue import enqueue_on_commit
 
 # Applications judged per round trip: a chunk's evidence is loaded in one query per kind, and
 # its upsert is one short transaction, so the hourly refresh never holds many rows locked.
@@ -37,6 +38,7 @@ def gate_waive(
     waiver = GateWaiver(application=application, gate=gate, reason=reason, expires_on=expires_on, waived_by=waived_by)
     waiver.full_clean()
     waiver.save()
+    application_evidence_changed(application_ids=[application.pk])
     return waiver
 
 
@@ -60,6 +62,26 @@ def _chunks(ids: Iterable[int], size: int) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
+def readiness_snapshots_judge(
+    *, application_ids: Iterable[int], day: date | None = None, chunk_size: int = SNAPSHOT_CHUNK
+) -> dict[int, ReadinessSnapshot]:
+    """Judge the gates of these applications now as of `day` (today by default): unsaved
+    snapshots, read only. A page with no current stored verdict shows these; the refresh stores them.
+    A chunk's evidence is loaded in one query per kind, so the queries grow with chunks, not rows.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    day = day or today
+    rules = gates.rules_version()
+    judged: dict[int, ReadinessSnapshot] = {}
+    for chunk in _chunks(application_ids, chunk_size):
+        bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
+        # In application order, as every writer here: concurrent upserts lock rows in the same order.
+        judged.update((pk, _snapshot(ev, day, now=now, rules=rules, keep_checklist=day == today))
+                      for pk, ev in sorted(bundles.items()))
+    return judged
+
+
 def readiness_snapshot_refresh(
     *, application_ids: Iterable[int], day: date | None = None, chunk_size: int = SNAPSHOT_CHUNK
 ) -> dict[int, ReadinessSnapshot]:
@@ -69,26 +91,34 @@ def readiness_snapshot_refresh(
     One transaction per chunk, around the upsert only: the judging reads outside it, so no row
     stays locked while Python works.
     """
-    now = timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localdate()
     day = day or today
-    rules = gates.rules_version()
     stored: dict[int, ReadinessSnapshot] = {}
     for chunk in _chunks(application_ids, chunk_size):
-        bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
-        # In application order, as every writer here: concurrent upserts lock rows in the same order.
-        rows = [_snapshot(ev, day, now=now, rules=rules, keep_checklist=day == today)
-                for _, ev in sorted(bundles.items())]
+        rows = readiness_snapshots_judge(application_ids=chunk, day=day, chunk_size=chunk_size)
         with transaction.atomic():
             ReadinessSnapshot.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["application", "day"], update_fields=SNAPSHOT_FIELDS
+                list(rows.values()), update_conflicts=True, unique_fields=["application", "day"],
+                update_fields=SNAPSHOT_FIELDS,
             )
             if day == today:
                 # Only the current day's checklist is ever shown: earlier days keep their counts.
                 ReadinessSnapshot.objects.filter(application_id__in=chunk, day__lt=today,
                                                  verdict__isnull=False).update(verdict=None)
-        stored.update((row.application_id, row) for row in rows)
+        stored.update(rows)
     return stored
+
+
+def readiness_snapshots_judge_past(*, application: Application, days: Iterable[date]) -> list[ReadinessSnapshot]:
+    """Unsaved snapshots of one application for past days, each judged by the rules as of that
+    day (evidence dated after it does not count); read only, the evidence loaded once."""
+    today = timezone.localdate()
+    days = sorted({day for day in days if day < today})
+    if not days:
+        return []
+    now, rules = timezone.now(), gates.rules_version()
+    bundles = gates.load_evidence(Application.objects.filter(pk=application.pk))
+    return [_snapshot(ev, day, now=now, rules=rules, keep_checklist=False) for ev in bundles.values() for day in days]
 
 
 def readiness_snapshot_backfill(
@@ -117,7 +147,7 @@ def readiness_snapshot_backfill(
             for _, ev in sorted(bundles.items()) for day in days if (ev.application.pk, day) not in stored
         ]
         with transaction.atomic():
-            # Another request may have stored some meanwhile: theirs stay, judged the same.
+            # Another writer may have stored some meanwhile: theirs stay, judged the same.
             ReadinessSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
         snapshots += rows
     return snapshots
@@ -125,15 +155,18 @@ def readiness_snapshot_backfill(
 
 def application_evidence_changed(
     *, application_ids: Iterable[int] | models.QuerySet[Any] = (), person_ids: Iterable[int] = ()
-) -> None:
-    """Some evidence of these applications changed, in the writer's transaction: forget today's
-    stored verdicts, so that no reader trusts them once it commits (the next page that needs
-    one judges afresh and stores it, and so does beat; past days are history and stay), and
-    move their evidence_version on, which retires the lookup's cached directory.
+) -> list[int]:
+    """Some evidence of these applications changed: every service that writes evidence calls
+    this, in its own transaction (no signal does it behind the writer's back).
+
+    It forgets today's stored verdicts, so no reader trusts them once the write commits (pages
+    judge live meanwhile, storing nothing), moves their evidence_version on, which retires the
+    lookup's cached directory, and enqueues, on commit, the task that judges and stores them
+    again. Past days are history and stay.
 
     `person_ids`: the applications whose paths, alerts, known issues or access checks name these
     people (their leaving, leave, hours, timezone and confirmation count in gate 4 and in whom
-    to call). Two statements, a DELETE and an UPDATE.
+    to call). Returns the applications' ids.
     """
     which = models.Q()
     # A queryset (of application ids) goes in as a subquery, unevaluated.
@@ -150,11 +183,19 @@ def application_evidence_changed(
             | models.Q(pk__in=AccessCheck.objects.filter(verified_by_id__in=people).values("application_id"))
         )
     if not which:
-        return
-    changed = Application.objects.filter(which).values("pk")
-    ReadinessSnapshot.objects.filter(application_id__in=changed, day__gte=timezone.localdate()).delete()
-    # update() on purpose: no signal, no history row, no updated_at: nobody edited the application.
-    Application.objects.filter(which).update(evidence_version=models.F("evidence_version") + 1)
+        return []
+    # The ids, for the task: a plain list of them is used as given, anything else costs one SELECT.
+    if people or isinstance(application_ids, models.QuerySet):
+        ids = list(Application.objects.filter(which).order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(application_ids))
+    if not ids:
+        return []
+    ReadinessSnapshot.objects.filter(application_id__in=ids, day__gte=timezone.localdate()).delete()
+    # update() on purpose: no history row, no updated_at: nobody edited the application.
+    Application.objects.filter(pk__in=ids).update(evidence_version=models.F("evidence_version") + 1)
+    enqueue_on_commit("readiness_snapshots_refresh_for", ids)
+    return ids
 
 
 def readiness_snapshots_refresh_all(*, chunk_size: int = SNAPSHOT_CHUNK) -> int:

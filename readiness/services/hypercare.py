@@ -24,6 +24,7 @@ from readiness.models import (
 )
 from readiness.models.hypercare import criteria_fingerprint, plan_fingerprint
 from readiness.permissions import require
+from readiness.services.gates import application_evidence_changed
 from readiness.signoffs import signoff_chain_hash
 
 
@@ -52,6 +53,7 @@ def exit_criteria_install_defaults(*, application: Application) -> list[ExitCrit
         criterion.full_clean()
         criterion.save()
         created.append(criterion)
+    application_evidence_changed(application_ids=[application.pk])
     return created
 
 
@@ -69,6 +71,7 @@ def hypercare_plan_save(
     plan_fields = ["starts_on", "planned_end_on", "rules_in_force", "updated_at"]
     hypercare.save(update_fields=plan_fields if hypercare.pk else None)
     exit_criteria_install_defaults(application=application)
+    application_evidence_changed(application_ids=[application.pk])
     return hypercare
 
 
@@ -87,6 +90,7 @@ def hypercare_agree(*, hypercare: Hypercare, by: User, now: datetime | None = No
     hypercare.full_clean()
     # `hypercare` may have been read long before: write only the agreement, never a stale chain head.
     hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
     return hypercare
 
 
@@ -102,6 +106,7 @@ def exit_criterion_save(*, criterion: ExitCriterion) -> ExitCriterion:
             criterion.accepted_at = None
     criterion.full_clean()
     criterion.save()
+    application_evidence_changed(application_ids=[criterion.application_id])
     return criterion
 
 
@@ -116,6 +121,7 @@ def exit_criterion_attest(
     criterion.attested_at = now or timezone.now()
     criterion.full_clean()
     criterion.save()
+    application_evidence_changed(application_ids=[criterion.application_id])
     return criterion
 
 
@@ -130,6 +136,7 @@ def exit_criterion_accept_unmet(
     criterion.accepted_at = now or timezone.now()
     criterion.full_clean()
     criterion.save()
+    application_evidence_changed(application_ids=[criterion.application_id])
     return criterion
 
 
@@ -196,6 +203,7 @@ def hypercare_extend(
     extension.save()
     hypercare.status = HypercareStatus.EXTENDED
     hypercare.save(update_fields=["status", "updated_at"])
+    application_evidence_changed(application_ids=[hypercare.application_id])
     return extension
 
 
@@ -250,4 +258,5 @@ def hypercare_sign_off(
     hypercare.save(update_fields=["status", "exited_at", "signoff_count", "signoff_head", "updated_at"])
     application.stage = Stage.BAU
     application.save(update_fields=["stage", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
     return sign_off

@@ -22,6 +22,7 @@ from readiness.models import (
     WorkingHours,
 )
 from readiness.services.escalation import level_stale_reason
+from readiness.services.gates import application_evidence_changed
 
 
 @transaction.atomic
@@ -34,6 +35,7 @@ def team_save(*, team: Team) -> Team:
 @transaction.atomic
 def person_save(*, person: Person, hours: Mapping[int, tuple[time, time] | None] | None = None) -> Person:
     """Create or update a person; `hours` (weekday → window, None for a day off) replaces their week."""
+    new = person.pk is None
     person.full_clean()
     person.save()
     if hours is not None:
@@ -46,6 +48,8 @@ def person_save(*, person: Person, hours: Mapping[int, tuple[time, time] | None]
             row.full_clean(exclude=["person"], validate_unique=False)
         person.working_hours.all().delete()
         WorkingHours.objects.bulk_create(rows)
+    if not new:  # someone new is on no path yet
+        application_evidence_changed(person_ids=[person.pk])
     return person
 
 
@@ -54,12 +58,14 @@ def leave_add(*, person: Person, starts_on: date, ends_on: date, note: str = "")
     leave = Leave(person=person, starts_on=starts_on, ends_on=ends_on, note=note)
     leave.full_clean()
     leave.save()
+    application_evidence_changed(person_ids=[person.pk])
     return leave
 
 
 @transaction.atomic
 def leave_delete(*, leave: Leave) -> None:
     leave.delete()
+    application_evidence_changed(person_ids=[leave.person_id])
 
 
 @dataclass
@@ -121,6 +127,7 @@ def person_mark_left(*, person: Person, left_on: date) -> References:
     person.save()
     references = person_references(person)
     levels_mark_stale(levels=[level for level, _ in references.levels])
+    application_evidence_changed(person_ids=[person.pk])
     return references
 
 
@@ -137,4 +144,5 @@ def levels_mark_stale(*, levels: list[EscalationLevel]) -> list[EscalationLevel]
         level.stale_reason = reason
         level.save(update_fields=["stale_since", "stale_reason"])
         changed.append(level)
+    application_evidence_changed(application_ids=[level.application_id for level in changed])
     return changed

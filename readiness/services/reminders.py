@@ -327,7 +327,7 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     if step == ReminderStep.FINAL:
         reminder_escalate(person=person, cycle=cycle, places=places, now=now, outbox=outbox)
         update["stale_since"] = now
-        # A stale contact fails gate 4 on every path naming them; update() below sends no signal.
+        # A stale contact fails gate 4 on every path naming them.
         application_evidence_changed(person_ids=[person.pk])
     next_step, wait = NEXT_STEP[step]
     first = now
@@ -477,6 +477,7 @@ def person_confirm(*, token: str, now: datetime | None = None) -> ContactConfirm
     confirmation.full_clean()
     confirmation.save()
     _start_next_cycle(person, now)
+    application_evidence_changed(person_ids=[person.pk])  # confirmed, no longer stale: gate 4
     return confirmation
 
 
@@ -507,6 +508,7 @@ def person_submit_changes(
     confirmation.full_clean()
     confirmation.save()
     _start_next_cycle(person, now)
+    application_evidence_changed(person_ids=[person.pk])  # confirmed, maybe a new timezone: gate 4
     if changes or confirmation.note:
         enqueue_on_commit("contact_changes_notify", confirmation.pk)
     return confirmation

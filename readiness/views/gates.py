@@ -26,13 +26,10 @@ from readiness.gates import CHART_DAYS, Verdict, rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
 from readiness.models.gates import current_q
 from readiness.permissions import can, require
-from readiness.services.gates import gate_waive, readiness_snapshot_backfill, readiness_snapshot_refresh
+from readiness.services.gates import gate_waive, readiness_snapshots_judge, readiness_snapshots_judge_past
 from readiness.submissions import once_per_submission
 
 PAGE_SIZE = 50
-# Applications with no current snapshot judged by one dashboard request, besides its own page:
-# a few after a write, everything only when beat has not run (a new install, just after a deploy).
-HEAL_BUDGET = 50
 
 
 def _stage_order() -> models.Case:
@@ -83,7 +80,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Every application at a glance: stage, go-live, gates met, blockers, stale evidence.
 
     Reads each application's stored verdict of today (models.ReadinessSnapshot), sorted, filtered
-    and paged by the database; an application with no current one is judged here and stored.
+    and paged by the database. An application with no current one (written since, until the
+    refresh its writer enqueued has run) is judged here, in memory: a page never writes.
     """
     now = timezone.now()
     today = timezone.localdate(now)
@@ -94,9 +92,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         applications = applications.filter(stage=stage)
     else:
         stage = ""
-    missing = list(applications.filter(snapshot__isnull=True).values_list("pk", flat=True)[:HEAL_BUDGET])
-    if missing:
-        readiness_snapshot_refresh(application_ids=missing)
     sort = request.GET.get("sort", "go_live")
     key = sort.removeprefix("-")
     if key not in SORTS:
@@ -113,9 +108,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **{f"snapshot_{column}": models.F(f"snapshot__{column}") for column in _SNAPSHOT_COLUMNS}
     ).order_by(order, Lower("name"), "pk")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    # More than HEAL_BUDGET were missing: judge the rest of this page too (sorted last meanwhile).
+    # Judged live, not stored (sorted last meanwhile): one query per kind of evidence for the page.
     unjudged = [app.pk for app in page if app.snapshot_gates_met is None]  # type: ignore[attr-defined]
-    late = readiness_snapshot_refresh(application_ids=unjudged) if unjudged else {}
+    late = readiness_snapshots_judge(application_ids=unjudged) if unjudged else {}
     rows = [
         Row(app, late.get(app.pk) or ReadinessSnapshot(
             application=app, day=today, **{column: getattr(app, f"snapshot_{column}") for column in _SNAPSHOT_COLUMNS}
@@ -142,7 +137,8 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     """One application's verdict: each gate's status, rule, evidence and what to fix where.
 
     The verdict is today's stored snapshot while it is current (no evidence written since, young
-    enough, same rules), else judged now and stored; the chart draws the stored past days.
+    enough, same rules), else judged now and shown without storing it (the refresh task the writer
+    enqueued stores it); the chart draws the stored past days.
     Rendered, the page is kept under that stored verdict (the template's cache block): any
     write retires the verdict and so the page, and the chart is only built when rendered.
     """
@@ -151,7 +147,7 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate(now)
     snapshot = ReadinessSnapshot.objects.filter(application=application, day=today).first()
     if snapshot is None or not snapshot.is_current(now, rules_version()):
-        snapshot = readiness_snapshot_refresh(application_ids=[application.pk])[application.pk]
+        snapshot = readiness_snapshots_judge(application_ids=[application.pk])[application.pk]
     assert snapshot.verdict is not None
     # A current snapshot counted the waivers (a waiver written since would have retired it).
     waivers = sorted(GateWaiver.objects.filter(application=application).select_related("waived_by"),
@@ -176,15 +172,14 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _chart(application: Application, today: date, verdict: Verdict) -> Chart:
     """Gates passing on each of the chart's days: stored, or for a day never stored (a new
-    application, a fresh install) judged now as of that day, and stored. Today's is the verdict's."""
+    application, a fresh install) judged now as of that day, not stored. Today's is the verdict's."""
     end = min(today, application.go_live_date) if application.go_live_date else today
     days = [end - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
     counts = dict(ReadinessSnapshot.objects.filter(application=application, day__range=(days[0], end))
                   .exclude(day=today).values_list("day", "gates_met")) | {today: verdict.met_count}
     missing = [day for day in days if day not in counts]
     if missing:
-        counts |= {s.day: s.gates_met for s in readiness_snapshot_backfill(
-            application_ids=[application.pk], days=missing)}
+        counts |= {s.day: s.gates_met for s in readiness_snapshots_judge_past(application=application, days=missing)}
     return Chart.build([(day, counts[day]) for day in days], total=verdict.total)
 
 
