@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -11,8 +12,21 @@ from django.utils import timezone
 from readiness import models
 from readiness.roles import Role
 
+T = TypeVar("T")
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[T]):
+    """A Django model factory whose call mypy reads as the model: factory_boy types `Factory()`
+    as the factory itself (only `create()` and `build()` return the model)."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        def __new__(cls, *args: Any, **kwargs: Any) -> T: ...  # type: ignore[misc]
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -26,10 +40,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        user = cast(User, self)  # a post-generation hook is called with the object built
         if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            user.groups.add(Group.objects.get(name=extracted))
         if create:
-            self.save()
+            user.save()
 
 
 def delivery_lead(**kwargs: object) -> User:
@@ -44,7 +59,7 @@ def business_owner(**kwargs: object) -> User:
     return UserFactory(role=Role.BUSINESS_OWNER, **kwargs)
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ApplicationFactory(ModelFactory[models.Application]):
     class Meta:
         model = models.Application
         skip_postgeneration_save = True
@@ -60,7 +75,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     support_lead = factory.SubFactory(UserFactory, role=Role.SUPPORT_ANALYST)
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(ModelFactory[models.Team]):
     class Meta:
         model = models.Team
         django_get_or_create = ["name"]
@@ -68,7 +83,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(ModelFactory[models.Person]):
     """A Melbourne office worker, 09:00–17:00 Monday to Friday, unless told otherwise."""
 
     class Meta:
@@ -86,12 +101,13 @@ class PersonFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         start, end, days = extracted or (time(9, 0), time(17, 0), range(0, 5))
+        person = cast(models.Person, self)  # a post-generation hook is called with the object built
         models.WorkingHours.objects.bulk_create(
-            models.WorkingHours(person=self, weekday=day, starts_at=start, ends_at=end) for day in days
+            models.WorkingHours(person=person, weekday=day, starts_at=start, ends_at=end) for day in days
         )
 
 
-class LeaveFactory(factory.django.DjangoModelFactory):
+class LeaveFactory(ModelFactory[models.Leave]):
     class Meta:
         model = models.Leave
 
@@ -100,7 +116,7 @@ class LeaveFactory(factory.django.DjangoModelFactory):
     ends_on = factory.LazyAttribute(lambda leave: leave.starts_on)
 
 
-class EscalationLevelFactory(factory.django.DjangoModelFactory):
+class EscalationLevelFactory(ModelFactory[models.EscalationLevel]):
     class Meta:
         model = models.EscalationLevel
 
@@ -114,7 +130,7 @@ class EscalationLevelFactory(factory.django.DjangoModelFactory):
     coverage = models.Coverage.BUSINESS_HOURS
 
 
-class OwnershipRuleFactory(factory.django.DjangoModelFactory):
+class OwnershipRuleFactory(ModelFactory[models.OwnershipRule]):
     class Meta:
         model = models.OwnershipRule
 
@@ -124,7 +140,7 @@ class OwnershipRuleFactory(factory.django.DjangoModelFactory):
     owner_role = models.OwnerRole.SUPPORT
 
 
-class EscalationFactory(factory.django.DjangoModelFactory):
+class EscalationFactory(ModelFactory[models.Escalation]):
     """A hypercare escalation-log entry; pass application, problem_class and from_level of one application."""
 
     class Meta:
@@ -159,7 +175,7 @@ def hypercare_application(*, owner: User | None = None, days_live: int = 10) -> 
 # --- readiness artefacts (gate board) ------------------------------------------------------------
 
 
-class RunbookFactory(factory.django.DjangoModelFactory):
+class RunbookFactory(ModelFactory[models.Runbook]):
     class Meta:
         model = models.Runbook
 
@@ -172,7 +188,7 @@ class RunbookFactory(factory.django.DjangoModelFactory):
     is_critical = True
 
 
-class AlertCheckFactory(factory.django.DjangoModelFactory):
+class AlertCheckFactory(ModelFactory[models.AlertCheck]):
     class Meta:
         model = models.AlertCheck
 
@@ -183,7 +199,7 @@ class AlertCheckFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(PersonFactory)
 
 
-class AccessCheckFactory(factory.django.DjangoModelFactory):
+class AccessCheckFactory(ModelFactory[models.AccessCheck]):
     class Meta:
         model = models.AccessCheck
 
@@ -192,7 +208,7 @@ class AccessCheckFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Access {n}")
 
 
-class KnownIssueFactory(factory.django.DjangoModelFactory):
+class KnownIssueFactory(ModelFactory[models.KnownIssue]):
     class Meta:
         model = models.KnownIssue
 
@@ -203,7 +219,7 @@ class KnownIssueFactory(factory.django.DjangoModelFactory):
     workaround = "Do it twice."
 
 
-class DrillFactory(factory.django.DjangoModelFactory):
+class DrillFactory(ModelFactory[models.Drill]):
     class Meta:
         model = models.Drill
 
@@ -216,7 +232,7 @@ class DrillFactory(factory.django.DjangoModelFactory):
     business_owner_attended = True
 
 
-class DecisionRecordFactory(factory.django.DjangoModelFactory):
+class DecisionRecordFactory(ModelFactory[models.DecisionRecord]):
     class Meta:
         model = models.DecisionRecord
 
