@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from readiness.models import EscalationLevel, Leave, OwnershipRule, Person, WorkingHours
@@ -13,7 +14,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: object) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client

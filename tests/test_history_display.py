@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Model
 
 from readiness import models as m
 from readiness.history import diff_fields, display
 
 
-def _field(model: type, name: str):
+def _field(model: type[Model], name: str):
     return model._meta.get_field(name)
 
 

@@ -183,7 +183,7 @@ def gate_waived(client: Client, app: m.Application) -> Seen:
 
 
 # The six artefact kinds share one edit view: each edited through it, one field changed.
-ARTEFACT_EDITS = [
+ARTEFACT_EDITS: list[tuple[type[models.Model], str, Callable[..., models.Model], str, str, str]] = [
     (m.Runbook, "runbook", factories.RunbookFactory, "symptom", "Orders stop syncing.", "Orders stop syncing."),
     (m.AlertCheck, "alert", factories.AlertCheckFactory, "threshold", "Any failure", "Any failure"),
     (m.AccessCheck, "access", factories.AccessCheckFactory, "kind", "admin", "Admin functions"),

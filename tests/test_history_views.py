@@ -24,7 +24,7 @@ def _replace_l2_primary(app, lead) -> Person:
     """Put a newcomer on L2 today, as the lead (the history middleware does this for requests)."""
     newcomer = factories.PersonFactory(name="Aisha Karim", phone="+61 2 8011 3307")
     level = EscalationLevel.objects.get(application=app, position=2)
-    level._history_user = lead
+    level._history_user = lead  # type: ignore[attr-defined]  # simple_history reads it
     level.primary = newcomer
     level.save()
     return newcomer

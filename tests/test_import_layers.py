@@ -67,7 +67,7 @@ def test_every_task_a_service_enqueues_exists() -> None:
         and node.args and isinstance(node.args[0], ast.Constant)
     }
     assert {"reminder_send", "contact_changes_notify", "reachability_test_email"} <= {name for _, name in named}
-    unknown = {(module, name) for module, name in named if not hasattr(getattr(tasks, name, None), "delay")}
+    unknown = {(module, name) for module, name in named if not hasattr(getattr(tasks, str(name), None), "delay")}
     assert unknown == set()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 from django.core.cache import caches
@@ -46,7 +46,7 @@ def _world(people: int, applications: int) -> None:
                         coverage=Coverage.AFTER_HOURS if pos < 3 else Coverage.BUSINESS_HOURS)
         for i, app in enumerate(apps) for pos in (1, 2, 3)
     )
-    by_app = {}
+    by_app: dict[int, dict[int, EscalationLevel]] = {}
     for level in levels:
         by_app.setdefault(level.application_id, {})[level.position] = level
     owner_level = {"support": 1, "engineering": 2, "business_owner": 3}
@@ -67,7 +67,7 @@ def _count(fn, *, cached: bool = False) -> int:
     return len(queries)
 
 
-AT = timezone.make_aware(timezone.datetime(2025, 6, 3, 2, 0))
+AT = timezone.make_aware(datetime(2025, 6, 3, 2, 0))
 
 
 def _one_application() -> None:

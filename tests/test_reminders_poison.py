@@ -28,7 +28,7 @@ REFUSED = {POISON}
 class RefusingBackend(locmem.EmailBackend):
     """A mail server that rejects one mailbox for good (550), as a real one would a dead address."""
 
-    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, messages):
         for message in messages:
             refused = set(message.recipients()) & REFUSED
             if refused:
@@ -137,7 +137,7 @@ def test_a_header_django_refuses_is_caught_for_that_contact_only(due_people, mon
 def test_mail_server_trouble_rolls_the_step_back_for_a_retry(due_people, monkeypatch) -> None:
     poison, normal, other = due_people
 
-    def down(self, messages):  # type: ignore[no-untyped-def]
+    def down(self, messages):
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", down)
@@ -173,7 +173,7 @@ def test_send_reminders_inline_goes_on_past_a_contact_whose_send_raises(due_peop
     poison, normal, other = due_people
     real_send = reminders.reminder_send
 
-    def send(*, person_pk: int, **kwargs):  # type: ignore[no-untyped-def]
+    def send(*, person_pk: int, **kwargs):
         if person_pk == poison.pk:
             raise ConnectionResetError("mail server hung up")
         return real_send(person_pk=person_pk, **kwargs)

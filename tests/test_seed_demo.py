@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_seed_demo_is_idempotent() -> None:

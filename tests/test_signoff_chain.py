@@ -279,8 +279,8 @@ def test_the_runtime_role_can_add_a_sign_off_but_never_change_or_remove_one() ->
 
     assert signoff_chain_verify(app).intact
     _as_owner("DELETE FROM readiness_signoff WHERE id = %s", [first.pk])
-    out, error = _verify_output()
-    assert f"{app.name} ({app.slug}): BROKEN: sign-off 1 missing" in out
+    report, error = _verify_output()
+    assert f"{app.name} ({app.slug}): BROKEN: sign-off 1 missing" in report
     assert error == "1 sign-off chain is broken."
 
 

@@ -11,7 +11,7 @@ from readiness.services.api import api_token_authenticate
 pytestmark = pytest.mark.django_db
 
 
-def _no_store(response) -> bool:  # type: ignore[no-untyped-def]
+def _no_store(response) -> bool:
     return "no-store" in response["Cache-Control"].split(", ")
 
 
