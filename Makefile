@@ -44,18 +44,19 @@ worker: install var
 beat: install var
 	$(CELERY) -A handoff beat --loglevel INFO
 
+# ruff, then mypy with django-stubs over handoff/, readiness/, bench/ and tests/ (pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# ruff + migrations in sync + pytest. PostgreSQL and Redis are used when reachable (or when
+# lint (ruff + mypy) + migrations in sync + pytest. PostgreSQL and Redis are used when reachable (or when
 # DATABASE_URL / REDIS_URL say so); otherwise SQLite, and the real-worker tests are skipped.
 # Browser tests run when /usr/bin/chromium exists.
-test: install var
-	$(VENV)/bin/ruff check .
+test: lint var
 	@eval "$$($(PY) -m tests.services)"; \
 	echo "make test: DATABASE_URL=$${DATABASE_URL:-sqlite (default)} REDIS_URL=$${REDIS_URL:-none}"; \
 	$(PY) manage.py makemigrations --check --dry-run && \
