@@ -33,6 +33,7 @@ from readiness.services.gates import (
     readiness_snapshots_refresh_all,
 )
 from readiness.services.people import leave_add
+from readiness.services.reminders import people_schedule_refresh
 from readiness.views.gates import PAGE_SIZE
 from tests import factories
 
@@ -375,3 +376,29 @@ def test_drill_follow_ups_retire_through_their_drill(lead) -> None:
     readiness_snapshot_refresh(application_ids=[drill.application_id])
     drill_action_close(action=action, on=timezone.localdate())
     assert _today(drill.application) is None
+
+
+# --- the admin says what its writes cause, as the services do ---------------------------------------
+
+
+def test_an_admin_delete_retires_the_snapshot_and_rederives_verification_periods(client) -> None:
+    from django.contrib.auth.models import User
+
+    person = factories.PersonFactory()
+    level = factories.EscalationLevelFactory(position=1, primary=person, backup=None)
+    application = level.application
+    runbook = factories.RunbookFactory(application=application)
+    people_schedule_refresh(person_ids=[person.pk])
+    person.refresh_from_db()
+    assert person.verification_days == 30  # on a first level
+    readiness_snapshot_refresh(application_ids=[application.pk])
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+
+    response = client.post(reverse("admin:readiness_runbook_delete", args=[runbook.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert _today(application) is None
+
+    response = client.post(reverse("admin:readiness_escalationlevel_delete", args=[level.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.verification_days == 90  # on no path now: the default period
