@@ -28,6 +28,8 @@ from readiness.services.api import api_token_create
 from readiness.services.artefacts import artefact_save
 from readiness.services.gates import readiness_snapshots_refresh_all
 from readiness.services.reminders import REACHABILITY_SALT, link_token
+from tests import factories
+from tests.conftest import wait_for
 from tests.url_walk import walk
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +244,20 @@ def test_the_checklist_shows_a_write_at_once_and_the_task_stores_it(demo, django
 
     stored = models.ReadinessSnapshot.objects.get(application=application, day=timezone.localdate())
     assert stored.gates_met == live.met_count and stored.verdict is not None
+
+
+@pytest.mark.worker
+def test_a_real_worker_stores_the_snapshot_a_service_write_enqueued(celery_worker_process) -> None:
+    """Through Redis and a worker process: the write commits, its refresh is published, the worker stores it."""
+    application = factories.ApplicationFactory()
+    runbook = factories.RunbookFactory(application=application)
+    assert not models.ReadinessSnapshot.objects.exists()
+
+    runbook.title = "Orders stuck in picking"
+    artefact_save(instance=runbook)  # its own transaction here: it commits, and publishes on commit
+
+    stored = wait_for(lambda: models.ReadinessSnapshot.objects.filter(application=application).first(),
+                      message="the snapshot the worker stores")
+    assert stored.day == timezone.localdate() and stored.verdict is not None
+    assert stored.gates_met == verdict_for(application).met_count
+    assert "readiness.tasks.readiness_snapshots_refresh_for" in celery_worker_process.log()
