@@ -11,6 +11,7 @@ from readiness.demo import seed
 from readiness.lookup import answer, rank_rules, words
 from readiness.models import Application, OwnershipRule
 from readiness.services.api import api_token_create
+from readiness.services.escalation import ownership_rule_save
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_editing_a_rule_changes_what_the_symptom_finds(portal) -> None:
     policy = OwnershipRule.objects.get(application=portal, name="Policy, process or priority decision")
     assert answer(at=AT, application=portal, symptom="rebate missing").rule != policy
     policy.example_symptoms += "\nrebate missing on the statement"
-    policy.save()
+    ownership_rule_save(rule=policy)  # the rule form's service, which moves the evidence version on
 
     # Read again, as each request does: the write moved its evidence version on.
     portal = Application.objects.get(pk=portal.pk)
