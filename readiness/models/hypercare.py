@@ -244,6 +244,13 @@ class ExitCriterion(models.Model):
     def threshold_text(self) -> str:
         return _threshold_text(self.threshold)
 
+    def withdraw_acceptance(self) -> None:
+        """Forget an acceptance of this criterion unmet (its definition or its owner changed)."""
+        self.accepted_unmet = False
+        self.accepted_reason = ""
+        self.accepted_by = None
+        self.accepted_at = None
+
     def definition(self) -> dict[str, Any]:
         return {
             "id": self.pk,

@@ -131,10 +131,7 @@ def application_business_owner_change(
     for criterion in ExitCriterion.objects.filter(application=application).exclude(
         accepted_at__isnull=True, accepted_unmet=False
     ):
-        criterion.accepted_unmet = False
-        criterion.accepted_reason = ""
-        criterion.accepted_by = None
-        criterion.accepted_at = None
+        criterion.withdraw_acceptance()
         criterion.full_clean()
         criterion.save()
     hypercare = Hypercare.objects.filter(application=application, agreed_at__isnull=False).first()

@@ -100,10 +100,7 @@ def exit_criterion_save(*, criterion: ExitCriterion) -> ExitCriterion:
     if criterion.pk is not None:
         before = ExitCriterion.objects.get(pk=criterion.pk)
         if before.definition() != criterion.definition():
-            criterion.accepted_unmet = False
-            criterion.accepted_reason = ""
-            criterion.accepted_by = None
-            criterion.accepted_at = None
+            criterion.withdraw_acceptance()
     criterion.full_clean()
     criterion.save()
     application_evidence_changed(application_ids=[criterion.application_id])
