@@ -248,7 +248,8 @@ def test_chart_gaps_cut_from_one_span_equal_gaps_worked_out_day_by_day(demo) -> 
 
     from django.utils import timezone
 
-    from readiness.gates import _coverage_gaps, load_evidence
+    from readiness.gates import load_evidence
+    from readiness.gates.escalation import _coverage_gaps
     from readiness.lookup import GAP_DAYS, coverage_gaps
     from readiness.models import Application
 

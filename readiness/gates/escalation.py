@@ -1,0 +1,125 @@
+"""Gate 4, the escalation path, with the coverage gaps it reads from readiness.lookup."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from readiness.gates.evidence import Evidence
+from readiness.gates.helpers import _day, _first_url, _fmt, _gone, _url
+from readiness.gates.results import Check, Missing
+from readiness.lookup import GAP_DAYS, Gap, coverage_gaps
+from readiness.models import (
+    Coverage,
+    EscalationLevel,
+)
+
+
+def _drill_window_end(ev: Evidence, on: date) -> date:
+    """Drills count within the window before go-live; before go-live, the window ends today."""
+    go_live = ev.application.go_live_date
+    return min(on, go_live) if go_live else on
+
+
+def check_escalation_path(ev: Evidence, on: date) -> Check:
+    slug = ev.application.slug
+    result = Check()
+    fallback = _url("application_detail", slug)
+    path = _first_url(["path_detail"], slug, fallback=fallback)
+    if not ev.levels:
+        result.missing.append(
+            Missing("There is no escalation path.", _first_url(["level_create"], slug, fallback=path), "Add a level")
+        )
+    for level in ev.levels:
+        edit = _first_url(["level_edit"], slug, level.pk, fallback=path)
+        name = f"L{level.position} {level.name}"
+        problems: list[Missing] = []
+        if _gone(level.primary, on):
+            problems.append(Missing(f"{name}: the primary, {level.primary}, has left.", edit, "Replace", stale=True))
+        if level.backup_id is None:
+            problems.append(Missing(f"{name} has no backup.", edit, "Name a backup"))
+        elif _gone(level.backup, on):
+            problems.append(Missing(f"{name}: the backup, {level.backup}, has left.", edit, "Replace", stale=True))
+        if not level.duties and not level.other_decision_rights.strip():
+            problems.append(Missing(f"{name} has no decision rights.", edit, "Give decision rights"))
+        if level.coverage != Coverage.ALWAYS:
+            if level.after_hours_cover_id is None:
+                problems.append(Missing(f"{name} has no after-hours cover.", edit, "Name after-hours cover"))
+            elif _gone(level.after_hours_cover, on):
+                problems.append(
+                    Missing(f"{name}: the after-hours cover, {level.after_hours_cover}, has left.", edit, "Replace",
+                            stale=True)
+                )
+        if level.stale_since and _day(level.stale_since) <= on and not problems:
+            reason = level.stale_reason or "someone on it changed"
+            problems.append(Missing(f"{name} is marked stale: {reason}.", edit, "Review the level", stale=True))
+        # Contacts who left three reminders unanswered (readiness/services/reminders.py) are stale.
+        for role, person in (("primary", level.primary), ("backup", level.backup),
+                             ("after-hours cover", level.after_hours_cover)):
+            if person is not None and person.stale_since and _day(person.stale_since) <= on and not _gone(person, on):
+                problems.append(Missing(
+                    f"{name}: the {role}, {person}, has not confirmed their details within their "
+                    f"{person.verification_days}-day verification period "
+                    f"(stale since {_fmt(_day(person.stale_since))}).",
+                    _url("person_reminders", person.pk), "See their reminders", stale=True))
+        gaps = _coverage_gaps(level, on)
+        if gaps:
+            first = gaps[0]
+            zone = level.coverage_timezone
+            problems.append(Missing(
+                f"{name}: {len(gaps)} coverage gap{'s' if len(gaps) > 1 else ''} in the next {GAP_DAYS} days, first "
+                f"{timezone.localtime(first.start, ZoneInfo(zone)):%a %d %b %H:%M}–"
+                f"{timezone.localtime(first.end, ZoneInfo(zone)):%a %d %b %H:%M} ({zone}): {first.reason}.",
+                f"{path}#level-{level.pk}", "See the gaps"))
+        result.missing.extend(problems)
+        if not problems:
+            cover = "24×7" if level.coverage == Coverage.ALWAYS else f"after hours {level.after_hours_cover}"
+            result.evidence.append(f"{name}: {level.primary}, backup {level.backup}, {cover}.")
+    end = _drill_window_end(ev, on)
+    window = settings.DRILL_WINDOW_DAYS
+    tested = [
+        d for d in ev.drills
+        if d.after_hours and d.contacts_answered and end - timedelta(days=window) <= d.held_on <= end
+    ]
+    if tested:
+        drill = max(tested, key=lambda d: d.held_on)
+        minutes = f" in {drill.answer_minutes} min" if drill.answer_minutes is not None else ""
+        result.evidence.append(
+            f"Tested after hours on {_fmt(drill.held_on)} (“{drill.title}”): contacts answered{minutes}."
+        )
+    else:
+        result.missing.append(
+            Missing(f"The path has not been tested after hours, with the contacts answering, in the {window} days "
+                    f"before {'go-live' if end != on else 'today'}.",
+                    _url("drill_create", slug, query="after_hours=1"), "Record an after-hours drill")
+        )
+    return result
+
+
+def _coverage_gaps(level: EscalationLevel, on: date) -> list[Gap]:
+    """Gaps in the 14 days from now (today) or from the start of `on` (a past day, for the chart).
+
+    Judged on people's calendars as they are now: past leave and hours are not kept.
+    """
+    today = timezone.localdate()
+    if on >= today:
+        return coverage_gaps(level, timezone.now(), days=GAP_DAYS)
+    start = timezone.make_aware(datetime.combine(on, time(0)))
+    end = start + timedelta(days=GAP_DAYS)
+    # The chart asks for each of the last 30 days in turn: work the gaps out once, from the
+    # earliest day asked up to today's window, and cut each day's 14 days out of that. The
+    # holes of a window are the holes of a wider span clipped to it, so the answer is the same.
+    span = getattr(level, "_past_gaps", None)
+    if span is None or start < span[0]:
+        span_start = min(start, timezone.make_aware(datetime.combine(today - timedelta(days=30), time(0))))
+        span_days = (today - span_start.date()).days + GAP_DAYS + 1
+        span = (span_start, coverage_gaps(level, span_start, days=span_days))
+        level._past_gaps = span  # type: ignore[attr-defined]
+    return [
+        Gap(max(gap.start, start), min(gap.end, end), gap.reasons)
+        for gap in span[1]
+        if gap.start < end and gap.end > start
+    ]

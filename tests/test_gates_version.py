@@ -1,0 +1,33 @@
+"""The rules version covers every piece of code that shapes a verdict.
+
+A stored verdict is current only while the rules that judged it are unchanged; readiness.gates
+is a package, so an edit to any of its modules (or to the coverage-gap code gate 4 reads)
+must move the version on.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.test import override_settings
+
+import readiness.gates
+from readiness.gates.version import RULES_FILES, rules_version
+from readiness.lookup import coverage_gaps
+
+
+def test_every_module_of_the_gates_package_and_the_coverage_gap_code_is_hashed() -> None:
+    package = Path(readiness.gates.__file__).parent
+    hashed = {path.resolve() for path in RULES_FILES}
+    modules = {path.resolve() for path in package.glob("*.py")}
+    assert {"rules.py", "escalation.py", "evidence.py", "verdict.py"} <= {path.name for path in modules}
+    assert modules <= hashed
+    assert Path(sys.modules[coverage_gaps.__module__].__file__ or "").resolve() in hashed
+
+
+def test_a_changed_freshness_window_changes_the_version() -> None:
+    before = rules_version()
+    with override_settings(RUNBOOK_REVIEW_DAYS=1234):
+        assert rules_version() != before
+    assert rules_version() == before
