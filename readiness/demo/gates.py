@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from readiness.gates import CHART_DAYS
+from readiness.gates.chart import CHART_DAYS
 from readiness.models import Application
 from readiness.services.gates import readiness_snapshot_backfill, readiness_snapshot_refresh
 

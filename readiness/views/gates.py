@@ -22,7 +22,9 @@ from django.views.decorators.http import require_safe
 
 from readiness.access import AuthenticatedHttpRequest, get_application_for_user
 from readiness.forms.gates import GateWaiverForm
-from readiness.gates import CHART_DAYS, Verdict, rules_version
+from readiness.gates.chart import CHART_DAYS
+from readiness.gates.verdict import Verdict
+from readiness.gates.version import rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
 from readiness.models.gates import current_q
 from readiness.permissions import can, require
