@@ -2,7 +2,7 @@
 
 Every artefact belongs to one application. Dates that say when something was checked
 (reviewed, exercised, verified, held) are what make a gate go stale, so they are plain
-dates or datetimes the rules in readiness/gates.py compare with a freshness window.
+dates or datetimes the rules in readiness/gates/ compare with a freshness window.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Waivers of go-live gates, and each application's stored daily verdict. The gates themselves
-are rules in readiness/gates.py, not rows."""
+are rules in readiness/gates/rules.py, not rows."""
 
 from __future__ import annotations
 
