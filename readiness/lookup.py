@@ -1,4 +1,5 @@
-"""Who do I call now? Pure functions over rows the caller has already fetched.
+"""The answer to "who do I call now?" (coverage lives in readiness.coverage, matching in
+readiness.matching; their names are re-exported here). Pure functions over rows the caller has already fetched.
 
 `who_to_call`, `coverage_gaps` and `rank_rules` never touch the database themselves: they
 read a level's people (with working hours and leave loaded, see `levels_with_people`) and a
@@ -10,411 +11,42 @@ version: asked again, the lookup reads only the application row.
 
 from __future__ import annotations
 
-import functools
-import math
-import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.core.cache import caches
 from django.db import models
 
-from readiness.models.escalation import Coverage, EscalationLevel, OwnershipRule
-from readiness.models.people import Availability, Person, Reachability, attach_calendars
+from readiness.coverage import (  # re-exported: callers import these from readiness.lookup
+    AFTER_HOURS,
+    BACKUP,
+    GAP_DAYS,
+    PRIMARY,
+    UTC,
+    CallPlan,
+    Candidate,
+    Gap,
+    candidates_at,
+    clock_label,
+    coverage_gaps,
+    level_roles,
+    next_reachable,
+    who_to_call,
+)
+from readiness.matching import RuleMatch, rank_rules, words  # re-exported, as above
+from readiness.models.escalation import EscalationLevel, OwnershipRule
+from readiness.models.people import Person, attach_calendars
 
 if TYPE_CHECKING:
     from readiness.models import Application
 
-UTC = ZoneInfo("UTC")
-# How far ahead coverage gaps are looked for, on the path page and in gate 4.
-GAP_DAYS = 14
-PRIMARY, BACKUP, AFTER_HOURS = "primary", "backup", "after-hours cover"
+__all__ = ["AFTER_HOURS", "BACKUP", "GAP_DAYS", "PRIMARY", "UTC", "CallPlan", "Candidate", "Gap", "RuleMatch",
+           "candidates_at", "clock_label", "coverage_gaps", "level_roles", "next_reachable", "rank_rules",
+           "who_to_call", "words"]
 
-
-# --- who to call -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One person on a level, in one role, judged at one moment."""
-
-    person: Person
-    role: str
-    reachability: Reachability
-    reachable: bool
-
-    @property
-    def status(self) -> str:
-        if self.reachable:
-            if self.role == AFTER_HOURS and not self.reachability.in_hours:
-                return "can be paged"
-            return "reachable now"
-        return _why_not(self.reachability)
-
-    @property
-    def local_time(self) -> datetime:
-        return self.reachability.local_time
-
-    @property
-    def local_label(self) -> str:
-        return clock_label(self.local_time)
-
-
-@dataclass(frozen=True)
-class CallPlan:
-    level: EscalationLevel
-    at: datetime
-    person: Person | None
-    role: str
-    reason: str
-    local_time: datetime | None
-    # Whom to try next on this level if the chosen person does not answer, reachable first.
-    fallback: list[Candidate] = field(default_factory=list)
-    candidates: list[Candidate] = field(default_factory=list)
-    # When nobody can be reached: the moment someone on the level can be again (within 14 days).
-    next_reachable_at: datetime | None = None
-
-    @property
-    def found(self) -> bool:
-        return self.person is not None
-
-    @property
-    def local_label(self) -> str:
-        return clock_label(self.local_time) if self.local_time else ""
-
-    @property
-    def local_date_label(self) -> str:
-        return clock_label(self.local_time, with_date=True) if self.local_time else ""
-
-
-def clock_label(local: datetime, *, with_date: bool = False) -> str:
-    """"14:05 Sun" (or "14:05 Sun 22 Nov") on the person's own clock: `local` is already in their
-    zone. Formatted here, not by template filters: the call plan shows a dozen of them."""
-    label = f"{local:%H:%M} {_DAYS[local.weekday()]}"
-    return f"{label} {local.day} {_MONTHS[local.month - 1]}" if with_date else label
-
-
-# English names whatever the process locale (strftime's %a and %b follow it).
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _why_not(reachability: Reachability) -> str:
-    if reachability.availability == Availability.OUTSIDE_HOURS:
-        return f"outside hours ({reachability.detail})"
-    if reachability.availability == Availability.LEFT:
-        return f"has {reachability.detail}"
-    return reachability.detail  # "on leave until Fri 12 Apr"
-
-
-def _reachable(level: EscalationLevel, role: str, reachability: Reachability) -> bool:
-    # The after-hours cover carries the pager; on a 24×7 level everyone does.
-    if role == AFTER_HOURS or level.coverage == Coverage.ALWAYS:
-        return reachability.can_be_paged
-    return reachability.in_hours
-
-
-def level_roles(level: EscalationLevel) -> list[tuple[str, Person]]:
-    """The people of a level in the order they are tried."""
-    roles: list[tuple[str, Person]] = [(PRIMARY, level.primary)]
-    if level.backup is not None:
-        roles.append((BACKUP, level.backup))
-    if level.after_hours_cover is not None:
-        roles.append((AFTER_HOURS, level.after_hours_cover))
-    return roles
-
-
-def candidates_at(level: EscalationLevel, at: datetime) -> list[Candidate]:
-    result = []
-    for role, person in level_roles(level):
-        reachability = person.reachability_at(at)
-        result.append(Candidate(person, role, reachability, _reachable(level, role, reachability)))
-    return result
-
-
-def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
-    """The person to call on `level` at `at`, why them, and whom to try after them."""
-    candidates = candidates_at(level, at)
-    primary = candidates[0]
-    chosen = next((c for c in candidates if c.reachable), None)
-    if chosen is None:
-        reasons = [f"{c.role} {_why_not(c.reachability)}" for c in candidates]
-        if not level.after_hours_cover_id:
-            reasons.append("no after-hours cover")
-        return CallPlan(
-            level=level,
-            at=at,
-            person=None,
-            role="",
-            reason="nobody on this level can be reached now: " + ", ".join(reasons),
-            local_time=None,
-            fallback=_fallback(candidates, None),
-            candidates=candidates,
-            next_reachable_at=next_reachable(level, at),
-        )
-    if chosen is primary:
-        if primary.reachability.in_hours:
-            reason = "primary, in working hours"
-        else:
-            reason = f"primary, on 24×7 cover ({_why_not(primary.reachability)})"
-    else:
-        skipped = [c for c in candidates[: candidates.index(chosen)] if c.person != chosen.person]
-        reason = f"{chosen.role}: " + ", ".join(f"{c.role} {_why_not(c.reachability)}" for c in skipped)
-    return CallPlan(
-        level=level,
-        at=at,
-        person=chosen.person,
-        role=chosen.role,
-        reason=reason,
-        local_time=chosen.local_time,
-        fallback=_fallback(candidates, chosen),
-        candidates=candidates,
-    )
-
-
-def _fallback(candidates: list[Candidate], chosen: Candidate | None) -> list[Candidate]:
-    seen = {chosen.person.pk} if chosen else set()
-    ordered = [c for c in candidates if c.reachable] + [c for c in candidates if not c.reachable]
-    result = []
-    for candidate in ordered:
-        if candidate.person.pk not in seen:
-            seen.add(candidate.person.pk)
-            result.append(candidate)
-    return result
-
-
-# --- coverage gaps -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gap:
-    """An interval in which nobody on a level can be reached, and why. Times are in UTC."""
-
-    start: datetime
-    end: datetime
-    reasons: tuple[str, ...]
-
-    @property
-    def reason(self) -> str:
-        return "; ".join(self.reasons)
-
-    @property
-    def duration(self) -> timedelta:
-        return self.end - self.start
-
-
-def _coarse_reason(candidate: Candidate) -> str:
-    # Coarse on purpose (no clock times), so that consecutive slices of one gap merge.
-    state = {
-        Availability.OUTSIDE_HOURS: "outside working hours",
-        Availability.ON_LEAVE: "on leave",
-        Availability.LEFT: "has left",
-    }.get(candidate.reachability.availability, "unavailable")
-    return f"{candidate.role} {candidate.person.name} {state}"
-
-
-def _local_days(person: Person, start: datetime, end: datetime) -> list[tuple[date, datetime, datetime]]:
-    """Each of the person's local days touching [start, end): the day, its start and end in UTC."""
-    zone = person.zone
-    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-    days = []
-    while day <= last:
-        following = day + timedelta(days=1)
-        days.append((
-            day,
-            datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC),
-            datetime.combine(following, time(0), tzinfo=zone).astimezone(UTC),
-        ))
-        day = following
-    return days
-
-
-def _reachable_intervals(
-    level: EscalationLevel, role: str, person: Person, start: datetime, end: datetime
-) -> list[tuple[datetime, datetime]]:
-    """When `person` can be reached in `role`, as UTC intervals; the same rules as `_reachable`.
-
-    Built day by day on the person's own calendar, in UTC: aware datetimes sharing a zone
-    compare and subtract by wall clock, which is wrong across a daylight-saving change.
-    """
-    pageable = role == AFTER_HOURS or level.coverage == Coverage.ALWAYS
-    hours_by_day: dict[int, list[Any]] = {}
-    for hours in person.working_hours_list():
-        hours_by_day.setdefault(hours.weekday, []).append(hours)
-    intervals = []
-    for day, day_start, day_end in _local_days(person, start, end):
-        if person.has_left(day) or person.leave_on(day) is not None:
-            continue
-        if pageable:
-            intervals.append((day_start, day_end))
-            continue
-        for hours in hours_by_day.get(day.weekday(), []):
-            opens = datetime.combine(day, hours.starts_at, tzinfo=person.zone).astimezone(UTC)
-            closes = day_end if hours.until_midnight else datetime.combine(
-                day, hours.ends_at, tzinfo=person.zone
-            ).astimezone(UTC)
-            intervals.append((opens, closes))
-    return intervals
-
-
-def _level_intervals(level: EscalationLevel, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """When anyone on the level can be reached, in the role they hold there, as UTC intervals."""
-    return [
-        interval
-        for role, person in level_roles(level)
-        for interval in _reachable_intervals(level, role, person, start, end)
-    ]
-
-
-def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -> datetime | None:
-    """The first moment within `days` after `at` when someone on the level can be reached again.
-
-    The end of the coverage gap `at` falls in (see `coverage_gaps`), without working out every
-    gap and its reasons: None when no gap holds `at` or the gap lasts past the window. The next
-    day is looked at first, as someone is usually back by then, then three (a weekend), and the
-    whole window only if nobody is back by then.
-    """
-    start = at.astimezone(UTC)
-    for window in sorted({min(1, days), min(3, days), days}):
-        end = start + timedelta(days=window)
-        # Every interval that opens before `end` is among these (local days touching the window).
-        intervals = [interval for interval in _level_intervals(level, start, end) if interval[1] > start]
-        if any(opens <= start for opens, _ in intervals):
-            return None
-        first = min((opens for opens, _ in intervals), default=None)
-        if first is not None and first < end:
-            return first
-    return None
-
-
-def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS) -> list[Gap]:
-    """Intervals in [start, start + days) in which nobody on the level can be reached, merged, with why."""
-    start = start.astimezone(UTC)
-    end = start + timedelta(days=days)
-    covered = sorted(_level_intervals(level, start, end))
-    holes = []
-    cursor = start
-    for opens, closes in covered:
-        if closes <= cursor:
-            continue
-        if opens > cursor:
-            holes.append((cursor, min(opens, end)))
-        cursor = max(cursor, closes)
-        if cursor >= end:
-            break
-    if cursor < end:
-        holes.append((cursor, end))
-    return [Gap(s, e, _gap_reasons(level, s, e)) for s, e in holes if s < e]
-
-
-def _gap_reasons(level: EscalationLevel, start: datetime, end: datetime) -> tuple[str, ...]:
-    # Sampled where a state can change inside the gap: its start and each local midnight.
-    moments = {start}
-    for _, person in level_roles(level):
-        moments |= {day_start for _, day_start, _ in _local_days(person, start, end) if start < day_start < end}
-    reasons = [_coarse_reason(c) for moment in sorted(moments) for c in candidates_at(level, moment)]
-    if not level.after_hours_cover_id:
-        reasons.append("no after-hours cover")
-    return tuple(dict.fromkeys(reasons))
-
-
-# --- symptom → rule ----------------------------------------------------------------------------
-
-_STOPWORDS = frozenset(
-    """a an the is are was were be been to of in on at for and or not no nor it its my our their i we you
-    they he she this that these those with from by as do does did can cannot cant can't don't dont doesn't
-    doesnt won't wont isn't isnt aren't arent wasn't wasnt any some all just still when then than there
-    here has have had get gets got please help me us them now""".split()
-)
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "al", "s")
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            break
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
-
-
-def words(text: str) -> list[str]:
-    """Content words of `text`, lower-cased and crudely stemmed ("syncing" → "sync")."""
-    return list(_words(text))
-
-
-@functools.lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
-    # Cached: every application starts with the same default rules, so their texts repeat.
-    tokens = re.findall(r"[a-z0-9']+", text.lower())
-    return tuple(_stem(t.strip("'")) for t in tokens if t.strip("'") and t not in _STOPWORDS)
-
-
-@dataclass(frozen=True)
-class RuleMatch:
-    rule: OwnershipRule
-    score: int  # 0–100: how much of the symptom the rule's words explain; a ranking, not a certainty
-    matched: tuple[str, ...]
-    example: str = ""  # the example symptom closest to what was typed
-
-
-def _rule_vocabulary(rule: OwnershipRule, with_application: bool) -> tuple[set[str], list[tuple[str, set[str]]]]:
-    examples = [(example, set(words(example))) for example in rule.symptom_list]
-    vocabulary = set(words(rule.name))
-    for _, example_words in examples:
-        vocabulary |= example_words
-    if with_application:
-        vocabulary |= set(words(rule.application.name))
-    return vocabulary, examples
-
-
-def rank_rules(
-    rules: Iterable[OwnershipRule], symptom: str, *, limit: int = 5, with_application: bool = False
-) -> list[RuleMatch]:
-    """Rules ranked by how well their name and example symptoms cover the words of `symptom`.
-
-    Each symptom word counts by its rarity among the rules (a word every rule mentions tells
-    nothing); an example symptom that matches as a whole adds the rest. Ties keep the rules'
-    order. With `with_application`, the application's name counts too (searching all of them).
-    """
-    rules = list(rules)
-    asked = list(dict.fromkeys(words(symptom)))
-    if not asked or not rules:
-        return []
-    vocabularies = [_rule_vocabulary(rule, with_application) for rule in rules]
-    document_frequency = Counter(w for vocabulary, _ in vocabularies for w in vocabulary)
-    total = len(rules)
-
-    def weight(word: str) -> float:
-        return math.log(1 + total / max(document_frequency[word], 1))
-
-    asked_weight = sum(weight(w) for w in asked)
-    matches = []
-    for rule, (vocabulary, examples) in zip(rules, vocabularies, strict=True):
-        matched = [w for w in asked if w in vocabulary]
-        if not matched:
-            continue
-        coverage = sum(weight(w) for w in matched) / asked_weight
-        best_example, best_overlap = "", 0.0
-        for example, example_words in examples:
-            if not example_words:
-                continue
-            overlap = len(example_words & set(asked)) / len(example_words | set(asked))
-            if overlap > best_overlap:
-                best_example, best_overlap = example, overlap
-        score = round(100 * (0.6 * coverage + 0.4 * best_overlap))
-        matches.append(RuleMatch(rule, score, tuple(matched), best_example))
-    matches.sort(key=lambda m: -m.score)
-    return matches[:limit]
-
-
-# --- the whole answer, for the page and the API ------------------------------------------------
 
 
 @dataclass
