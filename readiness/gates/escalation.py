@@ -1,4 +1,4 @@
-"""Gate 4, the escalation path, with the coverage gaps it reads from readiness.lookup."""
+"""Gate 4, the escalation path, with the coverage gaps it reads from readiness.coverage."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
 from readiness.gates.evidence import Evidence
 from readiness.gates.helpers import _day, _first_url, _fmt, _gone, _url
 from readiness.gates.results import Check, Missing
-from readiness.lookup import GAP_DAYS, Gap, coverage_gaps
 from readiness.models import (
     Coverage,
     EscalationLevel,

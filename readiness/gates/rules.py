@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
+from readiness.coverage import GAP_DAYS
 from readiness.gates.escalation import _drill_window_end, check_escalation_path
 from readiness.gates.evidence import Evidence
 from readiness.gates.helpers import _age, _day, _existed, _first_url, _fmt, _gone, _url
 from readiness.gates.results import Check, Gate, Missing
-from readiness.lookup import GAP_DAYS
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
     AccessCheck,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from readiness.lookup import GAP_DAYS, coverage_gaps
+from readiness.coverage import GAP_DAYS, coverage_gaps
 
 # The code that judges: a stored verdict judged by other code is not current (see rules_version).
 # Every module of this package shapes the verdict, and so does the module computing coverage gaps.
