@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+import uuid
+from datetime import time, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import factory
@@ -10,6 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from readiness import models
+from readiness.models.api import hash_key
+from readiness.models.people import Weekday
 from readiness.roles import Role
 
 T = TypeVar("T")
@@ -141,11 +145,14 @@ class OwnershipRuleFactory(ModelFactory[models.OwnershipRule]):
 
 
 class EscalationFactory(ModelFactory[models.Escalation]):
-    """A hypercare escalation-log entry; pass application, problem_class and from_level of one application."""
+    """A hypercare escalation-log entry; its problem class and level belong to its application."""
 
     class Meta:
         model = models.Escalation
 
+    application = factory.SubFactory(ApplicationFactory)
+    problem_class = factory.SubFactory(OwnershipRuleFactory, application=factory.SelfAttribute("..application"))
+    from_level = factory.SubFactory(EscalationLevelFactory, application=factory.SelfAttribute("..application"))
     occurred_at = factory.LazyFunction(timezone.now)
     severity = 3
     summary = "Customer saw the wrong price."
@@ -154,8 +161,6 @@ class EscalationFactory(ModelFactory[models.Escalation]):
 
 def hypercare_application(*, owner: User | None = None, days_live: int = 10) -> models.Application:
     """In hypercare for `days_live` days: two levels, one rule, an agreed plan, the template criteria."""
-    from datetime import timedelta
-
     from readiness.services.hypercare import hypercare_agree, hypercare_plan_save
 
     owner = owner or business_owner()
@@ -242,3 +247,200 @@ class DecisionRecordFactory(ModelFactory[models.DecisionRecord]):
     decision = "Decision."
     status = models.DecisionStatus.ACCEPTED
     is_key = True
+
+
+class AlertVerificationFactory(ModelFactory[models.AlertVerification]):
+    class Meta:
+        model = models.AlertVerification
+
+    alert = factory.SubFactory(AlertCheckFactory)
+    verified_at = factory.LazyFunction(timezone.now)
+    verified_by = factory.SubFactory(PersonFactory)
+    evidence = "Paged the on-call phone; the page arrived within a minute."
+
+
+class DrillActionFactory(ModelFactory[models.DrillAction]):
+    class Meta:
+        model = models.DrillAction
+
+    drill = factory.SubFactory(DrillFactory)
+    description = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.SubFactory(PersonFactory)
+    status = models.ActionStatus.OPEN
+
+
+class GateWaiverFactory(ModelFactory[models.GateWaiver]):
+    class Meta:
+        model = models.GateWaiver
+
+    application = factory.SubFactory(ApplicationFactory)
+    gate = models.GateCode.KNOWLEDGE
+    reason = "The vendor's handover session is booked for next week."
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    waived_by = factory.SubFactory(UserFactory, role=Role.DELIVERY_LEAD)
+
+
+class ReadinessSnapshotFactory(ModelFactory[models.ReadinessSnapshot]):
+    """A stored verdict of today under today's rules, without its checklist (`verdict`)."""
+
+    class Meta:
+        model = models.ReadinessSnapshot
+
+    application = factory.SubFactory(ApplicationFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    gates_met = 5
+    gates_total = 9
+    blockers = 4
+    stale_items = 0
+    ready = False
+    computed_at = factory.LazyFunction(timezone.now)
+    rules = factory.LazyFunction(lambda: _rules_version())
+
+
+def _rules_version() -> str:
+    from readiness.gates.version import rules_version
+
+    return rules_version()
+
+
+# --- hypercare -----------------------------------------------------------------------------------
+
+
+class HypercareFactory(ModelFactory[models.Hypercare]):
+    """A three-week window from today, not yet agreed (hypercare_agree agrees it)."""
+
+    class Meta:
+        model = models.Hypercare
+
+    application = factory.SubFactory(ApplicationFactory, stage=models.Stage.HYPERCARE)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    planned_end_on = factory.LazyAttribute(lambda h: h.starts_on + timedelta(days=21))
+
+
+class HypercareExtensionFactory(ModelFactory[models.HypercareExtension]):
+    class Meta:
+        model = models.HypercareExtension
+
+    hypercare = factory.SubFactory(HypercareFactory)
+    reason = "Two severity-1 incidents last week."
+    new_end_on = factory.LazyAttribute(lambda e: e.hypercare.planned_end_on + timedelta(days=7))
+    decided_by = factory.SubFactory(UserFactory, role=Role.BUSINESS_OWNER)
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class ExitCriterionFactory(ModelFactory[models.ExitCriterion]):
+    class Meta:
+        model = models.ExitCriterion
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    position = factory.Sequence(lambda n: n + 1)
+    kind = models.CriterionKind.METRIC
+    metric = models.MetricCode.NO_SEV1_LAST_7_DAYS
+    threshold = Decimal("0")
+
+
+class SignOffFactory(ModelFactory[models.SignOff]):
+    """The first sign-off of an application, its chain hash computed as signing computes it.
+    It leaves the hypercare row's chain head alone: tests of the chain sign through
+    services.hypercare (hypercare_sign_off)."""
+
+    class Meta:
+        model = models.SignOff
+
+    application = factory.SubFactory(ApplicationFactory, stage=models.Stage.HYPERCARE)
+    signed_by = factory.SubFactory(UserFactory, role=Role.BUSINESS_OWNER)
+    signed_at = factory.LazyFunction(timezone.now)
+    statement = "Support ran the last two weeks alone."
+    snapshot = factory.LazyFunction(lambda: {"criteria": []})
+    fingerprint = "0" * 64
+    sequence = 1
+    previous_hash = ""
+
+    @classmethod
+    def _create(cls, model_class: type[models.SignOff], *args: Any, **kwargs: Any) -> models.SignOff:
+        from readiness.signoffs import signoff_chain_hash
+
+        sign_off = model_class(**kwargs)
+        sign_off.chain_hash = signoff_chain_hash(sign_off.previous_hash, sign_off)
+        sign_off.save()
+        return sign_off
+
+
+# --- reminders, tokens and bookkeeping -----------------------------------------------------------
+
+
+class WorkingHoursFactory(ModelFactory[models.WorkingHours]):
+    """Saturday hours: PersonFactory already gives everyone Monday to Friday (one row per day)."""
+
+    class Meta:
+        model = models.WorkingHours
+
+    person = factory.SubFactory(PersonFactory)
+    weekday = Weekday.SATURDAY
+    starts_at = time(10, 0)
+    ends_at = time(14, 0)
+
+
+class ReminderLogFactory(ModelFactory[models.ReminderLog]):
+    class Meta:
+        model = models.ReminderLog
+
+    person = factory.SubFactory(PersonFactory)
+    cycle = 1
+    step = models.ReminderStep.DUE
+    sent_at = factory.LazyFunction(timezone.now)
+    recipients = factory.LazyAttribute(lambda log: log.person.email)
+    subject = "Please confirm your contact details"
+
+
+class ContactConfirmationFactory(ModelFactory[models.ContactConfirmation]):
+    class Meta:
+        model = models.ContactConfirmation
+
+    person = factory.SubFactory(PersonFactory)
+    at = factory.LazyFunction(timezone.now)
+    kind = models.ConfirmationKind.CONFIRMED
+    cycle = 1
+
+
+class ReachabilityTestFactory(ModelFactory[models.ReachabilityTest]):
+    class Meta:
+        model = models.ReachabilityTest
+
+    person = factory.SubFactory(PersonFactory)
+    channel = models.Channel.EMAIL
+    sent_by = factory.SubFactory(UserFactory, role=Role.DELIVERY_LEAD)
+    sent_at = factory.LazyFunction(timezone.now)
+
+
+class ApiTokenFactory(ModelFactory[models.ApiToken]):
+    """A token whose key is `key` (services.api.api_token_create stores only its hash and prefix)."""
+
+    class Meta:
+        model = models.ApiToken
+        exclude = ["key"]
+
+    key = factory.LazyFunction(models.ApiToken.new_key)
+    user = factory.SubFactory(UserFactory, role=Role.SUPPORT_ANALYST)
+    name = factory.Sequence(lambda n: f"Chat bot {n}")
+    key_hash = factory.LazyAttribute(lambda token: hash_key(token.key))
+    key_prefix = factory.LazyAttribute(lambda token: token.key[:8])
+
+
+class HeartbeatFactory(ModelFactory[models.Heartbeat]):
+    class Meta:
+        model = models.Heartbeat
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"worker-{n}")
+    beat_at = factory.LazyFunction(timezone.now)
+
+
+class FormSubmissionFactory(ModelFactory[models.FormSubmission]):
+    class Meta:
+        model = models.FormSubmission
+
+    key = factory.LazyFunction(uuid.uuid4)
+    user = factory.SubFactory(UserFactory, role=Role.DELIVERY_LEAD)
+    result_url = "/apps/"
