@@ -12,7 +12,7 @@ from readiness import models
 from readiness.services.applications import application_business_owner_change
 from readiness.services.escalation import levels_people
 from readiness.services.gates import application_evidence_changed
-from readiness.services.reminders import people_schedule_refresh
+from readiness.services.person_places import people_schedule_refresh
 
 
 class EvidenceAdmin(SimpleHistoryAdmin):

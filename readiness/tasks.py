@@ -73,7 +73,7 @@ def contact_changes_notify(confirmation_pk: int) -> None:
 
 @shared_task(**_MAIL_RETRY)
 def reachability_test_email(test_pk: int) -> None:
-    from readiness.services.reminders import reachability_test_email as send
+    from readiness.services.reachability import reachability_test_email as send
 
     send(test_pk=test_pk)
 

@@ -33,7 +33,7 @@ from readiness.services.gates import (
     readiness_snapshots_refresh_all,
 )
 from readiness.services.people import leave_add
-from readiness.services.reminders import people_schedule_refresh
+from readiness.services.person_places import people_schedule_refresh
 from readiness.views.gates import PAGE_SIZE
 from tests import factories
 

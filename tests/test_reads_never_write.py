@@ -27,7 +27,8 @@ from readiness.gates import verdict_for
 from readiness.services.api import api_token_create
 from readiness.services.artefacts import artefact_save
 from readiness.services.gates import readiness_snapshots_refresh_all
-from readiness.services.reminders import REACHABILITY_SALT, link_token
+from readiness.services.reachability import REACHABILITY_SALT
+from readiness.services.reminders import link_token
 from tests import factories
 from tests.conftest import wait_for
 from tests.url_walk import walk

@@ -14,12 +14,8 @@ from django.utils import timezone
 from readiness.gates import verdict_for
 from readiness.models import Application, GateCode, Person, ReminderLog, ReminderStep
 from readiness.services.escalation import level_save
-from readiness.services.reminders import (
-    people_schedule_refresh,
-    reminder_send,
-    reminder_sweep,
-    verification_days_for,
-)
+from readiness.services.person_places import people_schedule_refresh, verification_days_for
+from readiness.services.reminders import reminder_send, reminder_sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -19,12 +19,8 @@ from readiness.models import (
     ReminderLog,
     ReminderStep,
 )
-from readiness.services.reminders import (
-    contact_changes_notify,
-    link_token,
-    reachability_test_email,
-    reminder_send,
-)
+from readiness.services.reachability import reachability_test_email
+from readiness.services.reminders import contact_changes_notify, link_token, reminder_send
 from tests import factories
 
 pytestmark = pytest.mark.django_db

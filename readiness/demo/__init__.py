@@ -15,7 +15,7 @@ from django.db import transaction
 
 from readiness.demo import artefacts, escalation, gates, hypercare, reminders, world
 from readiness.models import Person
-from readiness.services.reminders import people_schedule_refresh
+from readiness.services.person_places import people_schedule_refresh
 
 DEMO_PASSWORD = "handoff-demo"
 

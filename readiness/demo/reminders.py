@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from readiness.models import Person
-from readiness.services.reminders import people_schedule_refresh
+from readiness.services.person_places import people_schedule_refresh
 
 DUE_NOW = ["tom.rees@harbourlane.example", "raj.patel@harbourlane.example", "andrea.reyes@harbourlane.example"]
 

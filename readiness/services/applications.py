@@ -14,7 +14,7 @@ from readiness.permissions import require
 from readiness.services.escalation import levels_people
 from readiness.services.gates import application_evidence_changed
 from readiness.services.hypercare import exit_criteria_install_defaults
-from readiness.services.reminders import people_schedule_refresh
+from readiness.services.person_places import people_schedule_refresh
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from readiness.models import EscalationLevel, OwnershipRule
 from readiness.services.gates import application_evidence_changed
-from readiness.services.reminders import people_schedule_refresh
+from readiness.services.person_places import people_schedule_refresh
 
 _PEOPLE = ("primary_id", "backup_id", "after_hours_cover_id")
 

@@ -1,4 +1,4 @@
-"""Staleness reminders: sweep, send (exactly once), confirm, submit changes, escalate; reachability tests.
+"""Staleness reminders: sweep, send (exactly once), escalate; the contact confirms or submits changes.
 
 Cadence of one cycle: the reminder when the verification period runs out, a second one 3 days
 later, a last one 7 days after the first, together with a note to the delivery and support
@@ -23,17 +23,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from functools import partial
 from smtplib import SMTPRecipientsRefused, SMTPResponseException
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
@@ -43,27 +40,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import (
-    Application,
-    Channel,
-    ConfirmationKind,
-    ContactConfirmation,
-    EscalationLevel,
-    Person,
-    ReachabilityResult,
-    ReachabilityTest,
-    ReminderLog,
-    ReminderStep,
-)
+from readiness.models import ConfirmationKind, ContactConfirmation, Person, ReminderLog, ReminderStep
 from readiness.queue import enqueue_on_commit
 from readiness.services.gates import application_evidence_changed
+from readiness.services.links import LINK_MAX_AGE, LinkProblem, link_parse
+from readiness.services.person_places import PathPlace, path_leads, person_path_places
 
 logger = logging.getLogger(__name__)
 
 SWEEP_CHUNK = 1000
-LINK_MAX_AGE = timedelta(days=14)
 LINK_SALT = "readiness.reminders.link"
-REACHABILITY_SALT = "readiness.reachability.link"
 # After a step is sent, the next one is due this long after the cycle's first reminder (+3, +7 days).
 NEXT_STEP: dict[str, tuple[str, timedelta | None]] = {
     ReminderStep.DUE: (ReminderStep.NAG, timedelta(days=3)),
@@ -72,57 +58,6 @@ NEXT_STEP: dict[str, tuple[str, timedelta | None]] = {
 }
 # A person back from leave is reminded at this hour of their own first working day back.
 RETURN_HOUR = time(9, 0)
-
-
-# --- verification period -----------------------------------------------------------------------
-
-
-def verification_days_for(person_ids: Iterable[int]) -> dict[int, int]:
-    """The shortest period over every path each person is on; one query for any number of people.
-
-    First-level contacts and after-hours cover get the application's shorter period.
-    People on no path get the default period (settings.CONTACT_VERIFICATION_DAYS).
-    """
-    ids = set(person_ids)
-    default = settings.CONTACT_VERIFICATION_DAYS
-    days = dict.fromkeys(ids, default)
-    on_a_path: set[int] = set()
-    rows = EscalationLevel.objects.filter(
-        Q(primary_id__in=ids) | Q(backup_id__in=ids) | Q(after_hours_cover_id__in=ids)
-    ).values_list(
-        "position", "primary_id", "backup_id", "after_hours_cover_id",
-        "application__contact_verification_days", "application__first_level_verification_days",
-    )
-    for position, primary, backup, cover, normal, short in rows:
-        for pk, period in ((primary, normal), (backup, normal), (cover, short)):
-            if pk in ids:
-                period = short if position == 1 else period
-                days[pk] = period if pk not in on_a_path else min(days[pk], period)
-                on_a_path.add(pk)
-    return days
-
-
-def people_schedule_refresh(*, person_ids: Iterable[int]) -> int:
-    """Re-derive verification periods after paths or an application's periods changed.
-
-    A person waiting for their first reminder of the cycle gets a new due date; one already
-    being nagged keeps the cadence. Returns how many people changed.
-    """
-    wanted = verification_days_for(person_ids)
-    changed = 0
-    people = Person.objects.filter(pk__in=wanted).values_list(
-        "pk", "verification_days", "reminder_step", "last_confirmed_at", "created_at", "left_on"
-    )
-    for pk, current, step, confirmed_at, created_at, left_on in people:
-        days = wanted[pk]
-        if days == current:
-            continue
-        update: dict[str, Any] = {"verification_days": days}
-        if step == ReminderStep.DUE and left_on is None:
-            update["next_reminder_at"] = (confirmed_at or created_at) + timedelta(days=days)
-        Person.objects.filter(pk=pk).update(**update)
-        changed += 1
-    return changed
 
 
 # --- sweep -------------------------------------------------------------------------------------
@@ -174,50 +109,6 @@ def link_token(person: Person, cycle: int) -> str:
 
 def _absolute(path: str) -> str:
     return settings.SITE_URL + path
-
-
-@dataclass(frozen=True)
-class PathPlace:
-    level: EscalationLevel
-    roles: list[str]
-    # Who stands in for them there (their backup), or whom they stand in for (the primary).
-    partner: Person | None
-    partner_label: str
-
-
-def person_path_places(person: Person) -> list[PathPlace]:
-    """Every level naming the person, with their roles on it and who backs them up there."""
-    levels = EscalationLevel.objects.filter(
-        Q(primary=person) | Q(backup=person) | Q(after_hours_cover=person)
-    ).select_related("application", "primary", "backup", "after_hours_cover").order_by("application__name", "position")
-    places = []
-    for level in levels:
-        roles = [label for pk, label in ((level.primary_id, "primary"), (level.backup_id, "backup"),
-                                         (level.after_hours_cover_id, "after-hours cover")) if pk == person.pk]
-        if level.primary_id == person.pk:
-            places.append(PathPlace(level=level, roles=roles, partner=level.backup, partner_label="backup"))
-        else:
-            places.append(PathPlace(level=level, roles=roles, partner=level.primary, partner_label="primary"))
-    return places
-
-
-def _leads_of(places: list[PathPlace]) -> list[str]:
-    """Email addresses of the delivery and support leads of the applications in `places`."""
-    addresses: list[str] = []
-    for place in places:
-        app: Application = place.level.application
-        for user in (app.delivery_lead, app.support_lead):
-            if user is not None and user.email and user.email not in addresses:
-                addresses.append(user.email)
-    return addresses
-
-
-def _lead_places(places: list[PathPlace]) -> list[PathPlace]:
-    apps = Application.objects.with_people().filter(pk__in={p.level.application_id for p in places})
-    by_pk = {app.pk: app for app in apps}
-    for place in places:
-        place.level.application = by_pk[place.level.application_id]
-    return places
 
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -298,7 +189,7 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
     outbox: Outbox = []
     if person.has_left(today):
         # People who left get nothing; the owners of the paths naming them hear instead.
-        to = _leads_of(_lead_places(places))
+        to = path_leads(places)
         subject = f"{person.name} has left but is still on an escalation path"
         if places and to and _claim(person, cycle, ReminderStep.LEFT, now=now, to=to, subject=subject):
             outbox.append(partial(_message, template="reminder_left", to=to, subject=subject,
@@ -387,7 +278,7 @@ def reminder_escalate(
     """Tell the delivery and support leads once that the person did not answer three reminders.
 
     With `outbox`, the note is added to it for the caller to send before its commit."""
-    to = _leads_of(_lead_places(places))
+    to = path_leads(places)
     subject = f"{person.name} has not confirmed their contact details"
     if not to or not _claim(person, cycle, ReminderStep.ESCALATED, now=now, to=to, subject=subject):
         return False
@@ -405,35 +296,9 @@ def reminder_escalate(
 # --- signed links: confirm, change -----------------------------------------------------------
 
 
-class LinkProblem(Exception):
-    """A reminder link that cannot be used, with what to tell the person."""
-
-    def __init__(self, kind: str, title: str, message: str, status: int) -> None:
-        super().__init__(message)
-        self.kind, self.title, self.message, self.status = kind, title, message, status
-
-
-def _parse(token: str, salt: str, max_age: timedelta) -> tuple[int, int]:
-    try:
-        value = signing.TimestampSigner(salt=salt).unsign(token, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkProblem(
-            "expired", "This link has expired",
-            f"Links in Handoff emails work for {max_age.days} days. Ask your delivery lead to send a new one, "
-            "or wait for the next reminder.", 410,
-        ) from None
-    except signing.BadSignature:
-        raise LinkProblem(
-            "tampered", "This link is not valid",
-            "The link is incomplete or was changed. Open it again from the email, or copy the whole address.", 400,
-        ) from None
-    first, _, second = value.partition(".")
-    return int(first), int(second)
-
-
 def link_check(token: str, *, for_update: bool = False) -> tuple[Person, int]:
     """The person and cycle a reminder link is for, or LinkProblem (used, expired, tampered)."""
-    person_pk, cycle = _parse(token, LINK_SALT, LINK_MAX_AGE)
+    person_pk, cycle = link_parse(token, salt=LINK_SALT)
     people = Person.objects.select_for_update() if for_update else Person.objects
     person = people.filter(pk=person_pk).first()
     if person is None:
@@ -519,81 +384,11 @@ def contact_changes_notify(*, confirmation_pk: int) -> bool:
     confirmation = ContactConfirmation.objects.select_related("person").filter(pk=confirmation_pk).first()
     if confirmation is None:
         return False
-    places = _lead_places(person_path_places(confirmation.person))
-    to = _leads_of(places)
+    places = person_path_places(confirmation.person)
+    to = path_leads(places)
     if not to:
         return False
     _send(template="contact_changed", to=to, subject=f"{confirmation.person.name} updated their contact details",
           context={"confirmation": confirmation, "person": confirmation.person, "places": places,
                    "person_url": _absolute(reverse("readiness:person_reminders", args=[confirmation.person_id]))})
     return True
-
-
-# --- reachability tests ------------------------------------------------------------------------
-
-
-def person_channels(person: Person) -> list[str]:
-    channels = [Channel.EMAIL.value]
-    if person.phone:
-        channels.append(Channel.PHONE.value)
-    if person.chat_handle:
-        channels.append(Channel.CHAT.value)
-    return channels
-
-
-@transaction.atomic
-def reachability_test_send(
-    *, person: Person, channels: list[str], sent_by: User, now: datetime | None = None
-) -> list[ReachabilityTest]:
-    """Start a test on each channel; the email test is sent by a task, phone and chat are the lead's call."""
-    now = now or timezone.now()
-    unknown = set(channels) - set(person_channels(person))
-    if unknown or not channels:
-        raise ValidationError({"channels": "Pick at least one channel this contact has."})
-    tests = []
-    for channel in channels:
-        test = ReachabilityTest(person=person, channel=channel, sent_by=sent_by, sent_at=now)
-        test.full_clean()
-        test.save()
-        tests.append(test)
-        if channel == Channel.EMAIL:
-            enqueue_on_commit("reachability_test_email", test.pk)
-    return tests
-
-
-def reachability_test_email(*, test_pk: int) -> bool:
-    test = ReachabilityTest.objects.select_related("person", "sent_by").filter(pk=test_pk).first()
-    if test is None or test.result != ReachabilityResult.PENDING:
-        return False
-    token = signing.TimestampSigner(salt=REACHABILITY_SALT).sign(f"{test.pk}.0")
-    _send(template="reachability_test", to=[test.person.email], subject="Handoff reachability test: please acknowledge",
-          context={"test": test, "ack_url": _absolute(reverse("readiness:reachability_ack", args=[token]))})
-    return True
-
-
-def reachability_link_check(token: str) -> ReachabilityTest:
-    test_pk, _ = _parse(token, REACHABILITY_SALT, LINK_MAX_AGE)
-    test = ReachabilityTest.objects.select_related("person").filter(pk=test_pk).first()
-    if test is None:
-        raise LinkProblem("gone", "This test no longer exists", "Nothing to acknowledge. You can close this page.", 410)
-    if test.result != ReachabilityResult.PENDING:
-        raise LinkProblem("used", "This test was already answered",
-                          "Its result is recorded. Nothing more to do; each link works once.", 410)
-    return test
-
-
-@transaction.atomic
-def reachability_test_record(
-    *, test: ReachabilityTest, result: str, note: str = "", recorded_by: User | None,
-    now: datetime | None = None,
-) -> ReachabilityTest:
-    """Record how a test went; the contact acknowledging their email records "reached" themselves."""
-    locked = ReachabilityTest.objects.select_for_update().get(pk=test.pk)
-    if locked.result != ReachabilityResult.PENDING:
-        raise ValidationError({"result": "This test already has a result."})
-    locked.result, locked.note = result, note.strip()
-    locked.recorded_at = now or timezone.now()
-    locked.recorded_by = recorded_by
-    locked.full_clean()
-    locked.save()
-    return locked

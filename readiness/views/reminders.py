@@ -15,18 +15,20 @@ from readiness.access import AuthenticatedHttpRequest
 from readiness.forms.reminders import ContactChangeForm, ReachabilityResultForm, ReachabilityTestForm
 from readiness.models import Person, ReachabilityResult, ReachabilityTest
 from readiness.permissions import can, require
-from readiness.services import reminders as service
+from readiness.services import reachability, reminders
+from readiness.services.links import LinkProblem
+from readiness.services.person_places import person_path_places
 from readiness.submissions import once_per_submission
 
 TEST_REACHABILITY = "reachability.test"
 
 
-def _problem(request: HttpRequest, problem: service.LinkProblem) -> HttpResponse:
+def _problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
     return render(request, "readiness/reminder_link_problem.html", {"problem": problem}, status=problem.status)
 
 
 def _details(person: Person) -> dict[str, object]:
-    return {"person": person, "hours": list(person.working_hours.all()), "places": service.person_path_places(person)}
+    return {"person": person, "hours": list(person.working_hours.all()), "places": person_path_places(person)}
 
 
 def reminder_confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -36,10 +38,10 @@ def reminder_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """
     try:
         if request.method == "POST":
-            confirmation = service.person_confirm(token=token)
+            confirmation = reminders.person_confirm(token=token)
             return render(request, "readiness/reminder_done.html", {"person": confirmation.person, "changed": False})
-        person, _ = service.link_check(token)
-    except service.LinkProblem as problem:
+        person, _ = reminders.link_check(token)
+    except LinkProblem as problem:
         return _problem(request, problem)
     return render(request, "readiness/reminder_confirm.html", {**_details(person), "token": token})
 
@@ -47,16 +49,16 @@ def reminder_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def reminder_change(request: HttpRequest, token: str) -> HttpResponse:
     """"Something changed": a short form pre-filled with the contact's details."""
     try:
-        person, _ = service.link_check(token)
-    except service.LinkProblem as problem:
+        person, _ = reminders.link_check(token)
+    except LinkProblem as problem:
         return _problem(request, problem)
     form = ContactChangeForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            confirmation = service.person_submit_changes(
+            confirmation = reminders.person_submit_changes(
                 token=token, data=form.changed_details(), note=form.cleaned_data["note"]
             )
-        except service.LinkProblem as problem:
+        except LinkProblem as problem:
             return _problem(request, problem)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -80,7 +82,7 @@ def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
         "history": person.history.select_related("history_user").order_by("-history_date")[:20],
         "tests": tests,
         "can_test": can_test,
-        "test_form": ReachabilityTestForm(available=service.person_channels(person)) if can_test else None,
+        "test_form": ReachabilityTestForm(available=reachability.person_channels(person)) if can_test else None,
         "result_form": ReachabilityResultForm() if can_test else None,
         "now": timezone.now(),
     })
@@ -92,10 +94,10 @@ def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
 def reachability_test_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, TEST_REACHABILITY)
     person = get_object_or_404(Person, pk=pk)
-    form = ReachabilityTestForm(request.POST, available=service.person_channels(person))
+    form = ReachabilityTestForm(request.POST, available=reachability.person_channels(person))
     if form.is_valid():
         try:
-            tests = service.reachability_test_send(person=person, channels=form.cleaned_data["channels"],
+            tests = reachability.reachability_test_send(person=person, channels=form.cleaned_data["channels"],
                                                    sent_by=request.user)
         except ValidationError as error:
             form.add_error("channels", error.message_dict.get("channels", error.messages))
@@ -122,7 +124,7 @@ def reachability_test_record(request: AuthenticatedHttpRequest, pk: int, test_pk
         messages.error(request, "Pick whether the contact was reached.")
         return redirect("readiness:person_reminders", pk=pk)
     try:
-        service.reachability_test_record(test=test, result=form.cleaned_data["result"],
+        reachability.reachability_test_record(test=test, result=form.cleaned_data["result"],
                                          note=form.cleaned_data["note"], recorded_by=request.user)
     except ValidationError:
         messages.error(request, "That test already has a result.")
@@ -134,15 +136,15 @@ def reachability_test_record(request: AuthenticatedHttpRequest, pk: int, test_pk
 def reachability_ack(request: HttpRequest, token: str) -> HttpResponse:
     """Public: the contact acknowledges the test email (the button POSTs; a GET changes nothing)."""
     try:
-        test = service.reachability_link_check(token)
+        test = reachability.reachability_link_check(token)
         if request.method == "POST":
             try:
-                service.reachability_test_record(test=test, result=ReachabilityResult.REACHED,
+                reachability.reachability_test_record(test=test, result=ReachabilityResult.REACHED,
                                                  note="Acknowledged from the email link.", recorded_by=None)
             except ValidationError:
-                raise service.LinkProblem("used", "This test was already answered",
+                raise LinkProblem("used", "This test was already answered",
                                           "Its result is recorded. Nothing more to do.", 410) from None
             return render(request, "readiness/reachability_ack.html", {"test": test, "done": True})
-    except service.LinkProblem as problem:
+    except LinkProblem as problem:
         return _problem(request, problem)
     return render(request, "readiness/reachability_ack.html", {"test": test, "done": False, "token": token})
