@@ -27,7 +27,7 @@ from readiness.models import (
     ResolvedBy,
     SignOff,
 )
-from readiness.models.hypercare import criteria_fingerprint
+from readiness.models.exit_criteria import criteria_fingerprint
 
 WEEK = timedelta(days=7)
 

@@ -25,20 +25,9 @@ from .artefacts import (
     Runbook,
 )
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
+from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
-from .hypercare import (
-    CriterionKind,
-    Escalation,
-    ExitCriterion,
-    Hypercare,
-    HypercareExtension,
-    HypercareStatus,
-    MetricCode,
-    ResolvedBy,
-    Severity,
-    SignOff,
-    SignOffImmutable,
-)
+from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
 from .people import Leave, Person, ReminderStep, Team, WorkingHours
 from .reminders import (
     Channel,
@@ -48,6 +37,7 @@ from .reminders import (
     ReachabilityTest,
     ReminderLog,
 )
+from .signoffs import SignOff, SignOffImmutable
 from .system import FormSubmission, Heartbeat
 
 __all__ = [

@@ -1,12 +1,12 @@
-"""Hypercare: the agreed window after go-live, its exit criteria, the escalation log and the sign-off."""
+"""Hypercare: the agreed window after go-live, its extensions and the escalation log.
+
+Its exit criteria are in exit_criteria.py, the sign-off in signoffs.py."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from readiness.validators import DATE_MAX, DATE_MIN, in_range
 
 from .applications import Application
 from .escalation import EscalationLevel, OwnershipRule
+from .exit_criteria import ExitCriterion, criteria_fingerprint
 
 MIN_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 28
@@ -135,140 +136,6 @@ class HypercareExtension(models.Model):
         return f"Extended to {self.new_end_on:%d %b %Y}"
 
 
-class CriterionKind(models.TextChoices):
-    METRIC = "metric", "Metric (computed)"
-    ATTESTATION = "attestation", "Attestation with evidence"
-
-
-class MetricCode(models.TextChoices):
-    """Metrics Handoff computes from its own records; readiness/hypercare.py computes each one."""
-
-    NO_SEV1_LAST_7_DAYS = "no_sev1_last_7_days", "Severity-1 escalations in the last 7 days (at most)"
-    SUPPORT_RESOLUTION_RATE_7_DAYS = (
-        "support_resolution_rate_7_days",
-        "% of last 7 days' escalations resolved by support alone (at least)",
-    )
-    ESCALATIONS_PER_WEEK_FALLING = (
-        "escalations_per_week_falling",
-        "Escalations per week falling (or at most this many in the last 7 days)",
-    )
-    OPEN_KNOWN_ISSUES_HAVE_WORKAROUND = (
-        "open_known_issues_have_workaround",
-        "Open known issues without a workaround (at most)",
-    )
-    SUPPORT_FULL_CYCLE_ALONE = (
-        "support_full_cycle_alone",
-        "Severity 1–2 incidents support handled start to finish alone (at least)",
-    )
-
-
-def _threshold_text(threshold: Decimal | None) -> str:
-    if threshold is None:
-        return ""
-    return format(Decimal(threshold).quantize(Decimal("0.1")), "f")
-
-
-class ExitCriterion(models.Model):
-    """One condition for leaving hypercare: a computed metric or an attestation with evidence.
-
-    Its *definition* (name, kind, metric, threshold, description) is what the business owner
-    agrees and signs; evidence and acceptance are facts recorded against it later.
-    """
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="exit_criteria")
-    position = models.PositiveSmallIntegerField(default=1)
-    name = models.CharField(max_length=160)
-    description = models.TextField(blank=True)
-    kind = models.CharField(max_length=20, choices=CriterionKind.choices, default=CriterionKind.METRIC)
-    metric = models.CharField(max_length=50, choices=MetricCode.choices, blank=True)
-    threshold = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
-    # Attestation: what shows it is true, who said so, when.
-    evidence = models.TextField(blank=True)
-    attested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    attested_at = models.DateTimeField(null=True, blank=True)
-    # The business owner may sign off with this criterion unmet, but only explicitly and with a reason.
-    accepted_unmet = models.BooleanField(default=False)
-    accepted_reason = models.TextField(blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
-
-    DEFINITION_FIELDS = ("name", "description", "kind", "metric", "threshold")
-
-    class Meta:
-        ordering = ["application_id", "position", "pk"]
-        verbose_name_plural = "exit criteria"
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(kind="metric", threshold__isnull=False) & ~models.Q(metric="")
-                    | models.Q(kind="attestation", metric="")
-                ),
-                name="readiness_exitcriterion_metric_has_code_and_threshold",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(accepted_unmet=False) | ~models.Q(accepted_reason=""),
-                name="readiness_exitcriterion_acceptance_has_reason",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.kind == CriterionKind.METRIC:
-            if not self.metric:
-                errors["metric"] = "Choose which metric Handoff computes for this criterion."
-            if self.threshold is None:
-                errors["threshold"] = "A metric needs a threshold to compare against."
-            elif self.threshold < 0:
-                errors["threshold"] = "The threshold cannot be negative."
-            elif self.metric == MetricCode.SUPPORT_RESOLUTION_RATE_7_DAYS and self.threshold > 100:
-                errors["threshold"] = "A percentage threshold must be between 0 and 100."
-        elif self.metric:
-            errors["metric"] = "An attestation has no metric; choose the kind 'Metric' to compute one."
-        if self.accepted_unmet and not self.accepted_reason.strip():
-            errors["accepted_reason"] = "Say why signing off with this criterion unmet is acceptable."
-        if errors:
-            raise ValidationError(errors)
-
-    @property
-    def threshold_text(self) -> str:
-        return _threshold_text(self.threshold)
-
-    def withdraw_acceptance(self) -> None:
-        """Forget an acceptance of this criterion unmet (its definition or its owner changed)."""
-        self.accepted_unmet = False
-        self.accepted_reason = ""
-        self.accepted_by = None
-        self.accepted_at = None
-
-    def definition(self) -> dict[str, Any]:
-        return {
-            "id": self.pk,
-            "name": self.name,
-            "description": self.description,
-            "kind": self.kind,
-            "metric": self.metric,
-            "threshold": self.threshold_text,
-        }
-
-
-def criteria_fingerprint(criteria: Iterable[ExitCriterion]) -> str:
-    """A digest of the criteria *definitions*: adding, removing or redefining one changes it."""
-    definitions = sorted((c.definition() for c in criteria), key=lambda d: d["id"] or 0)
-    payload = json.dumps(definitions, sort_keys=True, ensure_ascii=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 def plan_fingerprint(hypercare: Hypercare, criteria: Iterable[ExitCriterion]) -> str:
     """What the business owner agrees before go-live: the window, the rules and the criteria."""
     parts = [str(hypercare.starts_on), str(hypercare.planned_end_on), hypercare.rules_in_force]
@@ -372,66 +239,3 @@ class Escalation(models.Model):
             errors["resolved_at"] = "It cannot be resolved before it happened."
         if errors:
             raise ValidationError(errors)
-
-
-class SignOffImmutable(Exception):
-    """Raised when code tries to change or delete a sign-off: it is an audit record."""
-
-
-class SignOffQuerySet(models.QuerySet["SignOff"]):
-    def latest_for(self, application: Application) -> SignOff | None:
-        return self.filter(application=application).order_by("-signed_at", "-pk").first()
-
-
-class SignOff(models.Model):
-    """The business owner's sign-off of hypercare exit. Written once, never changed.
-
-    The model refuses updates and deletes; on PostgreSQL a trigger (migration
-    `hypercare_signoff_immutable`) refuses them for any client, raw SQL included, and the
-    runtime database role holds no UPDATE, DELETE or TRUNCATE on the table
-    (`manage.py grant_runtime_role`). Each row is numbered per application and chained by
-    hash to the one before, so a row altered or removed by the owner role shows in
-    `manage.py verify_signoffs` (readiness/signoffs.py says what it can and cannot detect).
-    """
-
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="sign_offs")
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    signed_at = models.DateTimeField()
-    statement = models.TextField(blank=True, help_text="Anything the business owner adds.")
-    # Every criterion's definition and value at the moment of signing, and the digest of the definitions.
-    snapshot = models.JSONField()
-    fingerprint = models.CharField(max_length=64)
-    # 1, 2, 3… per application: a removed first or middle row leaves a gap.
-    sequence = models.PositiveIntegerField()
-    # The previous sign-off's chain_hash ("" for the first); chain_hash = sha256(previous_hash + canonical row).
-    previous_hash = models.CharField(max_length=64, blank=True)
-    chain_hash = models.CharField(max_length=64)
-
-    objects = SignOffQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-signed_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["application", "sequence"], name="readiness_signoff_one_per_sequence"),
-            models.CheckConstraint(
-                condition=(
-                    models.Q(sequence=1, previous_hash="")
-                    | (models.Q(sequence__gt=1) & ~models.Q(previous_hash=""))
-                ),
-                name="readiness_signoff_first_has_no_previous",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Sign-off of {self.application_id} by {self.signed_by_id} at {self.signed_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise SignOffImmutable("A sign-off is never changed; sign off again instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise SignOffImmutable("A sign-off is never deleted.")
-
-    def is_invalidated(self, current_fingerprint: str) -> bool:
-        return self.fingerprint != current_fingerprint

@@ -22,7 +22,8 @@ from readiness.models import (
     SignOff,
     Stage,
 )
-from readiness.models.hypercare import criteria_fingerprint, plan_fingerprint
+from readiness.models.exit_criteria import criteria_fingerprint
+from readiness.models.hypercare import plan_fingerprint
 from readiness.permissions import require
 from readiness.services.gates import application_evidence_changed
 from readiness.signoffs import signoff_chain_hash
