@@ -1,44 +1,66 @@
+"""Who do I call, and when is nobody reachable: the call plan and the coverage gaps of a path
+built from factories (the ordering portal's service desk with a Manila pager, and its ERP level
+of two Sydney office workers with no after-hours cover), across nights, leave and daylight saving."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from readiness.demo import seed
-from readiness.lookup import answer, coverage_gaps, who_to_call
-from readiness.models import Application, EscalationLevel, Leave, Person
+from readiness.coverage import coverage_gaps, next_reachable
+from readiness.lookup import answer, levels_with_people, who_to_call
+from readiness.models import Application, Coverage, EscalationLevel, Leave, OwnerRole
+from readiness.services.applications import ownership_rules_install_defaults
+from readiness.services.people import person_mark_left
+from tests.factories import ApplicationFactory, EscalationLevelFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 MELBOURNE = ZoneInfo("Australia/Melbourne")
 SYDNEY = ZoneInfo("Australia/Sydney")
 UTC = ZoneInfo("UTC")
+WEEKDAYS, ALL_DAYS = range(0, 5), range(0, 7)
 
 
-def _portal() -> Application:
-    return Application.objects.get(slug="ordering-portal")
-
-
-def _service_desk() -> EscalationLevel:
-    return EscalationLevel.objects.select_related("primary", "backup", "after_hours_cover").get(
-        application__slug="ordering-portal", position=1
-    )
+@dataclass
+class Portal:
+    application: Application
+    desk: EscalationLevel
+    erp: EscalationLevel
 
 
 @pytest.fixture
-def demo_world() -> None:
-    # The demo world as given on that day: waivers, like every dated row, are judged then.
-    with time_machine.travel(datetime(2025, 6, 1, 9, 0, tzinfo=MELBOURNE), tick=False):
-        seed(date(2025, 6, 1))
+def portal() -> Portal:
+    application = ApplicationFactory(name="Trade Ordering Portal", slug="ordering-portal")
+    desk = EscalationLevelFactory(
+        application=application, position=1, name="Service desk", coverage=Coverage.AFTER_HOURS,
+        primary=PersonFactory(name="Mia Chen", timezone="Australia/Melbourne", hours=(time(8), time(18), WEEKDAYS)),
+        backup=PersonFactory(name="Tom Rees", timezone="Australia/Sydney", hours=(time(8, 30), time(17, 30), WEEKDAYS)),
+        after_hours_cover=PersonFactory(name="Jomar Santos", timezone="Asia/Manila",
+                                        hours=(time(16), time(23, 59), ALL_DAYS)))
+    erp = EscalationLevelFactory(
+        application=application, position=3, name="ERP integration", coverage=Coverage.BUSINESS_HOURS,
+        primary=PersonFactory(name="Raj Patel", timezone="Australia/Sydney", hours=(time(8), time(16, 30), WEEKDAYS)),
+        backup=PersonFactory(name="Grace O'Neill", timezone="Australia/Sydney", hours=(time(9), time(17), WEEKDAYS)),
+        after_hours_cover=None)
+    ownership_rules_install_defaults(application=application,
+                                     levels_by_role={OwnerRole.SUPPORT: desk, OwnerRole.ENGINEERING: erp})
+    return Portal(application, desk, erp)
 
 
-def test_login_failure_at_two_am_melbourne_goes_to_the_after_hours_cover(demo_world) -> None:
+def _service_desk(portal: Portal) -> EscalationLevel:
+    return EscalationLevel.objects.select_related("primary", "backup", "after_hours_cover").get(pk=portal.desk.pk)
+
+
+def test_login_failure_at_two_am_melbourne_goes_to_the_after_hours_cover(portal: Portal) -> None:
     at = datetime(2025, 6, 2, 2, 0, tzinfo=MELBOURNE)  # a Monday
 
-    result = answer(at=at, application=_portal(), symptom="login failure")
+    result = answer(at=at, application=portal.application, symptom="login failure")
 
     assert result.rule.name == "Access, login and permissions"
     assert result.plan.person.name == "Jomar Santos"
@@ -48,26 +70,28 @@ def test_login_failure_at_two_am_melbourne_goes_to_the_after_hours_cover(demo_wo
     assert [c.person.name for c in result.plan.fallback] == ["Mia Chen", "Tom Rees"]
 
 
-def test_primary_in_working_hours_is_called_first(demo_world) -> None:
-    plan = who_to_call(_service_desk(), datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
+def test_primary_in_working_hours_is_called_first(portal: Portal) -> None:
+    plan = who_to_call(_service_desk(portal), datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
 
     assert plan.person.name == "Mia Chen"
     assert plan.reason == "primary, in working hours"
     assert [c.person.name for c in plan.fallback] == ["Tom Rees", "Jomar Santos"]
 
 
-def test_primary_on_leave_in_business_hours_goes_to_the_backup(demo_world) -> None:
-    mia = Person.objects.get(name="Mia Chen")
-    Leave.objects.create(person=mia, starts_on=date(2025, 6, 2), ends_on=date(2025, 6, 6))
+def test_primary_on_leave_in_business_hours_goes_to_the_backup(portal: Portal) -> None:
+    Leave.objects.create(person=portal.desk.primary, starts_on=date(2025, 6, 2), ends_on=date(2025, 6, 6))
 
-    plan = who_to_call(_service_desk(), datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
+    plan = who_to_call(_service_desk(portal), datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
 
     assert plan.person.name == "Tom Rees"
     assert plan.reason == "backup: primary on leave until Fri 06 Jun"
 
 
-def test_primary_who_left_is_never_called(demo_world) -> None:
-    level = EscalationLevel.objects.get(application__slug="pricing-service", position=2)  # "Message Sam."
+def test_primary_who_left_is_never_called(portal: Portal) -> None:
+    sam = PersonFactory(name="Sam Fletcher", timezone="Australia/Melbourne")
+    level = EscalationLevelFactory(application__slug="pricing-service", position=2, name="Pricing engineering",
+                                   primary=sam, backup=None, how_to_reach="Message Sam.")
+    person_mark_left(person=sam, left_on=date(2025, 5, 12))
 
     plan = who_to_call(level, datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE))
 
@@ -88,9 +112,9 @@ def test_primary_who_left_is_never_called(demo_world) -> None:
         (datetime(2025, 10, 5, 21, 30, tzinfo=UTC), "Mia Chen", "08:30 Mon"),
     ],
 )
-def test_who_to_call_follows_melbourne_daylight_saving(demo_world, utc_now, expected, local) -> None:
+def test_who_to_call_follows_melbourne_daylight_saving(portal: Portal, utc_now, expected, local) -> None:
     with time_machine.travel(utc_now, tick=False):
-        plan = answer(at=timezone.now(), application=_portal(), symptom="login failure").plan
+        plan = answer(at=timezone.now(), application=portal.application, symptom="login failure").plan
 
     assert plan.person.name == expected
     assert f"{plan.at.astimezone(MELBOURNE):%H:%M %a}" == local
@@ -98,8 +122,8 @@ def test_who_to_call_follows_melbourne_daylight_saving(demo_world, utc_now, expe
         assert f"primary outside hours ({local} in Australia/Melbourne)" in plan.reason
 
 
-def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(demo_world) -> None:
-    erp = EscalationLevel.objects.get(application__slug="ordering-portal", position=3)
+def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(portal: Portal) -> None:
+    erp = portal.erp
     start = datetime(2025, 4, 4, 12, 0, tzinfo=SYDNEY)  # Friday; clocks go back on Sunday
 
     gaps = coverage_gaps(erp, start, days=3)
@@ -110,8 +134,8 @@ def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(demo
     assert weekend.duration == timedelta(hours=64)  # 63 hours of clock, plus the repeated hour
 
 
-def test_demo_erp_level_has_nightly_and_weekend_gaps_with_the_reason(demo_world) -> None:
-    erp = EscalationLevel.objects.get(application__slug="ordering-portal", position=3)
+def test_the_erp_level_has_nightly_and_weekend_gaps_with_the_reason(portal: Portal) -> None:
+    erp = portal.erp
     start = datetime(2025, 6, 2, 0, 0, tzinfo=SYDNEY)  # Monday
 
     gaps = coverage_gaps(erp, start, days=7)
@@ -132,15 +156,15 @@ def test_demo_erp_level_has_nightly_and_weekend_gaps_with_the_reason(demo_world)
     ]
 
 
-def test_service_desk_with_manila_pager_has_no_gap(demo_world) -> None:
-    assert coverage_gaps(_service_desk(), datetime(2025, 6, 2, 0, 0, tzinfo=MELBOURNE)) == []
+def test_service_desk_with_manila_pager_has_no_gap(portal: Portal) -> None:
+    assert coverage_gaps(_service_desk(portal), datetime(2025, 6, 2, 0, 0, tzinfo=MELBOURNE)) == []
 
 
-def test_leave_of_everyone_shows_as_a_gap_with_on_leave(demo_world) -> None:
-    level = _service_desk()
+def test_leave_of_everyone_shows_as_a_gap_with_on_leave(portal: Portal) -> None:
+    level = _service_desk(portal)
     for person in (level.primary, level.backup, level.after_hours_cover):
         Leave.objects.create(person=person, starts_on=date(2025, 6, 4), ends_on=date(2025, 6, 4))
-    level = _service_desk()
+    level = _service_desk(portal)
 
     gaps = coverage_gaps(level, datetime(2025, 6, 2, 0, 0, tzinfo=MELBOURNE))
 
@@ -151,11 +175,13 @@ def test_leave_of_everyone_shows_as_a_gap_with_on_leave(demo_world) -> None:
     assert gaps[0].end == datetime(2025, 6, 5, 2, 0, tzinfo=MELBOURNE)
 
 
-def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(demo_world) -> None:
+def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(portal: Portal) -> None:
     # The cheap search the call plan uses against the full gap list the path page draws, hour by
     # hour over a week that crosses nights, a weekend and people's leave.
-    from readiness.lookup import levels_with_people, next_reachable
-
+    nobody_on_weekends = EscalationLevelFactory(application=portal.application, position=2, backup=None,
+                                                primary=PersonFactory(timezone="Australia/Perth"))
+    Leave.objects.create(person=portal.desk.after_hours_cover, starts_on=date(2025, 6, 8), ends_on=date(2025, 6, 9))
+    Leave.objects.create(person=nobody_on_weekends.primary, starts_on=date(2025, 6, 10), ends_on=date(2025, 6, 10))
     levels = levels_with_people(EscalationLevel.objects.order_by("application", "position"))
     start = datetime(2025, 6, 6, 0, 0, tzinfo=UTC)
     checked = found = 0
@@ -170,7 +196,7 @@ def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(dem
     assert checked > 100 and found > 5  # gaps were really crossed, not only covered hours
 
 
-def test_the_page_shows_each_persons_own_clock(demo_world, client, analyst) -> None:
+def test_the_page_shows_each_persons_own_clock(portal: Portal, client, analyst) -> None:
     # 02:00 Monday in Melbourne is midnight in Manila, where the after-hours cover lives.
     client.force_login(analyst)
     html = client.get("/call/", {"application": "ordering-portal", "symptom": "customer cannot log in",
