@@ -103,14 +103,6 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # Only the lookup's answer (readiness/jinja_env.py says why); every other page is above.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "readiness.jinja_env.environment"},
-    },
 ]
 
 # --- database -------------------------------------------------------------------------------
@@ -130,28 +122,20 @@ if env_str("DATABASE_TEST_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ------------------------------------------------------------------------------------
-# In each process's memory: what is kept (the lookup's per-application directories, rendered
-# verdicts) is filed under a version the database holds, so a process never serves what another
-# one's write retired, and nothing needs a cache server. "default" (rendered verdicts, labels) is
-# sized for ~2 entries per application; "lookup" keeps each application's directory as objects,
-# unpickled (readiness/cache.py), one per application.
+# Django's in-memory cache, in each process. Handoff keeps nothing of its own in it: every page
+# reads what it shows from the database, so a write shows on the very next request.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "handoff",
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
     },
-    "lookup": {
-        "BACKEND": "readiness.cache.ObjectCache",
-        "LOCATION": "handoff-lookup",
-        "OPTIONS": {"MAX_ENTRIES": env_int("LOOKUP_CACHE_MAX_ENTRIES", 2000)},
-    },
 }
 
 # --- auth -------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "readiness.backends.ModelBackend",  # Django's, permissions in one query
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,7 +177,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "handoff.storage.StaticFilesStorage"  # WhiteNoise's, addresses remembered
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -1,18 +1,17 @@
 """Coverage: working hours, leave, the one reachability rule, who is reachable at a moment,
-coverage gaps and the next reachable moment. Pure functions over rows already fetched."""
+coverage gaps and the next reachable moment. Pure functions over rows already fetched.
+
+Whom to call (`who_to_call`, the answer) is built on these in readiness.lookup."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from readiness.models.escalation import Coverage, EscalationLevel
 from readiness.models.people import Availability, Person, Reachability
-
-if TYPE_CHECKING:
-    pass
 
 UTC = ZoneInfo("UTC")
 # How far ahead coverage gaps are looked for, on the path page and in gate 4.
@@ -20,7 +19,7 @@ GAP_DAYS = 14
 PRIMARY, BACKUP, AFTER_HOURS = "primary", "backup", "after-hours cover"
 
 
-# --- who to call -------------------------------------------------------------------------------
+# --- who is reachable -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Candidate:
             if self.role == AFTER_HOURS and not self.reachability.in_hours:
                 return "can be paged"
             return "reachable now"
-        return _why_not(self.reachability)
+        return why_not(self.reachability)
 
     @property
     def local_time(self) -> datetime:
@@ -47,33 +46,6 @@ class Candidate:
     @property
     def local_label(self) -> str:
         return clock_label(self.local_time)
-
-
-@dataclass(frozen=True)
-class CallPlan:
-    level: EscalationLevel
-    at: datetime
-    person: Person | None
-    role: str
-    reason: str
-    local_time: datetime | None
-    # Whom to try next on this level if the chosen person does not answer, reachable first.
-    fallback: list[Candidate] = field(default_factory=list)
-    candidates: list[Candidate] = field(default_factory=list)
-    # When nobody can be reached: the moment someone on the level can be again (within 14 days).
-    next_reachable_at: datetime | None = None
-
-    @property
-    def found(self) -> bool:
-        return self.person is not None
-
-    @property
-    def local_label(self) -> str:
-        return clock_label(self.local_time) if self.local_time else ""
-
-    @property
-    def local_date_label(self) -> str:
-        return clock_label(self.local_time, with_date=True) if self.local_time else ""
 
 
 def clock_label(local: datetime, *, with_date: bool = False) -> str:
@@ -88,7 +60,8 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _why_not(reachability: Reachability) -> str:
+def why_not(reachability: Reachability) -> str:
+    """Why someone cannot take a call now, in the words the answer and the path page show."""
     if reachability.availability == Availability.OUTSIDE_HOURS:
         return f"outside hours ({reachability.detail})"
     if reachability.availability == Availability.LEFT:
@@ -118,57 +91,6 @@ def candidates_at(level: EscalationLevel, at: datetime) -> list[Candidate]:
     for role, person in level_roles(level):
         reachability = person.reachability_at(at)
         result.append(Candidate(person, role, reachability, _reachable(level, role, reachability)))
-    return result
-
-
-def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
-    """The person to call on `level` at `at`, why them, and whom to try after them."""
-    candidates = candidates_at(level, at)
-    primary = candidates[0]
-    chosen = next((c for c in candidates if c.reachable), None)
-    if chosen is None:
-        reasons = [f"{c.role} {_why_not(c.reachability)}" for c in candidates]
-        if not level.after_hours_cover_id:
-            reasons.append("no after-hours cover")
-        return CallPlan(
-            level=level,
-            at=at,
-            person=None,
-            role="",
-            reason="nobody on this level can be reached now: " + ", ".join(reasons),
-            local_time=None,
-            fallback=_fallback(candidates, None),
-            candidates=candidates,
-            next_reachable_at=next_reachable(level, at),
-        )
-    if chosen is primary:
-        if primary.reachability.in_hours:
-            reason = "primary, in working hours"
-        else:
-            reason = f"primary, on 24×7 cover ({_why_not(primary.reachability)})"
-    else:
-        skipped = [c for c in candidates[: candidates.index(chosen)] if c.person != chosen.person]
-        reason = f"{chosen.role}: " + ", ".join(f"{c.role} {_why_not(c.reachability)}" for c in skipped)
-    return CallPlan(
-        level=level,
-        at=at,
-        person=chosen.person,
-        role=chosen.role,
-        reason=reason,
-        local_time=chosen.local_time,
-        fallback=_fallback(candidates, chosen),
-        candidates=candidates,
-    )
-
-
-def _fallback(candidates: list[Candidate], chosen: Candidate | None) -> list[Candidate]:
-    seen = {chosen.person.pk} if chosen else set()
-    ordered = [c for c in candidates if c.reachable] + [c for c in candidates if not c.reachable]
-    result = []
-    for candidate in ordered:
-        if candidate.person.pk not in seen:
-            seen.add(candidate.person.pk)
-            result.append(candidate)
     return result
 
 
@@ -305,6 +227,3 @@ def _gap_reasons(level: EscalationLevel, start: datetime, end: datetime) -> tupl
     if not level.after_hours_cover_id:
         reasons.append("no after-hours cover")
     return tuple(dict.fromkeys(reasons))
-
-
-# --- symptom → rule ----------------------------------------------------------------------------

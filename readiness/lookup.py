@@ -1,52 +1,131 @@
-"""The answer to "who do I call now?" (coverage lives in readiness.coverage, matching in
-readiness.matching; their names are re-exported here). Pure functions over rows the caller has already fetched.
+"""The answer to "who do I call now?": whom to call on a level and why (`who_to_call`), and
+everything the page and the JSON API show (`answer`), so both always give the same answer.
 
-`who_to_call`, `coverage_gaps` and `rank_rules` never touch the database themselves: they
-read a level's people (with working hours and leave loaded, see `levels_with_people`) and a
-list of rules. `answer()` at the bottom is the one place that fetches, in a fixed number of
-queries, for both the page and the JSON API, so the two always give the same answer. What it
-reads of one application (its `Directory`) is cached under the application's evidence
-version: asked again, the lookup reads only the application row.
+Built on readiness.coverage (who is reachable when) and readiness.matching (which class of
+problem a symptom is). `who_to_call` is a pure function over rows already fetched; `answer()`
+is the one place that fetches, in a fixed number of queries whatever the size of the data.
+Nothing is cached: each request reads what it shows, so the answer after a write is the new one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import caches
 from django.db import models
 
-from readiness.coverage import (  # re-exported: callers import these from readiness.lookup
-    AFTER_HOURS,
-    BACKUP,
+# GAP_DAYS, Gap and coverage_gaps are not used here: readiness/views/escalation.py and some tests
+# still import them from this module. Drop them (and the noqa) once those import readiness.coverage.
+from readiness.coverage import (  # noqa: F401
     GAP_DAYS,
-    PRIMARY,
-    UTC,
-    CallPlan,
     Candidate,
     Gap,
     candidates_at,
     clock_label,
     coverage_gaps,
-    level_roles,
     next_reachable,
-    who_to_call,
+    why_not,
 )
-from readiness.matching import RuleMatch, rank_rules, words  # re-exported, as above
+from readiness.matching import RuleMatch, rank_rules, words
+from readiness.models.artefacts import KnownIssueStatus
 from readiness.models.escalation import EscalationLevel, OwnershipRule
 from readiness.models.people import Person, attach_calendars
 
 if TYPE_CHECKING:
     from readiness.models import Application
 
-__all__ = ["AFTER_HOURS", "BACKUP", "GAP_DAYS", "PRIMARY", "UTC", "CallPlan", "Candidate", "Gap", "RuleMatch",
-           "candidates_at", "clock_label", "coverage_gaps", "level_roles", "next_reachable", "rank_rules",
-           "who_to_call", "words"]
 
+# --- who to call on one level ------------------------------------------------------------------
+
+
+NOBODY_REACHABLE = "nobody on this level can be reached now: "
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    level: EscalationLevel
+    at: datetime
+    person: Person | None
+    role: str
+    reason: str
+    local_time: datetime | None
+    # Whom to try next on this level if the chosen person does not answer, reachable first.
+    fallback: list[Candidate] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    # When nobody can be reached: the moment someone on the level can be again (within 14 days).
+    next_reachable_at: datetime | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.person is not None
+
+    @property
+    def local_label(self) -> str:
+        return clock_label(self.local_time) if self.local_time else ""
+
+    @property
+    def local_date_label(self) -> str:
+        return clock_label(self.local_time, with_date=True) if self.local_time else ""
+
+    @property
+    def unreachable_because(self) -> str:
+        """Nobody found: why each of them cannot be reached ("primary outside hours (…), …")."""
+        return self.reason.removeprefix(NOBODY_REACHABLE)
+
+
+def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
+    """The person to call on `level` at `at`, why them, and whom to try after them."""
+    candidates = candidates_at(level, at)
+    primary = candidates[0]
+    chosen = next((c for c in candidates if c.reachable), None)
+    if chosen is None:
+        reasons = [f"{c.role} {why_not(c.reachability)}" for c in candidates]
+        if not level.after_hours_cover_id:
+            reasons.append("no after-hours cover")
+        return CallPlan(
+            level=level,
+            at=at,
+            person=None,
+            role="",
+            reason=NOBODY_REACHABLE + ", ".join(reasons),
+            local_time=None,
+            fallback=_fallback(candidates, None),
+            candidates=candidates,
+            next_reachable_at=next_reachable(level, at),
+        )
+    if chosen is primary:
+        if primary.reachability.in_hours:
+            reason = "primary, in working hours"
+        else:
+            reason = f"primary, on 24×7 cover ({why_not(primary.reachability)})"
+    else:
+        skipped = [c for c in candidates[: candidates.index(chosen)] if c.person != chosen.person]
+        reason = f"{chosen.role}: " + ", ".join(f"{c.role} {why_not(c.reachability)}" for c in skipped)
+    return CallPlan(
+        level=level,
+        at=at,
+        person=chosen.person,
+        role=chosen.role,
+        reason=reason,
+        local_time=chosen.local_time,
+        fallback=_fallback(candidates, chosen),
+        candidates=candidates,
+    )
+
+
+def _fallback(candidates: list[Candidate], chosen: Candidate | None) -> list[Candidate]:
+    seen = {chosen.person.pk} if chosen else set()
+    ordered = [c for c in candidates if c.reachable] + [c for c in candidates if not c.reachable]
+    result = []
+    for candidate in ordered:
+        if candidate.person.pk not in seen:
+            seen.add(candidate.person.pk)
+            result.append(candidate)
+    return result
+
+
+# --- the answer --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -91,79 +170,6 @@ def levels_with_people(levels: models.QuerySet[EscalationLevel]) -> list[Escalat
     return loaded
 
 
-@dataclass
-class Directory:
-    """What "Who do I call?" reads of one application, whatever is asked: its classes of problem,
-    its path with the people on it and their calendars, its runbooks and its open known issues."""
-
-    rules: list[OwnershipRule]
-    levels: list[EscalationLevel]
-    runbooks: list[Any]
-    known_issues: list[Any]
-
-    def rows(self) -> Iterable[Any]:
-        return chain(self.rules, self.levels, self.runbooks, self.known_issues)
-
-
-# A directory is filed under its application's evidence_version, which every write to what it
-# holds moves on (services.gates.application_evidence_changed): a stale one is never found
-# again. The time limit only frees the memory of versions nobody asks for any more.
-DIRECTORY_CACHE_SECONDS = 3600
-
-
-def _directory_key(application: Application) -> str:
-    # created_at too: a database rebuilt under a long-running process reuses ids and versions.
-    return f"lookup:directory:{application.pk}:{application.created_at.timestamp()}:{application.evidence_version}"
-
-
-def _load_directory(application: Application) -> Directory:
-    """Six queries: rules, levels with their people, working hours, leave, runbooks, known issues."""
-    runbooks, known_issues = _artefact_rows(application)
-    return Directory(
-        rules=list(OwnershipRule.objects.filter(application=application).order_by("name")),
-        levels=levels_with_people(EscalationLevel.objects.filter(application=application).order_by("position")),
-        runbooks=runbooks,
-        known_issues=known_issues,
-    )
-
-
-def _artefact_rows(application: Application) -> tuple[list[Any], list[Any]]:
-    """Two queries: the application's runbooks (what matching needs) and open known issues."""
-    from readiness.models import KnownIssue, KnownIssueStatus, Runbook
-
-    runbook_fields = ("id", "application_id", "title", "symptom", "escalation_level_id")
-    runbooks = Runbook.objects.filter(application=application).only(*runbook_fields).order_by("title")
-    issues = KnownIssue.objects.filter(application=application).exclude(status=KnownIssueStatus.RESOLVED)
-    return list(runbooks), list(issues.order_by("title"))
-
-
-def application_directory(application: Application) -> Directory:
-    """The application's directory, from the cache when its evidence has not changed since.
-
-    Its rows point at `application` (the one the caller read, current): the cached copies
-    hold no application of their own.
-    """
-    key = _directory_key(application)
-    # Asked up to three times a request (the answer, its runbooks, the form's classes): the
-    # first copy is kept on the application row, which lives as long as the request.
-    kept = application.__dict__.get("_lookup_directory")
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    # Kept as objects, not pickled (readiness/cache.py): read by every request, changed by none,
-    # but for pointing the rows at the caller's application below.
-    store = caches["lookup"]
-    directory = store.get(key)
-    if directory is None:
-        directory = _load_directory(application)
-        for row in directory.rows():
-            row._state.fields_cache.pop("application", None)
-        store.set(key, directory, DIRECTORY_CACHE_SECONDS)
-    for row in directory.rows():
-        row.application = application
-    application.__dict__["_lookup_directory"] = (key, directory)
-    return directory
-
-
 def answer(
     *,
     at: datetime,
@@ -175,30 +181,27 @@ def answer(
     """Everything "Who do I call?" shows, in a constant number of queries however big the data.
 
     A picked class of problem wins over the typed symptom (which then only finds runbooks
-    and known issues); without an application, every application's rules compete.
-    For one application it reads its directory (cached; six queries when not).
+    and known issues); without an application, every application's rules compete. Six
+    queries when a class is found: its candidates (the rules), the levels of the matched
+    applications with their people, their working hours, their leave, then the chosen
+    application's runbooks and open known issues.
     """
+    rules: models.QuerySet[OwnershipRule]
     if application is not None:
-        directory = application_directory(application)
-        if problem_class:
-            matches = [RuleMatch(rule, 100, (), "") for rule in directory.rules if rule.name == problem_class]
-        elif symptom:
-            matches = rank_rules(directory.rules, symptom, limit=limit)
-        else:
-            matches = []
-        levels = directory.levels
+        # Through the application's own manager, each rule's `application` is that row: no query.
+        rules = application.ownership_rules.order_by("name")
     else:
         rules = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
-        if problem_class:
-            matches = [RuleMatch(rule, 100, (), "") for rule in rules.filter(name=problem_class)[:limit]]
-        elif symptom:
-            matches = rank_rules(list(rules), symptom, limit=limit, with_application=True)
-        else:
-            matches = []
-        levels = levels_with_people(
-            EscalationLevel.objects.filter(application_id__in={m.rule.application_id for m in matches})
-            .order_by("application", "position")
-        )
+    if problem_class:
+        matches = [RuleMatch(rule, 100, (), "") for rule in rules.filter(name=problem_class)[:limit]]
+    elif symptom:
+        matches = rank_rules(list(rules), symptom, limit=limit, with_application=application is None)
+    else:
+        matches = []
+    levels = levels_with_people(
+        EscalationLevel.objects.filter(application_id__in={m.rule.application_id for m in matches})
+        .order_by("application", "position")
+    ) if matches else []
     matches = matches[:limit]
     chosen = matches[0].rule if matches else None
     # Searching every application, a class that ties across applications is not an answer:
@@ -227,12 +230,7 @@ def answer(
     runbooks: list[Any] = []
     known_issues: list[Any] = []
     if chosen is not None:
-        if application is not None:
-            rows = (directory.runbooks, directory.known_issues)
-        else:
-            # Searching every application: only the chosen one's runbooks and issues are needed.
-            rows = _artefact_rows(chosen.application)
-        runbooks, known_issues = _artefacts(chosen, symptom, *rows)
+        runbooks, known_issues = _artefacts(chosen, symptom, *_artefact_rows(chosen.application))
     return Answer(
         at=at,
         symptom=symptom,
@@ -246,6 +244,14 @@ def answer(
         known_issues=known_issues,
         ambiguous=ambiguous,
     )
+
+
+def _artefact_rows(application: Application) -> tuple[list[Any], list[Any]]:
+    """Two queries: the application's runbooks (what matching needs) and its open known issues."""
+    runbook_fields = ("id", "application_id", "title", "symptom", "escalation_level_id")
+    runbooks = application.runbooks.only(*runbook_fields).order_by("title")
+    issues = application.known_issues.exclude(status=KnownIssueStatus.RESOLVED).order_by("title")
+    return list(runbooks), list(issues)
 
 
 def _artefacts(

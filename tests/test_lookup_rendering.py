@@ -1,69 +1,42 @@
-"""How "Who do I call?" is drawn: the form's fields in Python (quick_field), the answer in Jinja2.
-
-Both exist for speed only, so each must give what the slower way gave: crispy's markup for the
-fields, escaped text in the answer, and the same confirmation badge as every other page.
-"""
+"""How "Who do I call?" is drawn: each kind of answer, escaped, with the confirmation badge of
+every other page, and the form's errors beside their fields."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.test import Client
 from django.utils import timezone
 
-from readiness.forms.lookup import LookupForm
 from readiness.forms.widgets import attributes
 from readiness.templatetags.confirmation import confirmation_badge
-from readiness.templatetags.quick_fields import quick_field
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-class _Shape(HTMLParser):
-    """Markup as (tag, sorted attributes) and text, whitespace aside: what a browser would build."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[object] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # Class order does not matter to a browser; crispy and quick_field order them differently.
-        normal = [(k, " ".join(sorted((v or "").split())) if k == "class" else (v or "")) for k, v in attrs]
-        self.items.append((tag, sorted(normal)))
-
-    def handle_endtag(self, tag: str) -> None:
-        self.items.append(("/", tag))
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.items.append(" ".join(data.split()))
-
-
-def _shape(markup: str) -> list[object]:
-    parser = _Shape()
-    parser.feed(markup)
-    return parser.items
-
-
-@pytest.mark.parametrize("field", ["symptom", "application", "problem_class", "at"])
-@pytest.mark.parametrize("data", [None, {"application": "no such application", "at": "not a time"}],
-                         ids=["unbound", "with errors"])
-def test_quick_field_draws_what_crispy_draws(field: str, data: dict[str, str] | None) -> None:
-    form = LookupForm(data)
-    if data is not None:
-        assert not form.is_valid()
-
-    assert _shape(quick_field(form[field])) == _shape(as_crispy_field(form[field]))
 
 
 def test_attributes_escape_values_and_follow_djangos_true_false_none() -> None:
     markup = attributes({"value": '"><script>', "required": True, "disabled": False, "title": None, "n": 3})
 
     assert markup == ' value="&quot;&gt;&lt;script&gt;" required n="3"'
+
+
+def test_the_forms_errors_show_beside_their_fields(analyst) -> None:
+    client = Client()
+    client.force_login(analyst)
+
+    html = client.get("/call/", {"application": "no such application", "symptom": "x", "at": "not a time"})
+    page = html.content.decode()
+
+    def field_block(name: str) -> str:
+        return page.split(f'id="div_id_{name}"', 1)[1].split('<div id="div_id_', 1)[0]
+
+    application, at = field_block("application"), field_block("at")
+    assert "No application is called “no such application”" in application and "is-invalid" in application
+    assert "Enter a valid date/time." in at and "is-invalid" in at
+    assert "No application is called" not in at
+    assert "is-invalid" not in field_block("symptom")
 
 
 def test_the_answer_escapes_what_people_typed(analyst) -> None:
@@ -144,7 +117,11 @@ def test_an_answer_with_someone_to_call_shows_them_the_fallback_the_escalation_a
     assert "Why them: primary, in working hours" in html
     assert "If they do not answer" in html and "Ben Backup (backup) — reachable now" in html
     assert "L2 Platform: <strong>Cy Platform</strong>" in html
-    assert "Reset a locked account" in html
+    from readiness.models import Runbook
+
+    runbook = Runbook.objects.get(title="Reset a locked account")
+    assert f'<a href="{runbook.get_absolute_url()}">Reset a locked account</a>' in html
+    assert 'taken by <a href="/apps/portal/path/">L1 Service desk</a>' in html
     assert "Login page slow after deploy</a> — workaround: Clear the browser cache" in html
     assert "&amp;at=2025-06-02T10:00" in html  # the matches keep the moment asked about
 

@@ -8,7 +8,8 @@ import time_machine
 from django.test import Client
 
 from readiness.demo import seed
-from readiness.lookup import answer, rank_rules, words
+from readiness.lookup import answer
+from readiness.matching import rank_rules, words
 from readiness.models import Application, OwnershipRule
 from readiness.services.api import api_token_create
 from readiness.services.escalation import ownership_rule_save

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from readiness.forms.mixins import UniqueWhereTypedMixin
 from readiness.forms.widgets import QuickSelect
-from readiness.lookup import application_directory
 from readiness.models import ApiToken, Application, OwnershipRule
 from readiness.validators import validate_moment_in_range
 
@@ -52,8 +51,8 @@ PARTIAL_SHOWN = 5
 
 
 def classes_of(application: Application) -> list[str]:
-    """The classes of problem of one application (each has its own rules), by name."""
-    return [rule.name for rule in application_directory(application).rules]
+    """The classes of problem of one application (each has its own rules), by name: one query."""
+    return list(application.ownership_rules.order_by("name").values_list("name", flat=True))
 
 
 def class_choices(application: Application | None) -> list[tuple[str, str]]:
@@ -134,7 +133,7 @@ class LookupForm(forms.Form):
         if application is None:
             if not OwnershipRule.objects.filter(name=name).exists():
                 raise forms.ValidationError("There is no such class of problem.")
-        elif name not in classes_of(application):
+        elif not application.ownership_rules.filter(name=name).exists():
             raise forms.ValidationError(f"{application.name} has no class of problem called “{name}”.")
         return name
 

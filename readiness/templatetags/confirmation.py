@@ -1,7 +1,6 @@
 """`{{ person|confirmation_badge }}`: how fresh a contact's confirmed details are, as a badge.
 
-One function for both template engines: the Django templates (people, paths) use it as a
-filter, and the lookup's Jinja2 answer (readiness/jinja_env.py) as a filter of the same name.
+Shown wherever a contact is: the people and path pages, and the answer of "Who do I call?".
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,12 +46,7 @@ def who_to_call(request: HttpRequest) -> HttpResponse:
         except ValidationError:
             starting = None
         form, result = LookupForm(application=starting, initial={"application": text}), None
-    # The answer is a Jinja2 template (readiness/jinja_env.py says why; it escapes what it
-    # prints, so its output is safe markup); the page around it is a Django template.
-    shown = render_to_string(
-        "readiness/lookup_answer.html", {"result": result, "form": form}, request, using="jinja2"
-    ) if result else ""
-    return render(request, "readiness/lookup.html", {"form": form, "result": result, "answer": mark_safe(shown)})
+    return render(request, "readiness/lookup.html", {"form": form, "result": result})
 
 
 @login_required
