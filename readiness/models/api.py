@@ -5,8 +5,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
+
+from .constraints import unique_ignoring_case
 
 TOKEN_PREFIX = "hnd_"
 
@@ -40,11 +41,7 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("name"), "user", name="readiness_apitoken_name_ci_unique",
-                violation_error_message="You already have a token with this name.",
-                violation_error_code="readiness_apitoken_name_ci_unique",
-            ),
+            unique_ignoring_case("apitoken", "name", "user", message="You already have a token with this name."),
         ]
 
     def __str__(self) -> str:

@@ -11,13 +11,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from readiness.validators import in_range
 
 from .applications import Application
+from .constraints import unique_ignoring_case
 from .escalation import EscalationLevel
 from .people import Person
 
@@ -54,10 +54,8 @@ class Runbook(models.Model):
             in_range("runbook", "last_reviewed_on"),
             in_range("runbook", "last_exercised_on"),
             # Titles differing only in case are one scenario, listed twice.
-            models.UniqueConstraint(
-                Lower("title"), "application", name="readiness_runbook_title_ci_unique",
-                violation_error_message="This application already has a runbook with this title.",
-                violation_error_code="readiness_runbook_title_ci_unique",
+            unique_ignoring_case(
+                "runbook", "title", "application", message="This application already has a runbook with this title."
             ),
         ]
 
@@ -95,10 +93,8 @@ class AlertCheck(models.Model):
     class Meta:
         ordering = ["application_id", "signal"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("signal"), "application", name="readiness_alertcheck_signal_ci_unique",
-                violation_error_message="This application already has an alert for this signal.",
-                violation_error_code="readiness_alertcheck_signal_ci_unique",
+            unique_ignoring_case(
+                "alertcheck", "signal", "application", message="This application already has an alert for this signal."
             ),
         ]
 

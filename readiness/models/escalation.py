@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from .applications import Application
+from .constraints import unique_ignoring_case
 from .people import Person
 
 
@@ -107,10 +107,8 @@ class OwnershipRule(models.Model):
         ordering = ["application_id", "name"]
         constraints = [
             # "Who do I call?" matches a class of problem by its name typed in any case.
-            models.UniqueConstraint(
-                Lower("name"), "application", name="readiness_ownershiprule_name_ci_unique",
-                violation_error_message="This application already has a rule with this name.",
-                violation_error_code="readiness_ownershiprule_name_ci_unique",
+            unique_ignoring_case(
+                "ownershiprule", "name", "application", message="This application already has a rule with this name."
             ),
         ]
 

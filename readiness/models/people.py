@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from readiness.validators import in_range
+
+from .constraints import unique_ignoring_case
 
 
 def validate_timezone(value: str) -> None:
@@ -36,11 +37,7 @@ class Team(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("name"), name="readiness_team_name_ci_unique",
-                violation_error_message="There is already a team with this name.",
-                violation_error_code="readiness_team_name_ci_unique",
-            ),
+            unique_ignoring_case("team", "name", message="There is already a team with this name."),
         ]
 
     def __str__(self) -> str:
@@ -146,11 +143,7 @@ class Person(models.Model):
         constraints = [
             in_range("person", "left_on"),
             # Mail servers ignore the case of an address: two spellings would be one person.
-            models.UniqueConstraint(
-                Lower("email"), name="readiness_person_email_ci_unique",
-                violation_error_message="Someone else already has this email address.",
-                violation_error_code="readiness_person_email_ci_unique",
-            ),
+            unique_ignoring_case("person", "email", message="Someone else already has this email address."),
         ]
         indexes = [
             # The reminder sweep walks due people in (next_reminder_at, id) order, chunk by chunk.

@@ -17,7 +17,7 @@ from readiness.models import (
     Person,
     Runbook,
 )
-from readiness.services.gates import application_evidence_changed
+from readiness.services.evidence import evidence_save
 
 M = TypeVar("M", bound=models.Model)
 
@@ -25,28 +25,19 @@ M = TypeVar("M", bound=models.Model)
 @transaction.atomic
 def artefact_save(*, instance: M) -> M:
     """Create or update one artefact after validating it (the forms have bound its fields)."""
-    instance.full_clean()
-    instance.save()
-    application_evidence_changed(application_ids=[instance.application_id])  # type: ignore[attr-defined]
-    return instance
+    return evidence_save(instance, application_ids=[instance.application_id])  # type: ignore[attr-defined]
+
+
+# What a runbook can be marked as done on a day, and the date field that records it.
+RUNBOOK_MARKS = {"reviewed": "last_reviewed_on", "exercised": "last_exercised_on"}
 
 
 @transaction.atomic
-def runbook_mark_reviewed(*, runbook: Runbook, on: date) -> Runbook:
-    runbook.last_reviewed_on = on
-    runbook.full_clean()
-    runbook.save(update_fields=["last_reviewed_on"])
-    application_evidence_changed(application_ids=[runbook.application_id])
-    return runbook
-
-
-@transaction.atomic
-def runbook_mark_exercised(*, runbook: Runbook, on: date) -> Runbook:
-    runbook.last_exercised_on = on
-    runbook.full_clean()
-    runbook.save(update_fields=["last_exercised_on"])
-    application_evidence_changed(application_ids=[runbook.application_id])
-    return runbook
+def runbook_mark(*, runbook: Runbook, what: str, on: date) -> Runbook:
+    """Date the runbook's last review or exercise (`what`, a key of RUNBOOK_MARKS)."""
+    field = RUNBOOK_MARKS[what]
+    setattr(runbook, field, on)
+    return evidence_save(runbook, application_ids=[runbook.application_id], update_fields=[field])
 
 
 @transaction.atomic
@@ -56,26 +47,18 @@ def alert_verification_record(
     verification = AlertVerification(
         alert=alert, verified_at=verified_at, verified_by=verified_by, evidence=evidence, evidence_url=evidence_url
     )
-    verification.full_clean()
-    verification.save()
-    application_evidence_changed(application_ids=[alert.application_id])
-    return verification
+    return evidence_save(verification, application_ids=[alert.application_id])
 
 
 @transaction.atomic
 def drill_action_add(*, drill: Drill, description: str, owner: Person | None = None) -> DrillAction:
     action = DrillAction(drill=drill, description=description, owner=owner)
-    action.full_clean()
-    action.save()
-    application_evidence_changed(application_ids=[drill.application_id])
-    return action
+    return evidence_save(action, application_ids=[drill.application_id])
 
 
 @transaction.atomic
 def drill_action_close(*, action: DrillAction, on: date) -> DrillAction:
     action.status = ActionStatus.CLOSED
     action.closed_on = on
-    action.full_clean()
-    action.save(update_fields=["status", "closed_on"])
-    application_evidence_changed(application_ids=Drill.objects.filter(pk=action.drill_id).values("application_id"))
-    return action
+    return evidence_save(action, application_ids=Drill.objects.filter(pk=action.drill_id).values("application_id"),
+                         update_fields=["status", "closed_on"])

@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from readiness.models import EscalationLevel, OwnershipRule
+from readiness.services.evidence import evidence_save
 from readiness.services.gates import application_evidence_changed
 from readiness.services.person_places import people_schedule_refresh
 
@@ -57,10 +58,7 @@ def level_save(*, level: EscalationLevel) -> EscalationLevel:
 
 @transaction.atomic
 def ownership_rule_save(*, rule: OwnershipRule) -> OwnershipRule:
-    rule.full_clean()
-    rule.save()
-    application_evidence_changed(application_ids=[rule.application_id])
-    return rule
+    return evidence_save(rule, application_ids=[rule.application_id])
 
 
 @transaction.atomic

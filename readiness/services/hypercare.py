@@ -25,6 +25,7 @@ from readiness.models import (
 from readiness.models.exit_criteria import criteria_fingerprint
 from readiness.models.hypercare import plan_fingerprint
 from readiness.permissions import require
+from readiness.services.evidence import evidence_save
 from readiness.services.gates import application_evidence_changed
 from readiness.signoffs import signoff_chain_hash
 
@@ -102,10 +103,7 @@ def exit_criterion_save(*, criterion: ExitCriterion) -> ExitCriterion:
         before = ExitCriterion.objects.get(pk=criterion.pk)
         if before.definition() != criterion.definition():
             criterion.withdraw_acceptance()
-    criterion.full_clean()
-    criterion.save()
-    application_evidence_changed(application_ids=[criterion.application_id])
-    return criterion
+    return evidence_save(criterion, application_ids=[criterion.application_id])
 
 
 @transaction.atomic
@@ -117,10 +115,7 @@ def exit_criterion_attest(
         raise ValidationError({"evidence": "Describe the evidence."})
     criterion.attested_by = by
     criterion.attested_at = now or timezone.now()
-    criterion.full_clean()
-    criterion.save()
-    application_evidence_changed(application_ids=[criterion.application_id])
-    return criterion
+    return evidence_save(criterion, application_ids=[criterion.application_id])
 
 
 @transaction.atomic
@@ -132,10 +127,7 @@ def exit_criterion_accept_unmet(
     criterion.accepted_reason = reason.strip()
     criterion.accepted_by = by
     criterion.accepted_at = now or timezone.now()
-    criterion.full_clean()
-    criterion.save()
-    application_evidence_changed(application_ids=[criterion.application_id])
-    return criterion
+    return evidence_save(criterion, application_ids=[criterion.application_id])
 
 
 @transaction.atomic

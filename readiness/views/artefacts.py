@@ -222,12 +222,9 @@ def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpRes
     require(request.user, "artefact.edit", application)
     runbook = _get(KINDS["runbook"], application, pk)
     today = timezone.localdate()
-    if what == "reviewed":
-        services.runbook_mark_reviewed(runbook=runbook, on=today)
-    elif what == "exercised":
-        services.runbook_mark_exercised(runbook=runbook, on=today)
-    else:
+    if what not in services.RUNBOOK_MARKS:
         raise Http404("Unknown mark.")
+    services.runbook_mark(runbook=runbook, what=what, on=today)
     messages.success(request, f"Marked “{runbook}” {what} today.")
     return redirect(runbook.get_absolute_url())
 
