@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from readiness.defaults import DEFAULT_RULES
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -126,10 +128,14 @@ def test_application_create_installs_default_triage_rules(client, lead) -> None:
     response = client.post(reverse("readiness:application_create"), {
         "name": "Returns portal", "slug": "returns-portal", "stage": "build", "current_release": "0.1.0",
     })
-    assert response.status_code == 302
     application = Application.objects.get(slug="returns-portal")
-    assert application.ownership_rules.count() > 0
+    assert response["Location"] == reverse("readiness:application_detail", args=["returns-portal"])
     assert application.is_member(lead)
+    defaults = [rule["name"] for rule in DEFAULT_RULES]
+    assert sorted(application.ownership_rules.values_list("name", flat=True)) == sorted(defaults)
+    # The triage rules page lists each one, ready for the lead to assign to a level.
+    page = client.get(reverse("readiness:rule_list", args=["returns-portal"])).content.decode()
+    assert all(escape(name) in page for name in defaults)
 
 
 def test_valid_runbook_is_saved_and_shown(client, lead, app) -> None:

@@ -122,10 +122,16 @@ def test_level_with_after_hours_coverage_needs_the_cover_named(lead, app) -> Non
 
 def test_level_cannot_name_someone_who_left(lead, app) -> None:
     gone = factories.PersonFactory(left_on=date(2020, 1, 1))
+    here = factories.PersonFactory()
 
     response = _client(lead).post("/apps/portal/path/levels/new/", _level_post(primary=gone.pk))
 
     assert response.status_code == 200
+    # A leaver is not among the people the field offers, so naming one anyway is refused there.
+    assert response.context["form"].errors["primary"] == [
+        "Select a valid choice. That choice is not one of the available choices."]
+    page = response.content.decode()
+    assert f'<option value="{gone.pk}"' not in page and f'<option value="{here.pk}"' in page
     assert not EscalationLevel.objects.exists()
 
 
@@ -186,15 +192,30 @@ def test_support_analyst_cannot_edit_paths_or_people(analyst, app, method, url) 
 
 def test_a_lead_outside_the_application_cannot_edit_its_path(app) -> None:
     outsider = factories.delivery_lead(username="other-lead")
+    primary = factories.PersonFactory()
+    client = _client(outsider)
 
-    assert _client(outsider).get("/apps/portal/path/levels/new/").status_code == 403
+    assert client.get("/apps/portal/path/levels/new/").status_code == 403
+    refused = client.post("/apps/portal/path/levels/new/", _level_post(primary=primary.pk))
+    assert refused.status_code == 403
+    assert not EscalationLevel.objects.exists()
+    # Nor does the path page offer them the button.
+    assert "/apps/portal/path/levels/new/" not in client.get("/apps/portal/path/").content.decode()
 
 
 def test_support_analyst_reads_the_path_rules_and_people(analyst, app) -> None:
-    factories.EscalationLevelFactory(application=app, position=1)
+    level = factories.EscalationLevelFactory(application=app, position=1, name="Service desk",
+                                             primary=factories.PersonFactory(name="Nadia Park"))
+    factories.OwnershipRuleFactory(application=app, name="Wrong or missing data", level=level)
     client = _client(analyst)
 
-    for url in ("/apps/portal/path/", "/apps/portal/rules/", "/apps/portal/sheet/", "/people/", "/call/"):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert "Edit L1" not in response.content.decode()
+    # What each page is for, as the analyst reads it: the level and its primary, the rule, the people.
+    shown = {"/apps/portal/path/": ["Service desk", "Nadia Park"],
+             "/apps/portal/rules/": ["Wrong or missing data"],
+             "/apps/portal/sheet/": ["Service desk", "Nadia Park", "Wrong or missing data"],
+             "/people/": ["Nadia Park"],
+             "/call/": ["Who do I call?"]}
+    for url, texts in shown.items():
+        page = client.get(url).content.decode()
+        assert all(text in page for text in texts), url
+        assert "Edit L1" not in page and f"/apps/portal/path/levels/{level.pk}/edit/" not in page, url

@@ -65,8 +65,18 @@ def test_support_analyst_who_is_not_a_member_cannot_log(client) -> None:
 def test_business_owner_cannot_log_escalations(client) -> None:
     app = factories.hypercare_application()
     client.force_login(app.business_owner)
-    assert client.get(reverse("readiness:escalationlog_create", args=[app.slug])).status_code == 403
-    assert client.post(reverse("readiness:escalationlog_create", args=[app.slug]), {}).status_code == 403
+    url = reverse("readiness:escalationlog_create", args=[app.slug])
+    assert client.get(url).status_code == 403
+    # A complete, valid entry: refused all the same, and nothing is written.
+    refused = client.post(url, {
+        "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "severity": 3,
+        "problem_class": app.ownership_rules.first().pk, "from_level": app.levels.get(position=1).pk,
+        "summary": "Prices wrong for one customer.",
+    })
+    assert refused.status_code == 403
+    assert not Escalation.objects.exists()
+    page = client.get(reverse("readiness:hypercare_detail", args=[app.slug])).content.decode()
+    assert "Log an escalation" not in page
 
 
 def test_list_filters_by_severity_and_resolution(client) -> None:

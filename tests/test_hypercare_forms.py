@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from readiness.defaults import DEFAULT_EXIT_CRITERIA
 from readiness.models import Escalation, ExitCriterion, Hypercare, HypercareExtension, SignOff
 from tests import factories
 
@@ -55,8 +57,13 @@ def test_plan_for_an_application_without_one_is_created_with_template_criteria(c
         "starts_on": start.isoformat(), "planned_end_on": (start + timedelta(days=21)).isoformat(),
         "rules_in_force": "Support first.",
     })
-    assert response.status_code == 302
-    assert app.exit_criteria.count() == 6
+    assert response["Location"] == reverse("readiness:hypercare_detail", args=[app.slug])
+    hypercare = Hypercare.objects.get(application=app)
+    assert (hypercare.starts_on, hypercare.planned_end_on) == (start, start + timedelta(days=21))
+    names = [criterion["name"] for criterion in DEFAULT_EXIT_CRITERIA]
+    assert list(app.exit_criteria.values_list("name", flat=True)) == names
+    page = client.get(response["Location"]).content.decode()
+    assert all(escape(name) in page for name in names)
 
 
 def test_criterion_metric_without_threshold(client, app) -> None:

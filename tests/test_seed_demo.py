@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import RequestFactory
+from django.test import Client
+from django.urls import reverse
 
-from readiness.demo import DEMO_PASSWORD
-from readiness.models import Application, Stage
+from readiness.models import Application
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +25,39 @@ def test_seed_demo_is_idempotent() -> None:
     assert _row_counts() == first
 
 
-def test_demo_users_can_sign_in_with_printed_credentials(capsys) -> None:
+def test_demo_users_sign_in_with_the_printed_credentials_and_see_their_name_and_role(capsys) -> None:
     call_command("seed_demo")
     printed = capsys.readouterr().out
-    for username in ("lead", "analyst", "owner"):
-        assert f"{username}" in printed
-        request = RequestFactory().post("/accounts/login/")
-        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
+    # "  lead     / handoff-demo   Dana Whitfield, Delivery lead"
+    credentials = {
+        line.split()[0]: (line.split()[2], line.split("   ")[-1].strip())
+        for line in printed.splitlines() if " / " in line and not line.strip().startswith("admin")
+    }
+    assert set(credentials) == {"lead", "analyst", "owner"}
+
+    for username, (password, who) in credentials.items():
+        client = Client()
+        response = client.post("/accounts/login/", {"username": username, "password": password}, follow=True)
+        name, role = who.split(", ")
+        assert response.redirect_chain[-1][0] == reverse("readiness:home"), username
+        assert f"{name} · {role}" in response.content.decode(), username
+    assert {name.split(", ")[0] for _, name in credentials.values()} == {"Dana Whitfield", "Mia Chen", "Priya Raman"}
 
 
-def test_demo_world_has_three_applications_in_different_states() -> None:
+def test_the_dashboard_lists_the_three_applications_with_their_stages(client) -> None:
     call_command("seed_demo", verbosity=0)
-    stages = dict(Application.objects.values_list("slug", "stage"))
-    assert stages["ordering-portal"] == Stage.HYPERCARE
-    assert {"pricing-service", "dispatch-board"} <= set(stages)
+    client.force_login(User.objects.get(username="lead"))
+
+    html = client.get(reverse("readiness:home")).content.decode()
+
+    rows = {
+        application.name: re.search(rf">{re.escape(application.name)}</a></td>\s*<td>([^<]+)</td>", html)
+        for application in Application.objects.all()
+    }
+    assert {name: match.group(1) if match else None for name, match in rows.items()} == {
+        "Trade Ordering Portal": "Hypercare", "Customer Pricing Service": "Hardening",
+        "Warehouse Dispatch Board": "Hardening",
+    }
 
 
 def test_seed_demo_prints_the_address_the_site_is_served_at(capsys, settings) -> None:
