@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from readiness.forms.artefacts import DateInput
 from readiness.forms.mixins import UniqueWhereTypedMixin, model_choices
+from readiness.forms.widgets import DateInput
 from readiness.models import Application
 from readiness.models.applications import BUSINESS_OWNER_ROLE_NEEDED
 from readiness.permissions import can

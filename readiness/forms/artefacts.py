@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin, model_choices
+from readiness.forms.widgets import DateInput, DateTimeInput
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -22,20 +23,6 @@ from readiness.models import (
     Person,
     Runbook,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def _people() -> Any:

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from readiness.forms.mixins import UniqueWhereTypedMixin, model_choices
+from readiness.forms.mixins import FieldsOnlyMixin, UniqueWhereTypedMixin, model_choices
 from readiness.models import Application, Coverage, Duty, EscalationLevel, OwnershipRule, Person
 from readiness.models.people import validate_timezone
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -27,7 +20,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.timezone}{team}){gone}"
 
 
-class LevelForm(UniqueWhereTypedMixin, forms.ModelForm):
+class LevelForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
     unique_scope = ("application",)
     duties = forms.MultipleChoiceField(
         choices=Duty.choices,
@@ -77,7 +70,6 @@ class LevelForm(UniqueWhereTypedMixin, forms.ModelForm):
         people = Person.objects.filter(Q(left_on__isnull=True) | Q(pk__in=named)).select_related("team")
         for name in ("primary", "backup", "after_hours_cover"):
             model_choices(self, name).queryset = people
-        self.helper = _helper()
 
     def clean_coverage_timezone(self) -> str:
         value = self.cleaned_data["coverage_timezone"]
@@ -111,7 +103,7 @@ class LevelForm(UniqueWhereTypedMixin, forms.ModelForm):
         return data
 
 
-class OwnershipRuleForm(UniqueWhereTypedMixin, forms.ModelForm):
+class OwnershipRuleForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
     unique_scope = ("application",)
 
     class Meta:
@@ -149,4 +141,3 @@ class OwnershipRuleForm(UniqueWhereTypedMixin, forms.ModelForm):
         self.instance.application = application
         model_choices(self, "level").queryset = application.levels.order_by("position")
         model_choices(self, "level").label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
-        self.helper = _helper()

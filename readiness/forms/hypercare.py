@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
-from readiness.forms.mixins import SubmissionKeyMixin, model_choices
+from readiness.forms.mixins import FieldsOnlyMixin, SubmissionKeyMixin, model_choices
+from readiness.forms.widgets import DateInput, DateTimeInput
 from readiness.models import (
     Application,
     CriterionKind,
@@ -23,27 +23,7 @@ from readiness.models import (
 from readiness.validators import TEXT_MAX_LENGTH, validate_date_in_range, validate_moment_in_range
 
 
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class HypercarePlanForm(SubmissionKeyMixin, forms.ModelForm):
+class HypercarePlanForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = Hypercare
         fields = ["starts_on", "planned_end_on", "rules_in_force"]
@@ -59,12 +39,8 @@ class HypercarePlanForm(SubmissionKeyMixin, forms.ModelForm):
         }
         help_texts = {"rules_in_force": "One rule per line."}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
-
-class ExitCriterionForm(SubmissionKeyMixin, forms.ModelForm):
+class ExitCriterionForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = ExitCriterion
         fields = ["name", "description", "kind", "metric", "threshold", "position"]
@@ -75,10 +51,6 @@ class ExitCriterionForm(SubmissionKeyMixin, forms.ModelForm):
             "position": "Order on the page.",
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("kind") == CriterionKind.ATTESTATION and data.get("threshold") is not None:
@@ -86,16 +58,12 @@ class ExitCriterionForm(SubmissionKeyMixin, forms.ModelForm):
         return data
 
 
-class AttestationForm(forms.Form):
+class AttestationForm(FieldsOnlyMixin, forms.Form):
     evidence = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=TEXT_MAX_LENGTH,
         help_text="What shows it is true: a ticket, a report, a meeting note with its date.",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
     def clean_evidence(self) -> str:
         evidence = self.cleaned_data["evidence"].strip()
@@ -104,16 +72,12 @@ class AttestationForm(forms.Form):
         return evidence
 
 
-class AcceptUnmetForm(forms.Form):
+class AcceptUnmetForm(FieldsOnlyMixin, forms.Form):
     reason = forms.CharField(
         label="Why signing off with this unmet is acceptable",
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
@@ -122,7 +86,7 @@ class AcceptUnmetForm(forms.Form):
         return reason
 
 
-class EscalationForm(SubmissionKeyMixin, forms.Form):
+class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
     """Quick enough to fill on a phone mid-incident: sensible defaults, nine fields, one column."""
 
     occurred_at = forms.DateTimeField(label="When", widget=DateTimeInput(), validators=[validate_moment_in_range])
@@ -155,7 +119,6 @@ class EscalationForm(SubmissionKeyMixin, forms.Form):
             first = levels.first()
             if first is not None:
                 self.initial.setdefault("from_level", first.pk)
-        self.helper = _helper()
 
     def clean_occurred_at(self) -> Any:
         occurred_at = self.cleaned_data["occurred_at"]
@@ -181,7 +144,7 @@ class EscalationForm(SubmissionKeyMixin, forms.Form):
         return data
 
 
-class EscalationResolveForm(forms.Form):
+class EscalationResolveForm(FieldsOnlyMixin, forms.Form):
     resolved_by = forms.ChoiceField(choices=ResolvedBy.choices, label="Resolved by")
     resolved_at = forms.DateTimeField(
         label="Resolved at", widget=DateTimeInput(), validators=[validate_moment_in_range]
@@ -192,7 +155,6 @@ class EscalationResolveForm(forms.Form):
         self.escalation = escalation
         if not self.is_bound:
             self.initial.setdefault("resolved_at", timezone.localtime().replace(second=0, microsecond=0))
-        self.helper = _helper()
 
     def clean_resolved_at(self) -> Any:
         resolved_at = self.cleaned_data["resolved_at"]
@@ -230,7 +192,7 @@ class EscalationFilterForm(forms.Form):
         return data
 
 
-class ExtensionForm(SubmissionKeyMixin, forms.Form):
+class ExtensionForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
     new_end_on = forms.DateField(label="New end date", widget=DateInput(), validators=[validate_date_in_range])
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -242,7 +204,6 @@ class ExtensionForm(SubmissionKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.hypercare = hypercare
         self.today = today
-        self.helper = _helper()
 
     def clean_new_end_on(self) -> date:
         new_end_on = self.cleaned_data["new_end_on"]
@@ -260,7 +221,7 @@ class ExtensionForm(SubmissionKeyMixin, forms.Form):
         return reason
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(FieldsOnlyMixin, forms.Form):
     statement = forms.CharField(
         required=False,
         label="Anything to add (optional)",
@@ -271,7 +232,3 @@ class SignOffForm(forms.Form):
         label="I have reviewed every exit criterion above and sign off the end of hypercare.",
         error_messages={"required": "Tick the box to confirm you reviewed the criteria."},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()

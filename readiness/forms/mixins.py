@@ -1,10 +1,12 @@
-"""What every form shares: a one-time submission key, and uniqueness checked where the user types."""
+"""What forms share: crispy drawing the fields only, a one-time submission key, and uniqueness
+checked where the user types."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any, cast
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, UniqueConstraint
@@ -15,6 +17,16 @@ from readiness.submissions import KEY_FIELD
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     """The form's model-choice field `name`, to narrow its choices (`form.fields` holds plain Fields)."""
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class FieldsOnlyMixin:
+    """`{% crispy form %}` draws the fields only: each template writes its own <form> tag,
+    token and buttons."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 class SubmissionKeyMixin:

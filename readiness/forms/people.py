@@ -5,34 +5,23 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
-from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin
+from readiness.forms.mixins import FieldsOnlyMixin, SubmissionKeyMixin, UniqueWhereTypedMixin
 from readiness.models import Leave, Person, Team
 from readiness.models.people import Weekday
 from readiness.validators import validate_date_in_range
 
 
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
-
-
-class TeamForm(UniqueWhereTypedMixin, forms.ModelForm):
+class TeamForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "description", "is_vendor"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
-
-class PersonForm(UniqueWhereTypedMixin, forms.ModelForm):
+class PersonForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "email", "phone", "chat_handle", "team", "timezone"]
@@ -41,7 +30,6 @@ class PersonForm(UniqueWhereTypedMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].widget.attrs.update({"list": "timezones", "autocomplete": "off"})
-        self.helper = _helper()
 
     @staticmethod
     def timezone_names() -> list[str]:
@@ -101,7 +89,7 @@ def week_formset(person: Person | None, data: Any = None) -> Any:
     return WeekFormSet(data, initial=initial, prefix="hours")
 
 
-class LeaveForm(SubmissionKeyMixin, forms.ModelForm):
+class LeaveForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = Leave
         fields = ["starts_on", "ends_on", "note"]
@@ -111,10 +99,6 @@ class LeaveForm(SubmissionKeyMixin, forms.ModelForm):
         }
         labels = {"starts_on": "First day away", "ends_on": "Last day away"}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         starts, ends = data.get("starts_on"), data.get("ends_on")
@@ -123,7 +107,7 @@ class LeaveForm(SubmissionKeyMixin, forms.ModelForm):
         return data
 
 
-class MarkLeftForm(forms.Form):
+class MarkLeftForm(FieldsOnlyMixin, forms.Form):
     left_on = forms.DateField(
         label="Left on",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -134,4 +118,3 @@ class MarkLeftForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"left_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.helper = _helper()

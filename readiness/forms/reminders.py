@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
 from django import forms
 
-from readiness.forms.mixins import SubmissionKeyMixin
+from readiness.forms.mixins import FieldsOnlyMixin, SubmissionKeyMixin
 from readiness.models import Channel, Person, ReachabilityResult
 from readiness.validators import validate_single_line
 
 
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    return helper
-
-
-class ContactChangeForm(forms.ModelForm):
+class ContactChangeForm(FieldsOnlyMixin, forms.ModelForm):
     """What a contact may correct themselves, pre-filled with what Handoff holds. No account needed."""
 
     note = forms.CharField(
@@ -39,7 +32,6 @@ class ContactChangeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].help_text = "The number to call you on when something breaks."
-        self.helper = _helper()
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
@@ -52,7 +44,7 @@ class ContactChangeForm(forms.ModelForm):
         return {field: self.cleaned_data[field] for field in self.Meta.fields}
 
 
-class ReachabilityTestForm(SubmissionKeyMixin, forms.Form):
+class ReachabilityTestForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
     channels = forms.MultipleChoiceField(
         label="Channels to test", widget=forms.CheckboxSelectMultiple, choices=Channel.choices,
         help_text="Email sends a message with an acknowledge link; phone and chat are yours to try, then record.",
@@ -62,10 +54,9 @@ class ReachabilityTestForm(SubmissionKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["channels"]).choices = [(c, Channel(c).label) for c in available]
         self.fields["channels"].initial = available
-        self.helper = _helper()
 
 
-class ReachabilityResultForm(forms.Form):
+class ReachabilityResultForm(FieldsOnlyMixin, forms.Form):
     result = forms.ChoiceField(
         label="Result",
         choices=[(ReachabilityResult.REACHED, "Reached"), (ReachabilityResult.UNREACHABLE, "Not reached")],
@@ -74,7 +65,3 @@ class ReachabilityResultForm(forms.Form):
         label="Note", required=False, max_length=300, help_text="e.g. answered in 4 minutes",
         validators=[validate_single_line],
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
