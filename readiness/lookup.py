@@ -198,9 +198,10 @@ def answer(
         matches = rank_rules(list(rules), symptom, limit=limit, with_application=application is None)
     else:
         matches = []
+    # By the application's id, not `application` (its name, through a join nobody needs here).
     levels = levels_with_people(
         EscalationLevel.objects.filter(application_id__in={m.rule.application_id for m in matches})
-        .order_by("application", "position")
+        .order_by("application_id", "position")
     ) if matches else []
     matches = matches[:limit]
     chosen = matches[0].rule if matches else None
