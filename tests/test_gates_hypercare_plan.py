@@ -91,8 +91,3 @@ def test_support_analyst_cannot_edit_the_plan_or_criteria(client) -> None:
                 reverse("readiness:hypercare_extend", args=[app.slug])):
         assert client.post(url, {"name": "x", "threshold": "1"}).status_code == 403, url
     assert app.exit_criteria.count() == 6
-
-
-def test_demo_dispatch_board_is_met_and_pricing_service_is_not(demo) -> None:
-    assert _gate9(Application.objects.get(slug="dispatch-board")).status == Status.MET
-    assert _gate9(Application.objects.get(slug="pricing-service")).status == Status.NOT_MET

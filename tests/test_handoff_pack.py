@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from readiness.models import Application
+from readiness.gates import verdict_for
+from readiness.models import Application, GateCode
 from readiness.pack import SCHEMA_PATH
 from readiness.services.hypercare import hypercare_sign_off
 from tests import factories
@@ -24,23 +25,45 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
-@pytest.mark.parametrize("slug", ["ordering-portal", "dispatch-board", "pricing-service"])
-def test_json_export_of_every_demo_application_validates(client, demo, slug) -> None:
+def _full_pack_world() -> Application:
+    """In hypercare, with one of every artefact the pack carries, each named so the pack can be read for it."""
+    application = factories.hypercare_application()
+    factories.RunbookFactory(application=application, title="Orders stuck in pending", is_critical=True)
+    factories.KnownIssueFactory(application=application, title="Slow invoice PDF", workaround="Download it again.")
+    drill = factories.DrillFactory(application=application, title="Login outage drill", findings="Pager slow.")
+    factories.DrillActionFactory(drill=drill, description="Move the pager rota to the new phone")
+    factories.DecisionRecordFactory(application=application, title="Replay integration messages by hand")
+    factories.AlertCheckFactory(application=application, signal="ERP order sync failures")
+    return application
+
+
+@pytest.mark.parametrize("world", ["bare", "full"])
+def test_the_json_export_validates_and_carries_the_application(client, world: str) -> None:
+    application = factories.ApplicationFactory(stage="build") if world == "bare" else _full_pack_world()
     client.force_login(factories.support_analyst())
-    response = client.get(reverse("readiness:handoff_pack_json", args=[slug]))
-    assert response.status_code == 200
+
+    response = client.get(reverse("readiness:handoff_pack_json", args=[application.slug]))
+
     pack = json.loads(response.content)
     _validator().validate(pack)
-    assert pack["application"]["slug"] == slug
-    assert len(pack["gates"]["results"]) == 9
-    assert pack["escalation_path"] and pack["ownership_rules"] and pack["exit_criteria"]
+    assert (pack["application"]["slug"], pack["application"]["name"]) == (application.slug, application.name)
+    assert [g["code"] for g in pack["gates"]["results"]] == [code.value for code in GateCode]
+    assert [level["name"] for level in pack["escalation_path"]] == (
+        [] if world == "bare" else ["Service desk", "Engineering"])
 
 
-def test_pack_of_the_portal_carries_everything(client, demo) -> None:
+def test_the_pack_carries_every_artefact_and_the_agreed_plan(client) -> None:
+    application = _full_pack_world()
     client.force_login(factories.support_analyst())
-    pack = json.loads(client.get(reverse("readiness:handoff_pack_json", args=["ordering-portal"])).content)
-    for key in ("runbooks", "known_issues", "drills", "decisions"):
-        assert pack[key], key
+
+    pack = json.loads(client.get(reverse("readiness:handoff_pack_json", args=[application.slug])).content)
+
+    assert [r["title"] for r in pack["runbooks"]] == ["Orders stuck in pending"]
+    assert [k["title"] for k in pack["known_issues"]] == ["Slow invoice PDF"]
+    assert [(d["title"], [a["description"] for a in d["actions"]]) for d in pack["drills"]] == [
+        ("Login outage drill", ["Move the pager rota to the new phone"])]
+    assert [d["title"] for d in pack["decisions"]] == ["Replay integration messages by hand"]
+    assert [r["name"] for r in pack["ownership_rules"]] == ["Wrong or missing data"]
     assert pack["hypercare"]["plan_agreed"] is True
     hypercare_gate = next(g for g in pack["gates"]["results"] if g["code"] == "hypercare_plan")
     assert hypercare_gate["status"] == "met"
@@ -62,12 +85,26 @@ def test_pack_with_a_sign_off_validates_and_the_schema_rejects_a_broken_one(clie
     assert len(errors) == 2
 
 
-def test_printable_page_has_every_section(client, demo) -> None:
+def test_the_printable_page_shows_each_section_with_what_it_holds(client) -> None:
+    application = _full_pack_world()
     client.force_login(factories.support_analyst())
-    page = client.get(reverse("readiness:handoff_pack", args=["ordering-portal"])).content.decode()
-    for heading in ("Go-live gates", "Escalation path", "Ownership rules", "Runbooks", "Known issues", "Drills",
-                    "Decision records", "Hypercare and exit criteria", "css/print.css"):
-        assert heading in page
+
+    page = client.get(reverse("readiness:handoff_pack", args=[application.slug])).content.decode()
+
+    verdict = verdict_for(application)
+    shown = {
+        "Go-live gates": f"Go-live gates ({verdict.met_count} of 9 passing)",
+        "Escalation path": "Service desk",
+        "Ownership rules": "Wrong or missing data",
+        "Runbooks": "Orders stuck in pending (critical)",
+        "Monitoring": "ERP order sync failures",
+        "Known issues": "<strong>Slow invoice PDF</strong>",
+        "Drills": "Move the pager rota to the new phone",
+        "Decision records": "Replay integration messages by hand",
+        "Hypercare": "No severity-1 incident in the last 7 days",
+    }
+    assert [section for section, text in shown.items() if text not in page] == []
+    assert "css/print.css" in page
 
 
 def test_pack_query_count_does_not_grow(client) -> None:

@@ -1,4 +1,4 @@
-"""Exit criteria: computed from the escalation log and known issues, at once; the demo is partly met."""
+"""Exit criteria: computed from the escalation log and known issues, at once, and shown on the hypercare page."""
 
 from __future__ import annotations
 
@@ -36,45 +36,67 @@ def _log(application: Application, *, severity: int = 3, resolved_by: str = "", 
     )
 
 
-def test_demo_portal_in_hypercare_has_criteria_partly_met(demo: None) -> None:
-    state = hypercare_state(Application.objects.get(slug="ordering-portal"))
-    statuses = {r.status for r in state.results}
-    assert statuses == {"met", "unmet"}
-    assert 0 < state.met_count < len(state.results)
+def _half_resolved_by_support() -> Application:
+    """In hypercare ten days, six escalations this week: three resolved by support, three by engineering."""
+    application = factories.hypercare_application()
+    for days_ago in (1, 2, 3):
+        _log(application, resolved_by=ResolvedBy.SUPPORT, days_ago=days_ago)
+        _log(application, resolved_by=ResolvedBy.ENGINEERING, days_ago=days_ago + 0.5)
+    return application
+
+
+def test_the_hypercare_page_shows_which_criteria_are_met_and_which_not(client) -> None:
+    application = _half_resolved_by_support()
+    client.force_login(application.delivery_lead)
+
+    page = client.get(reverse("readiness:hypercare_detail", args=[application.slug])).content.decode()
+
+    state = hypercare_state(application)
     assert state.plan_agreed
+    assert {r.criterion.name: r.status for r in state.results} == {
+        "No severity-1 incident in the last 7 days": "met",
+        "Support resolves most escalations without engineering": "unmet",
+        "Escalations per week are falling": "unmet",
+        "Every open known issue has a workaround": "met",
+        "Support ran a full incident cycle alone": "unmet",
+        "Business owner confirms the new process works": "unmet",
+    }
+    assert "(2 of 6 met)" in page
+    assert "50 % (3 of 6) by support alone" in page
 
 
-def test_logging_escalations_changes_values_and_statuses_at_once(demo: None, client) -> None:
-    portal = Application.objects.get(slug="ordering-portal")
-    before = _statuses(portal)
+def test_logging_escalations_changes_values_and_statuses_at_once(client) -> None:
+    application = _half_resolved_by_support()
+    before = _statuses(application)
     assert before[MetricCode.NO_SEV1_LAST_7_DAYS][0] == "met"
     assert before[MetricCode.SUPPORT_RESOLUTION_RATE_7_DAYS] == ("unmet", "50 % (3 of 6) by support alone")
 
-    analyst = factories.support_analyst(username="mia2")
-    portal.members.add(analyst)
+    analyst = factories.support_analyst()
+    application.members.add(analyst)
     client.force_login(analyst)
-    levels = {lv.position: lv.pk for lv in portal.levels.all()}
-    rule = portal.ownership_rules.get(name="Integration misfires")
+    levels = {lv.position: lv.pk for lv in application.levels.all()}
+    rule = application.ownership_rules.get()
     occurred = timezone.localtime() - timedelta(hours=2)
+    url = reverse("readiness:escalationlog_create", args=[application.slug])
     for _ in range(5):
-        response = client.post(reverse("readiness:escalationlog_create", args=[portal.slug]), {
+        response = client.post(url, {
             "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"), "severity": 3, "problem_class": rule.pk,
             "from_level": levels[1], "to_level": "", "resolved_by": "support", "minutes_to_resolve": 20,
             "summary": "Invoice sync delayed; support replayed it from the admin screen.",
         })
         assert response.status_code == 302
-    response = client.post(reverse("readiness:escalationlog_create", args=[portal.slug]), {
+    response = client.post(url, {
         "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"), "severity": 1, "problem_class": rule.pk,
         "from_level": levels[1], "to_level": levels[2], "summary": "ERP integration down for every customer.",
     })
     assert response.status_code == 302
 
-    after = _statuses(portal)
+    after = _statuses(application)
     assert after[MetricCode.SUPPORT_RESOLUTION_RATE_7_DAYS] == ("unmet", "66.7 % (8 of 12) by support alone")
     assert after[MetricCode.NO_SEV1_LAST_7_DAYS] == ("unmet", "1 severity-1 in the last 7 days")
     assert after[MetricCode.ESCALATIONS_PER_WEEK_FALLING][0] == "unmet"
-    page = client.get(reverse("readiness:hypercare_detail", args=[portal.slug])).content.decode()
-    assert "1 severity-1 in the last 7 days" in page
+    page = client.get(reverse("readiness:hypercare_detail", args=[application.slug])).content.decode()
+    assert "1 severity-1 in the last 7 days" in page and "66.7 % (8 of 12) by support alone" in page
 
 
 def test_support_resolution_rate_reaches_its_threshold() -> None:

@@ -60,6 +60,21 @@ def test_the_dashboard_lists_the_three_applications_with_their_stages(client) ->
     }
 
 
+def test_the_demo_checklists_show_dispatch_boards_hypercare_plan_met_and_pricing_services_not(client) -> None:
+    call_command("seed_demo", verbosity=0)
+    client.force_login(User.objects.get(username="lead"))
+
+    def gate9(slug: str) -> tuple[str, ...]:
+        html = client.get(reverse("readiness:application_detail", args=[slug])).content.decode()
+        article = html.split('id="gate-hypercare_plan"', 1)[1].split("</article>", 1)[0]
+        found = re.search(r'data-status="(\w+)">([^<]+)<', article)
+        assert found, slug
+        return found.groups()
+
+    assert gate9("dispatch-board") == ("met", "Met")
+    assert gate9("pricing-service") == ("not_met", "Not met")
+
+
 def test_seed_demo_prints_the_address_the_site_is_served_at(capsys, settings) -> None:
     settings.SITE_URL = "http://127.0.0.1:8123"
     call_command("seed_demo")
