@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
 from readiness import models
@@ -40,14 +40,10 @@ class EvidenceAdmin(SimpleHistoryAdmin):
         super().delete_queryset(request, queryset)
 
 
-class WorkingHoursInline(admin.TabularInline):
-    model = models.WorkingHours
-    extra = 0
-
-
-class LeaveInline(admin.TabularInline):
-    model = models.Leave
-    extra = 0
+def rows_inline(model: type[Model]) -> type[admin.TabularInline]:
+    """`model`'s rows as a table on their parent's page, with no empty rows to fill in."""
+    return cast("type[admin.TabularInline]", type(f"{model.__name__}Inline", (admin.TabularInline,),
+                                                  {"model": model, "extra": 0}))
 
 
 @admin.register(models.Application)
@@ -83,7 +79,7 @@ class PersonAdmin(EvidenceAdmin):
     list_display = ["name", "email", "team", "timezone", "left_on", "last_confirmed_at"]
     list_filter = ["team"]
     search_fields = ["name", "email"]
-    inlines = [WorkingHoursInline, LeaveInline]
+    inlines = [rows_inline(models.WorkingHours), rows_inline(models.Leave)]
 
     def evidence_changed(self, objs: QuerySet[Any]) -> None:
         application_evidence_changed(person_ids=list(objs.values_list("pk", flat=True)))
@@ -163,16 +159,6 @@ class SignOffAdmin(admin.ModelAdmin):
 # --- readiness artefacts and gate waivers (gate board) -------------------------------------------
 
 
-class AlertVerificationInline(admin.TabularInline):
-    model = models.AlertVerification
-    extra = 0
-
-
-class DrillActionInline(admin.TabularInline):
-    model = models.DrillAction
-    extra = 0
-
-
 @admin.register(models.Runbook)
 class RunbookAdmin(EvidenceAdmin):
     list_display = ["application", "title", "escalation_level", "last_reviewed_on", "last_exercised_on"]
@@ -183,7 +169,7 @@ class RunbookAdmin(EvidenceAdmin):
 class AlertCheckAdmin(EvidenceAdmin):
     list_display = ["application", "signal", "owner"]
     list_filter = ["application"]
-    inlines = [AlertVerificationInline]
+    inlines = [rows_inline(models.AlertVerification)]
 
 
 @admin.register(models.AccessCheck)
@@ -202,7 +188,7 @@ class KnownIssueAdmin(EvidenceAdmin):
 class DrillAdmin(EvidenceAdmin):
     list_display = ["application", "title", "scenario", "held_on", "after_hours"]
     list_filter = ["application", "scenario"]
-    inlines = [DrillActionInline]
+    inlines = [rows_inline(models.DrillAction)]
 
 
 @admin.register(models.DecisionRecord)

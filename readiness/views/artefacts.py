@@ -143,6 +143,13 @@ def _get(kind: Kind, application: Application, pk: int) -> Any:
     return get_object_or_404(kind.rows(application), pk=pk)
 
 
+def _editable(request: HttpRequest, slug: str, kind: str, pk: int) -> tuple[Application, Any]:
+    """The application and its artefact, for a user who may edit its artefacts (404 or 403 otherwise)."""
+    application = get_application_for_user(request.user, slug)
+    require(request.user, "artefact.edit", application)
+    return application, _get(KINDS[kind], application, pk)
+
+
 def _display(instance: models.Model, name: str) -> tuple[str, Any, str]:
     """(label, value, type) of one field for the detail page."""
     model_field = cast("models.Field[Any, Any]", instance._meta.get_field(name))  # the page shows own fields
@@ -218,9 +225,7 @@ def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = N
 @login_required
 @require_POST
 def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpResponse:
-    application = get_application_for_user(request.user, slug)
-    require(request.user, "artefact.edit", application)
-    runbook = _get(KINDS["runbook"], application, pk)
+    _, runbook = _editable(request, slug, "runbook", pk)
     today = timezone.localdate()
     if what not in services.RUNBOOK_MARKS:
         raise Http404("Unknown mark.")
@@ -232,9 +237,7 @@ def runbook_mark(request: HttpRequest, slug: str, pk: int, what: str) -> HttpRes
 @login_required
 @once_per_submission
 def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug)
-    require(request.user, "artefact.edit", application)
-    alert = _get(KINDS["alert"], application, pk)
+    application, alert = _editable(request, slug, "alert", pk)
     if request.method == "POST":
         form = AlertVerificationForm(request.POST, alert=alert)
         if form.is_valid():
@@ -253,9 +256,7 @@ def alert_verify(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 @once_per_submission
 def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug)
-    require(request.user, "artefact.edit", application)
-    drill = _get(KINDS["drill"], application, pk)
+    application, drill = _editable(request, slug, "drill", pk)
     form = DrillActionForm(request.POST, drill=drill)
     if form.is_valid():
         services.drill_action_add(drill=drill, **form.cleaned_data)
@@ -271,9 +272,7 @@ def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def drill_action_close(request: HttpRequest, slug: str, pk: int, action_pk: int) -> HttpResponse:
-    application = get_application_for_user(request.user, slug)
-    require(request.user, "artefact.edit", application)
-    drill = _get(KINDS["drill"], application, pk)
+    _, drill = _editable(request, slug, "drill", pk)
     action = get_object_or_404(DrillAction, drill=drill, pk=action_pk)
     services.drill_action_close(action=action, on=max(timezone.localdate(), drill.held_on))
     messages.success(request, f"Closed “{action}”.")
