@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
@@ -21,7 +22,28 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 DUE_EMAILS = {"tom.rees@harbourlane.example", "raj.patel@harbourlane.example", "andrea.reyes@harbourlane.example"}
-DEMO_LEADS = {"dana.whitfield@harbourlane.example", "mia.chen@harbourlane.example"}
+WEEKDAYS = range(0, 5)
+
+
+@pytest.fixture
+def portal(lead: User, analyst: User) -> Application:
+    """The ordering portal's service desk and ERP level; Tom, Raj and Andrea are due a reminder, nobody else."""
+    application = factories.ApplicationFactory(name="Trade Ordering Portal", slug="ordering-portal",
+                                               delivery_lead=lead, support_lead=analyst)
+    factories.EscalationLevelFactory(
+        application=application, position=1, name="Service desk",
+        primary=factories.PersonFactory(name="Mia Chen", email="mia.chen@harbourlane.example"),
+        backup=factories.PersonFactory(name="Tom Rees", email="tom.rees@harbourlane.example", phone="+61 2 8011 2290",
+                                       timezone="Australia/Sydney", hours=(time(8, 30), time(17, 30), WEEKDAYS)),
+        after_hours_cover=factories.PersonFactory(name="Andrea Reyes", email="andrea.reyes@harbourlane.example",
+                                                  timezone="Asia/Manila", hours=(time(16), time(23, 59), range(7))))
+    factories.EscalationLevelFactory(
+        application=application, position=3, name="ERP integration",
+        primary=factories.PersonFactory(name="Raj Patel", email="raj.patel@harbourlane.example",
+                                        timezone="Australia/Sydney"),
+        backup=factories.PersonFactory(name="Grace O'Neill", email="grace.oneill@harbourlane.example"))
+    Person.objects.filter(email__in=DUE_EMAILS).update(next_reminder_at=timezone.now() - timedelta(days=1))
+    return application
 
 
 def sweep_and_send(now: datetime | None = None) -> list[str]:
@@ -32,7 +54,7 @@ def sweep_and_send(now: datetime | None = None) -> list[str]:
     return decisions
 
 
-def test_three_due_demo_contacts_get_one_email_each_and_a_second_sweep_sends_none(demo) -> None:
+def test_three_due_contacts_get_one_email_each_and_a_second_sweep_sends_none(portal: Application) -> None:
     assert sweep_and_send() == ["sent", "sent", "sent"]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(DUE_EMAILS)
     assert all(m.subject == "Please confirm your contact details in Handoff" for m in mail.outbox)
@@ -56,7 +78,7 @@ def test_three_due_demo_contacts_get_one_email_each_and_a_second_sweep_sends_non
     assert ReminderLog.objects.count() == 3
 
 
-def test_nags_after_three_days_and_the_lead_is_told_and_the_gate_shows_stale_after_seven(demo) -> None:
+def test_nags_after_three_days_and_the_lead_is_told_and_the_gate_shows_stale_after_seven(portal: Application) -> None:
     start = timezone.now()
     sweep_and_send(start)
     mail.outbox.clear()
@@ -75,12 +97,13 @@ def test_nags_after_three_days_and_the_lead_is_told_and_the_gate_shows_stale_aft
         last = [m for m in mail.outbox if m.subject.startswith("Last reminder")]
         told = [m for m in mail.outbox if m.subject.endswith("has not confirmed their contact details")]
         assert {m.to[0] for m in last} == DUE_EMAILS
-        assert len(told) == 3 and all(set(m.to) == DEMO_LEADS for m in told)
+        leads = {portal.delivery_lead.email, portal.support_lead.email}
+        assert len(told) == 3 and all(set(m.to) == leads for m in told)
         assert "Tom Rees" in told[0].body or "Raj Patel" in told[0].body or "Andrea Reyes" in told[0].body
         stale = set(Person.objects.filter(stale_since__isnull=False).values_list("email", flat=True))
         assert stale == DUE_EMAILS
 
-        gate = next(r for r in verdict_for(Application.objects.get(slug="ordering-portal")).results
+        gate = next(r for r in verdict_for(portal).results
                     if r.gate.code == GateCode.ESCALATION_PATH)
         text = " ".join(m.text for m in gate.missing)
         assert "the backup, Tom Rees, has not confirmed their details" in text
@@ -97,7 +120,7 @@ def test_nags_after_three_days_and_the_lead_is_told_and_the_gate_shows_stale_aft
         assert sorted(steps) == sorted([ReminderStep.DUE, ReminderStep.NAG, ReminderStep.FINAL, ReminderStep.ESCALATED])
 
 
-def test_the_same_task_twice_or_two_overlapping_sweeps_send_once(demo) -> None:
+def test_the_same_task_twice_or_two_overlapping_sweeps_send_once(portal: Application) -> None:
     first: list[tuple[int, int, str]] = []
     second: list[tuple[int, int, str]] = []
     reminder_sweep(dispatch=lambda *task: first.append(task))
@@ -108,7 +131,7 @@ def test_the_same_task_twice_or_two_overlapping_sweeps_send_once(demo) -> None:
     assert len(mail.outbox) == 3
 
 
-def test_a_claimed_step_is_never_sent_again_even_if_the_person_still_looks_due(demo) -> None:
+def test_a_claimed_step_is_never_sent_again_even_if_the_person_still_looks_due(portal: Application) -> None:
     """As after a crash between the commit of another sender and its bookkeeping: the log row wins."""
     tom = Person.objects.get(email="tom.rees@harbourlane.example")
     ReminderLog.objects.create(person=tom, cycle=1, step=ReminderStep.DUE, sent_at=timezone.now(),
@@ -196,7 +219,7 @@ def test_sweep_asks_the_database_once_per_chunk_however_many_are_due(django_asse
     assert len(set(seen)) == 30
 
 
-def test_send_reminders_dry_run_lists_who_is_due_and_sends_nothing(demo, capsys) -> None:
+def test_send_reminders_dry_run_lists_who_is_due_and_sends_nothing(portal: Application, capsys) -> None:
     call_command("send_reminders", "--dry-run")
     out = capsys.readouterr().out
     assert "Tom Rees" in out and "Raj Patel" in out and "Andrea Reyes" in out and "3 due; dry run" in out
