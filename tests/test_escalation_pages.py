@@ -116,7 +116,9 @@ def test_level_with_after_hours_coverage_needs_the_cover_named(lead, app) -> Non
     response = _client(lead).post("/apps/portal/path/levels/new/", _level_post(primary=primary.pk,
                                                                                  coverage="after_hours"))
 
-    assert "after_hours_cover" in response.context["form"].errors
+    message = "Name who carries the pager after hours, or choose business hours only."
+    assert response.context["form"].errors["after_hours_cover"] == [message]
+    assert message in response.content.decode()
     assert not EscalationLevel.objects.exists()
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.gates import Status, verdict_for
-from readiness.models import Application, GateCode, Hypercare
+from readiness.models import Application, GateCode, Hypercare, HypercareExtension
 from readiness.services.hypercare import exit_criterion_save, hypercare_agree, hypercare_plan_save
 from tests import factories
 
@@ -80,14 +80,23 @@ def test_only_the_business_owner_agrees_the_plan(client) -> None:
     assert Hypercare.objects.get(application=app).agreed_by == app.business_owner
 
 
+def _plan_and_criteria(app: Application) -> tuple[object, ...]:
+    hypercare = Hypercare.objects.get(application=app)
+    return (hypercare.starts_on, hypercare.planned_end_on, hypercare.rules_in_force,
+            list(app.exit_criteria.values_list("name", "kind", "metric", "threshold")))
+
+
 def test_support_analyst_cannot_edit_the_plan_or_criteria(client) -> None:
     app = _planned()
     app.members.add(analyst := factories.support_analyst())
     client.force_login(analyst)
     criterion = app.exit_criteria.first()
+    before = _plan_and_criteria(app)
     for url in (reverse("readiness:hypercare_plan_edit", args=[app.slug]),
                 reverse("readiness:criterion_create", args=[app.slug]),
                 reverse("readiness:criterion_edit", args=[app.slug, criterion.pk]),
                 reverse("readiness:hypercare_extend", args=[app.slug])):
-        assert client.post(url, {"name": "x", "threshold": "1"}).status_code == 403, url
-    assert app.exit_criteria.count() == 6
+        assert client.post(url, {"name": "x", "threshold": "1", "new_end_on": "2099-01-01",
+                                 "reason": "x"}).status_code == 403, url
+    assert _plan_and_criteria(app) == before
+    assert not HypercareExtension.objects.exists()

@@ -30,7 +30,8 @@ def test_error_pages_carry_csp_too(client, lead) -> None:
     client.force_login(lead)
     response = client.get("/apps/no-such-application/")
     assert response.status_code == 404
-    assert "Content-Security-Policy" in response
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_deploy_check_passes_with_production_variables(tmp_path) -> None:
