@@ -8,6 +8,7 @@ dates or datetimes the rules in readiness/gates/ compare with a freshness window
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,8 +23,24 @@ from .escalation import EscalationLevel
 from .people import Person
 
 
-class Runbook(models.Model):
+class Artefact(models.Model):
+    """What every artefact shares: it belongs to an application and has a page of its own."""
+
+    DETAIL_URL: ClassVar[str]
+    if TYPE_CHECKING:
+        application: Application
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.DETAIL_URL, args=[self.application.slug, self.pk])
+
+
+class Runbook(Artefact):
     """What to do when one scenario happens: short, task-based, with the level to call."""
+
+    DETAIL_URL = "readiness:runbook_detail"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="runbooks")
     title = models.CharField(max_length=160, help_text="The scenario, e.g. Customer sees the wrong price")
@@ -62,9 +79,6 @@ class Runbook(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:runbook_detail", args=[self.application.slug, self.pk])
-
     def clean(self) -> None:
         level = self.escalation_level if self.escalation_level_id else None
         if level is not None and self.application_id and level.application_id != self.application_id:
@@ -77,8 +91,10 @@ class Runbook(models.Model):
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
 
-class AlertCheck(models.Model):
+class AlertCheck(Artefact):
     """An alert or dashboard, why it matters to users, and who owns it."""
+
+    DETAIL_URL = "readiness:alert_detail"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="alerts")
     signal = models.CharField(max_length=160, help_text="What is measured, e.g. ERP order sync failures")
@@ -100,9 +116,6 @@ class AlertCheck(models.Model):
 
     def __str__(self) -> str:
         return self.signal
-
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:alert_detail", args=[self.application.slug, self.pk])
 
 
 class AlertVerification(models.Model):
@@ -138,8 +151,10 @@ class AccessKind(models.TextChoices):
     REPORTING = "reporting", "Read-only reporting back to source"
 
 
-class AccessCheck(models.Model):
+class AccessCheck(Artefact):
     """Something support must reach, verified by a named person on a date."""
+
+    DETAIL_URL = "readiness:access_detail"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="access_checks")
     kind = models.CharField(max_length=20, choices=AccessKind.choices)
@@ -166,9 +181,6 @@ class AccessCheck(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:access_detail", args=[self.application.slug, self.pk])
-
     def clean(self) -> None:
         if self.verified_by_id and not self.verified_on:
             raise ValidationError({"verified_on": "Say when the access was verified."})
@@ -183,8 +195,10 @@ class KnownIssueStatus(models.TextChoices):
     WONT_FIX = "wont_fix", "Accepted, will not fix"
 
 
-class KnownIssue(models.Model):
+class KnownIssue(Artefact):
     """A known defect of a release, and how support works around it."""
+
+    DETAIL_URL = "readiness:knownissue_detail"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="known_issues")
     release = models.CharField(max_length=40, help_text="The release it affects, e.g. 1.4.0")
@@ -204,9 +218,6 @@ class KnownIssue(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:knownissue_detail", args=[self.application.slug, self.pk])
-
 
 class DrillScenario(models.TextChoices):
     LOGIN_FAILURE = "login_failure", "Login failure"
@@ -223,8 +234,10 @@ REQUIRED_DRILL_SCENARIOS = [
 ]
 
 
-class Drill(models.Model):
+class Drill(Artefact):
     """An incident rehearsal in the real tools, and what it taught."""
+
+    DETAIL_URL = "readiness:drill_detail"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="drills")
     scenario = models.CharField(max_length=30, choices=DrillScenario.choices)
@@ -257,9 +270,6 @@ class Drill(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:drill_detail", args=[self.application.slug, self.pk])
 
     def clean(self) -> None:
         if self.answer_minutes is not None and not self.contacts_answered:
@@ -316,8 +326,10 @@ class DecisionStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-class DecisionRecord(models.Model):
+class DecisionRecord(Artefact):
     """Why the system is built as it is: what support needs when the obvious fix is wrong."""
+
+    DETAIL_URL = "readiness:decision_detail"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
     title = models.CharField(max_length=160)
@@ -355,9 +367,6 @@ class DecisionRecord(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("readiness:decision_detail", args=[self.application.slug, self.pk])
 
     def clean(self) -> None:
         if self.superseded_by_id:
