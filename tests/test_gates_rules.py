@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.gates import Status, history, load_evidence, verdict_for
+from readiness.gates import Status, evaluate, load_evidence, verdict_for
 from readiness.models import (
     AccessKind,
     AlertVerification,
@@ -231,35 +231,51 @@ def test_waiver_holds_until_its_expiry_then_lapses(app, lead) -> None:
         assert _status(app, GateCode.KNOWLEDGE) == Status.NOT_MET
 
 
-def test_history_counts_only_evidence_dated_on_or_before_each_day(app) -> None:
+def test_a_past_day_counts_only_evidence_dated_on_or_before_it(app) -> None:
+    """What backfilling a past day's snapshot relies on: the decision recorded on START counts from
+    START on, not the day before."""
     with time_machine.travel(START, tick=False):
         factories.DecisionRecordFactory(application=app)
     with time_machine.travel(START + timedelta(days=5), tick=False):
         ev = load_evidence([app])[app.pk]
-        series = history(ev, START.date() + timedelta(days=5), days=10)
-        assert [day for day, _ in series][0] == START.date() - timedelta(days=4)
-        knowledge_before = series[3][1]
-        knowledge_after = series[4][1]
-        assert knowledge_after == knowledge_before + 1
+        before, after = (evaluate(ev, START.date() + timedelta(days=n)) for n in (-1, 0))
+        assert after.met_count == before.met_count + 1
+        knowledge = [next(r for r in v.results if r.gate.code == GateCode.KNOWLEDGE) for v in (before, after)]
+        assert [k.status for k in knowledge] == [Status.NOT_MET, Status.MET]
 
 
-def test_chart_gaps_cut_from_one_span_equal_gaps_worked_out_day_by_day(demo) -> None:
-    from datetime import datetime, time, timedelta
+def test_gaps_cut_from_one_span_equal_gaps_worked_out_day_by_day() -> None:
+    """Gate 4 on past days cuts each day's gaps out of one precomputed span: it must give what
+    working each day out afresh gives, across clocks, after-hours cover, weekend hours and leave."""
+    from datetime import datetime, time
 
     from django.utils import timezone
 
-    from readiness.gates import load_evidence
+    from readiness.coverage import GAP_DAYS, coverage_gaps
     from readiness.gates.escalation import _coverage_gaps
-    from readiness.lookup import GAP_DAYS, coverage_gaps
-    from readiness.models import Application
+    from readiness.models import Coverage
 
     today = timezone.localdate()
-    compared = 0
-    for ev in load_evidence(Application.objects.all()).values():
-        for level in ev.levels:
-            for back in range(30, 0, -1):
-                on = today - timedelta(days=back)
-                direct = coverage_gaps(level, timezone.make_aware(datetime.combine(on, time(0))), days=GAP_DAYS)
-                assert [(g.start, g.end) for g in _coverage_gaps(level, on)] == [(g.start, g.end) for g in direct]
-                compared += 1
-    assert compared >= 30 * 9
+    manila = factories.PersonFactory(timezone="Asia/Manila", hours=(time(7, 0), time(16, 0), range(0, 5)))
+    weekend = factories.PersonFactory(timezone="Australia/Sydney", hours=(time(10, 0), time(18, 0), range(0, 7)))
+    away = factories.PersonFactory()
+    factories.LeaveFactory(person=away, starts_on=today - timedelta(days=12), ends_on=today - timedelta(days=8))
+    factories.LeaveFactory(person=manila, starts_on=today - timedelta(days=20), ends_on=today - timedelta(days=19))
+    application = factories.ApplicationFactory()
+    for position, (primary, backup, cover, coverage) in enumerate([
+        (away, manila, None, Coverage.BUSINESS_HOURS),
+        (manila, weekend, away, Coverage.AFTER_HOURS),
+        (weekend, away, manila, Coverage.AFTER_HOURS),
+    ], start=1):
+        factories.EscalationLevelFactory(application=application, position=position, primary=primary, backup=backup,
+                                         after_hours_cover=cover, coverage=coverage)
+
+    compared = gaps = 0
+    for level in load_evidence([application])[application.pk].levels:
+        for back in range(30, 0, -1):
+            on = today - timedelta(days=back)
+            direct = coverage_gaps(level, timezone.make_aware(datetime.combine(on, time(0))), days=GAP_DAYS)
+            assert [(g.start, g.end) for g in _coverage_gaps(level, on)] == [(g.start, g.end) for g in direct]
+            compared += 1
+            gaps += len(direct)
+    assert compared == 3 * 30 and gaps > 0  # some days had gaps to compare, not only empty lists

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -49,22 +49,6 @@ def _names(response) -> list[str]:
 
 
 # --- the stored verdict is the live verdict ------------------------------------------------------
-
-
-def test_the_checklist_shows_the_stored_verdict_exactly_as_judged(client, demo) -> None:
-    from django.contrib.auth.models import User
-
-    pricing = Application.objects.get(slug="pricing-service")
-    live = verdict_for(pricing)
-    client.force_login(User.objects.get(username="lead"))
-    with CaptureQueriesContext(connection) as ctx:
-        shown = client.get(pricing.get_absolute_url()).context["verdict"]
-    # Read from the snapshot the seed stored: no evidence was loaded for this page.
-    assert not any("readiness_runbook" in q["sql"] for q in ctx.captured_queries)
-    assert [(r.gate.code, r.status, r.evidence, r.missing) for r in shown.results] == [
-        (r.gate.code, r.status, r.evidence, r.missing) for r in live.results
-    ]
-    assert _today(pricing).blockers == len(live.blockers) and _today(pricing).ready is False
 
 
 def test_a_waived_gate_reads_back_with_its_waiver(client, lead) -> None:
@@ -211,23 +195,136 @@ def test_changed_rules_make_stored_verdicts_stale(client, lead, settings) -> Non
     assert any(m.text == f"“{runbook.title}” was last reviewed 60 days ago." for m in missing)
 
 
+# --- after a write: stored again in the writer's request, or by the task when many ---------------
+
+
+def test_a_write_to_one_application_is_judged_and_stored_once_it_commits(
+    client, lead, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    """The page a lead comes back to after adding evidence reads a stored verdict: the write's
+    commit judged and stored it (no task, no worker needed), and the checklist loads no evidence."""
+    application = factories.ApplicationFactory(delivery_lead=lead)
+    alert = factories.AlertCheckFactory(application=application)
+    readiness_snapshot_refresh(application_ids=[application.pk])
+    before = _today(application)
+    published: list[str] = []
+    monkeypatch.setattr(queue, "_publish", lambda task, args: published.append(task.name))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_verification_record(alert=alert, verified_at=timezone.now(), verified_by=alert.owner,
+                                  evidence="Paged the on-call phone.")
+
+    stored = _today(application)
+    assert stored is not None and stored.computed_at > before.computed_at
+    assert published == []
+    monitoring = next(r for r in stored.verdict["results"] if r["gate"] == GateCode.MONITORING)
+    assert any("seen firing" in text for text in monitoring["evidence"])
+    client.force_login(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(application.get_absolute_url())
+    assert not [q for q in ctx.captured_queries if "readiness_alertcheck" in q["sql"]]  # read, not judged
+    assert response.context["verdict"].met_count == stored.gates_met == verdict_for(application).met_count
+    assert "seen firing" in response.content.decode()
+
+
+def test_a_write_naming_people_on_many_paths_goes_to_the_refresh_task(
+    django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from readiness.services.gates import SNAPSHOT_INLINE
+
+    person = factories.PersonFactory()
+    applications = [factories.ApplicationFactory() for _ in range(SNAPSHOT_INLINE + 1)]
+    for application in applications:
+        factories.EscalationLevelFactory(application=application, position=1, backup=person)
+    published: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(queue, "_publish", lambda task, args: published.append((task.name, args)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leave_add(person=person, starts_on=timezone.localdate(), ends_on=timezone.localdate() + timedelta(days=3))
+
+    assert published == [("readiness.tasks.readiness_snapshots_refresh_for", (sorted(a.pk for a in applications),))]
+    assert not ReadinessSnapshot.objects.filter(day=timezone.localdate()).exists()  # the worker stores them
+
+
+def test_a_verdict_overtaken_by_a_newer_write_is_not_stored(monkeypatch) -> None:
+    """Judged, then another write commits before the upsert: storing the older verdict would show
+    it as current; the newer write's own refresh stores the right one."""
+    from readiness.services import gates as services
+
+    application = factories.ApplicationFactory()
+    judge = services.readiness_snapshots_judge
+
+    def judged_then_overtaken(**kwargs):
+        rows = judge(**kwargs)
+        Application.objects.filter(pk=application.pk).update(evidence_version=models.F("evidence_version") + 1)
+        return rows
+
+    monkeypatch.setattr(services, "readiness_snapshots_judge", judged_then_overtaken)
+    assert readiness_snapshot_refresh(application_ids=[application.pk]) == {}
+    assert _today(application) is None
+    monkeypatch.setattr(services, "readiness_snapshots_judge", judge)
+    assert list(readiness_snapshot_refresh(application_ids=[application.pk])) == [application.pk]
+    assert _today(application) is not None
+
+
+def test_a_refresh_failing_after_the_commit_hands_the_work_to_the_task(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+) -> None:
+    from readiness.services import gates as services
+
+    application = factories.ApplicationFactory()
+    runbook = factories.RunbookFactory(application=application)
+    published: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(queue, "_publish", lambda task, args: published.append((task.name, args)))
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "readiness_snapshot_refresh", broken)
+    runbook.title = "Orders stuck in picking"
+    with django_capture_on_commit_callbacks(execute=True):
+        artefact_save(instance=runbook)  # no exception reaches the writer: the write stands
+
+    runbook.refresh_from_db()
+    assert runbook.title == "Orders stuck in picking"
+    assert published == [("readiness.tasks.readiness_snapshots_refresh_for", ([application.pk],))]
+    assert "enqueued instead" in caplog.text
+
+
 # --- the chart draws stored history ----------------------------------------------------------------
 
 
-def test_the_chart_draws_stored_days_and_judges_the_others_without_storing(client, lead) -> None:
+def test_the_chart_draws_the_stored_days_and_leaves_unrecorded_days_out(client, lead) -> None:
     application = factories.ApplicationFactory(delivery_lead=lead, go_live_date=None)
     today = timezone.localdate()
-    # A day as it was judged then (the rules as of that day would say 0 for this bare application).
-    ReadinessSnapshot.objects.create(application=application, day=today - timedelta(days=3), gates_met=5,
-                                     gates_total=9, blockers=4, stale_items=0, ready=False,
-                                     computed_at=timezone.now() - timedelta(days=3), rules="old")
+    # Days as they were judged then (the rules as of those days would say 0 for this bare application).
+    for back, met in ((10, 4), (3, 5)):
+        ReadinessSnapshot.objects.create(application=application, day=today - timedelta(days=back), gates_met=met,
+                                         gates_total=9, blockers=4, stale_items=0, ready=False,
+                                         computed_at=timezone.now() - timedelta(days=back), rules="old")
     client.force_login(lead)
-    chart = client.get(application.get_absolute_url()).context["chart"]
-    assert [title.split(":")[1] for *_, title in chart.dots][-4] == " 5 of 9"
     with CaptureQueriesContext(connection) as ctx:
-        client.get(application.get_absolute_url())
+        response = client.get(application.get_absolute_url())
     assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert ReadinessSnapshot.objects.filter(application=application).count() == 1
+    chart = response.context["chart"]
+    today_met = response.context["verdict"].met_count
+    labels = [title for *_, title in chart.dots]
+    assert labels == [f"{d.day} {d:%b}: {n} of 9" for d, n in (
+        (today - timedelta(days=10), 4), (today - timedelta(days=3), 5), (today, today_met))]
+    # Placed by date on the 30-day axis: 10 days back sits left of 3 days back, today at the right end.
+    xs = [x for x, *_ in chart.dots]
+    assert xs[0] < xs[1] < xs[2] == chart.right
+    assert "each day recorded in the last 30 days" in response.content.decode()
+    assert ReadinessSnapshot.objects.filter(application=application).count() == 2
+
+
+def test_the_checklist_says_so_when_nothing_was_recorded_up_to_go_live(client, lead) -> None:
+    application = factories.ApplicationFactory(delivery_lead=lead,
+                                               go_live_date=timezone.localdate() - timedelta(days=60))
+    client.force_login(lead)
+    response = client.get(application.get_absolute_url())
+    assert response.context["chart"] is None
+    assert "No readiness was recorded in the 30 days up to go-live." in response.content.decode()
 
 
 # --- beat ------------------------------------------------------------------------------------------

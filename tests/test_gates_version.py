@@ -13,17 +13,21 @@ from pathlib import Path
 from django.test import override_settings
 
 import readiness.gates
+import readiness.models
+from readiness.coverage import coverage_gaps
 from readiness.gates.version import RULES_FILES, rules_version
-from readiness.lookup import coverage_gaps
 
 
-def test_every_module_of_the_gates_package_and_the_coverage_gap_code_is_hashed() -> None:
+def test_every_module_of_the_gates_package_the_coverage_gap_code_and_the_models_is_hashed() -> None:
     package = Path(readiness.gates.__file__).parent
     hashed = {path.resolve() for path in RULES_FILES}
     modules = {path.resolve() for path in package.glob("*.py")}
     assert {"rules.py", "escalation.py", "evidence.py", "verdict.py"} <= {path.name for path in modules}
     assert modules <= hashed
     assert Path(sys.modules[coverage_gaps.__module__].__file__ or "").resolve() in hashed
+    models = {path.resolve() for path in Path(readiness.models.__file__).parent.glob("*.py")}
+    assert {"people.py", "gates.py", "artefacts.py"} <= {path.name for path in models}
+    assert models <= hashed
 
 
 def test_a_changed_freshness_window_changes_the_version() -> None:

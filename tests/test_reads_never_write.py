@@ -1,6 +1,7 @@
 """Reads never write: every GET of every URL, by every kind of user, issues no INSERT, UPDATE or
-DELETE. Snapshots of the gates are stored by the task a writing service enqueues on commit and
-by beat's hourly refresh; a page that finds none current judges live and stores nothing.
+DELETE. Snapshots of the gates are stored by the writing service once its write commits (in its
+request for a few applications, through a task for many) and by beat's hourly refresh; a page
+that finds none current judges live and stores nothing.
 
 The URLconf is walked, so a new URL is in this test the day it is added: a URL with arguments
 fails here until ARGS says how to fill them from the demo world.
@@ -212,10 +213,10 @@ def test_no_get_of_any_url_writes(demo, username: str | None) -> None:
     assert writes == []
 
 
-def test_the_checklist_shows_a_write_at_once_and_the_task_stores_it(demo, django_capture_on_commit_callbacks,
-                                                                      monkeypatch) -> None:
-    """After an evidence write, before its refresh task runs, the checklist judges live (the new
-    verdict, nothing stored); the task enqueued on commit then stores today's snapshot."""
+def test_the_checklist_shows_a_write_at_once_and_its_commit_stores_it(demo, django_capture_on_commit_callbacks,
+                                                                        monkeypatch) -> None:
+    """After an evidence write, before its on-commit refresh runs, the checklist judges live (the
+    new verdict, nothing stored); the refresh then stores today's snapshot."""
     readiness_snapshots_refresh_all()  # beat's hourly run: every application stored
     application = models.Application.objects.get(slug="dispatch-board")
     client = Client()
@@ -240,7 +241,7 @@ def test_the_checklist_shows_a_write_at_once_and_the_task_stores_it(demo, django
     assert "400 days ago" in response.content.decode()
     assert not models.ReadinessSnapshot.objects.filter(application=application, day=timezone.localdate()).exists()
 
-    for callback in enqueued:  # the worker, once the write committed
+    for callback in enqueued:  # once the write committed
         callback()
 
     stored = models.ReadinessSnapshot.objects.get(application=application, day=timezone.localdate())
@@ -248,17 +249,25 @@ def test_the_checklist_shows_a_write_at_once_and_the_task_stores_it(demo, django
 
 
 @pytest.mark.worker
-def test_a_real_worker_stores_the_snapshot_a_service_write_enqueued(celery_worker_process) -> None:
-    """Through Redis and a worker process: the write commits, its refresh is published, the worker stores it."""
-    application = factories.ApplicationFactory()
-    runbook = factories.RunbookFactory(application=application)
+def test_a_real_worker_stores_the_snapshots_a_service_write_enqueued(celery_worker_process) -> None:
+    """Through Redis and a worker process: a leave of someone on more paths than the writer judges
+    itself commits, its refresh is published, the worker stores every application's snapshot."""
+    from readiness.services.gates import SNAPSHOT_INLINE
+    from readiness.services.people import leave_add
+
+    person = factories.PersonFactory()
+    applications = [factories.ApplicationFactory() for _ in range(SNAPSHOT_INLINE + 1)]
+    for application in applications:
+        factories.EscalationLevelFactory(application=application, position=1, backup=person)
     assert not models.ReadinessSnapshot.objects.exists()
 
-    runbook.title = "Orders stuck in picking"
-    artefact_save(instance=runbook)  # its own transaction here: it commits, and publishes on commit
+    # Its own transaction here: it commits, and publishes on commit.
+    leave_add(person=person, starts_on=timezone.localdate(), ends_on=timezone.localdate() + timedelta(days=2))
 
-    stored = wait_for(lambda: models.ReadinessSnapshot.objects.filter(application=application).first(),
-                      message="the snapshot the worker stores")
-    assert stored.day == timezone.localdate() and stored.verdict is not None
-    assert stored.gates_met == verdict_for(application).met_count
+    wait_for(lambda: models.ReadinessSnapshot.objects.count() == len(applications),
+             message="the snapshots the worker stores")
+    for application in applications:
+        stored = models.ReadinessSnapshot.objects.get(application=application)
+        assert stored.day == timezone.localdate() and stored.verdict is not None
+        assert stored.gates_met == verdict_for(application).met_count
     assert "readiness.tasks.readiness_snapshots_refresh_for" in celery_worker_process.log()

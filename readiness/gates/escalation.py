@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
 from readiness.gates.evidence import Evidence
-from readiness.gates.helpers import _day, _first_url, _fmt, _gone, _url
+from readiness.gates.helpers import _day, _fmt, _gone, _place
 from readiness.gates.results import Check, Missing
 from readiness.models import (
     Coverage,
@@ -27,14 +27,12 @@ def _drill_window_end(ev: Evidence, on: date) -> date:
 def check_escalation_path(ev: Evidence, on: date) -> Check:
     slug = ev.application.slug
     result = Check()
-    fallback = _url("application_detail", slug)
-    path = _first_url(["path_detail"], slug, fallback=fallback)
     if not ev.levels:
         result.missing.append(
-            Missing("There is no escalation path.", _first_url(["level_create"], slug, fallback=path), "Add a level")
+            Missing("There is no escalation path.", _place("level_create", slug), "Add a level")
         )
     for level in ev.levels:
-        edit = _first_url(["level_edit"], slug, level.pk, fallback=path)
+        edit = _place("level_edit", slug, level.pk)
         name = f"L{level.position} {level.name}"
         problems: list[Missing] = []
         if _gone(level.primary, on):
@@ -64,7 +62,7 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
                     f"{name}: the {role}, {person}, has not confirmed their details within their "
                     f"{person.verification_days}-day verification period "
                     f"(stale since {_fmt(_day(person.stale_since))}).",
-                    _url("person_reminders", person.pk), "See their reminders", stale=True))
+                    _place("person_reminders", person.pk), "See their reminders", stale=True))
         gaps = _coverage_gaps(level, on)
         if gaps:
             first = gaps[0]
@@ -73,7 +71,7 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
                 f"{name}: {len(gaps)} coverage gap{'s' if len(gaps) > 1 else ''} in the next {GAP_DAYS} days, first "
                 f"{timezone.localtime(first.start, ZoneInfo(zone)):%a %d %b %H:%M}–"
                 f"{timezone.localtime(first.end, ZoneInfo(zone)):%a %d %b %H:%M} ({zone}): {first.reason}.",
-                f"{path}#level-{level.pk}", "See the gaps"))
+                _place("path_detail", slug, fragment=f"level-{level.pk}"), "See the gaps"))
         result.missing.extend(problems)
         if not problems:
             cover = "24×7" if level.coverage == Coverage.ALWAYS else f"after hours {level.after_hours_cover}"
@@ -94,7 +92,7 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
         result.missing.append(
             Missing(f"The path has not been tested after hours, with the contacts answering, in the {window} days "
                     f"before {'go-live' if end != on else 'today'}.",
-                    _url("drill_create", slug, query="after_hours=1"), "Record an after-hours drill")
+                    _place("drill_create", slug, query="after_hours=1"), "Record an after-hours drill")
         )
     return result
 

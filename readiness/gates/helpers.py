@@ -1,31 +1,21 @@
-"""Small helpers the gate checks share: addresses of pages, days and ages."""
+"""Small helpers the gate checks share: places to fix things, days and ages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
-from readiness import links
+from readiness.gates.results import Place
 from readiness.models import (
     Person,
 )
 
 
-def _address(name: str, args: tuple[Any, ...]) -> str | None:
-    # Judging one application on 30 days asks the same addresses 30 times: reversed once.
-    return links.address(f"readiness:{name}", *args)
-
-
-def _url(name: str, *args: Any, query: str = "") -> str:
-    return links.url(f"readiness:{name}", *args) + (f"?{query}" if query else "")
-
-
-def _first_url(names: Iterable[str], *args: Any, fallback: str) -> str:
-    """The first route that exists: pages of other areas may not be installed yet."""
-    return next((url for name in names if (url := _address(name, args)) is not None), fallback)
+def _place(route: str, *args: str | int, query: str = "", fragment: str = "") -> Place:
+    """The page of readiness.urls where a missing piece is supplied, as data (stored with the verdict)."""
+    return Place(route, args, query, fragment)
 
 
 def _day(value: Any) -> date:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
+from django.urls import reverse
 
 from readiness.gates.evidence import Evidence
 from readiness.models import (
@@ -22,14 +23,34 @@ class Status(models.TextChoices):
 
 
 @dataclass(frozen=True)
+class Place:
+    """A page of readiness.urls by route name and arguments: what a stored verdict keeps, so the
+    address is drawn by today's URLconf when shown, never baked into the stored row."""
+
+    route: str
+    args: tuple[str | int, ...] = ()
+    query: str = ""
+    fragment: str = ""
+
+    @property
+    def url(self) -> str:
+        return (reverse(f"readiness:{self.route}", args=self.args) + (f"?{self.query}" if self.query else "")
+                + (f"#{self.fragment}" if self.fragment else ""))
+
+
+@dataclass(frozen=True)
 class Missing:
     """One piece of evidence a gate lacks, and where to supply it."""
 
     text: str
-    url: str
+    place: Place
     action: str = "Fix"
     # The evidence existed but aged past its freshness window (counted as "stale" on the dashboard).
     stale: bool = False
+
+    @property
+    def url(self) -> str:
+        return self.place.url
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.conf import settings
 from readiness.coverage import GAP_DAYS
 from readiness.gates.escalation import _drill_window_end, check_escalation_path
 from readiness.gates.evidence import Evidence
-from readiness.gates.helpers import _age, _day, _existed, _first_url, _fmt, _gone, _url
+from readiness.gates.helpers import _age, _day, _existed, _fmt, _gone, _place
 from readiness.gates.results import Check, Gate, Missing
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
@@ -31,11 +31,11 @@ def check_runbooks(ev: Evidence, on: date) -> Check:
     critical = [r for r in ev.runbooks if r.is_critical and _existed(r, on)]
     if not critical:
         result.missing.append(
-            Missing("No runbook for a critical scenario yet.", _url("runbook_create", slug), "Write one")
+            Missing("No runbook for a critical scenario yet.", _place("runbook_create", slug), "Write one")
         )
     for runbook in critical:
-        edit = _url("runbook_edit", slug, runbook.pk)
-        detail = _url("runbook_detail", slug, runbook.pk)
+        edit = _place("runbook_edit", slug, runbook.pk)
+        detail = _place("runbook_detail", slug, runbook.pk)
         problems = 0
         if runbook.escalation_level_id is None:
             result.missing.append(
@@ -76,9 +76,9 @@ def check_monitoring(ev: Evidence, on: date) -> Check:
     result = Check()
     alerts = [a for a in ev.alerts if _existed(a, on)]
     if not alerts:
-        result.missing.append(Missing("No alert is recorded yet.", _url("alert_create", slug), "Add an alert"))
+        result.missing.append(Missing("No alert is recorded yet.", _place("alert_create", slug), "Add an alert"))
     for alert in alerts:
-        edit = _url("alert_edit", slug, alert.pk)
+        edit = _place("alert_edit", slug, alert.pk)
         problems = 0
         if alert.owner_id is None or _gone(alert.owner, on):
             text = f"“{alert.signal}” has no owner." if alert.owner_id is None else (
@@ -90,7 +90,7 @@ def check_monitoring(ev: Evidence, on: date) -> Check:
             problems += 1
         # verifications are prefetched newest first
         seen = next((v for v in alert.verifications.all() if _day(v.verified_at) <= on), None)
-        verify = _url("alert_verify", slug, alert.pk)
+        verify = _place("alert_verify", slug, alert.pk)
         if seen is None:
             result.missing.append(Missing(f"“{alert.signal}” has never been seen firing.", verify, "Record a firing"))
             problems += 1
@@ -114,20 +114,18 @@ def check_monitoring(ev: Evidence, on: date) -> Check:
 def check_support_model(ev: Evidence, on: date) -> Check:
     slug = ev.application.slug
     result = Check()
-    fallback = _url("application_detail", slug)
     if not ev.levels:
         result.missing.append(
             Missing("The application has no escalation levels to own problems.",
-                    _first_url(["level_create", "path_detail"], slug, fallback=fallback), "Add a level")
+                    _place("level_create", slug), "Add a level")
         )
     if not ev.ownership_rules:
         result.missing.append(
             Missing("No class of problem has an owner.",
-                    _first_url(["rule_create", "rule_list"], slug, fallback=fallback), "Add a rule")
+                    _place("rule_create", slug), "Add a rule")
         )
     for rule in ev.ownership_rules:
-        edit = _first_url(["rule_edit"], slug, rule.pk, fallback=_first_url(
-            ["path_detail"], slug, fallback=fallback))
+        edit = _place("rule_edit", slug, rule.pk)
         unassigned = rule.unassigned_duties()
         problems = 0
         if unassigned:
@@ -167,12 +165,12 @@ def check_access(ev: Evidence, on: date) -> Check:
         if not checks:
             result.missing.append(
                 Missing(f"Nobody has checked support's access to {kind.label.lower()}.",
-                        _url("access_create", slug, query=f"kind={kind.value}"), "Record a check")
+                        _place("access_create", slug, query=f"kind={kind.value}"), "Record a check")
             )
             continue
         latest = max(checks, key=lambda c: (c.verified_on or date.min, c.pk))
         age = _age(latest.verified_on, on)
-        edit = _url("access_edit", slug, latest.pk)
+        edit = _place("access_edit", slug, latest.pk)
         if age is None:
             result.missing.append(Missing(f"{kind.label}: “{latest.description}” is not verified yet.", edit, "Verify"))
         else:
@@ -206,14 +204,14 @@ def check_rehearsal(ev: Evidence, on: date) -> Check:
             ]
             result.missing.append(
                 Missing(f"{scenario.label} drill “{held[0].title}” ran without {' and '.join(absent)}.",
-                        _url("drill_edit", slug, held[0].pk), "Correct or re-run")
+                        _place("drill_edit", slug, held[0].pk), "Correct or re-run")
             )
         else:
             older = any(d.scenario == scenario and d.held_on < start for d in ev.drills)
             result.missing.append(
                 Missing(f"No {scenario.label.lower()} drill in the {window} days before "
                         f"{'go-live' if end != on else 'today'}.",
-                        _url("drill_create", slug, query=f"scenario={scenario.value}"), "Record a drill", stale=older)
+                        _place("drill_create", slug, query=f"scenario={scenario.value}"), "Record a drill", stale=older)
             )
     for drill in ev.drills:
         if drill.held_on > on:
@@ -222,7 +220,7 @@ def check_rehearsal(ev: Evidence, on: date) -> Check:
             if action.status == ActionStatus.OPEN or (action.closed_on and action.closed_on > on):
                 result.missing.append(
                     Missing(f"Follow-up “{action.description}” from “{drill.title}” is still open.",
-                            _url("drill_detail", slug, drill.pk), "Close it")
+                            _place("drill_detail", slug, drill.pk), "Close it")
                 )
     return result
 
@@ -235,11 +233,11 @@ def check_known_issues(ev: Evidence, on: date) -> Check:
     if not release:
         result.missing.append(
             Missing("The application has no current release to tie known issues to.",
-                    _url("application_edit", slug), "Set the release")
+                    _place("application_edit", slug), "Set the release")
         )
     open_issues = [i for i in ev.known_issues if i.status == KnownIssueStatus.OPEN and _existed(i, on)]
     for issue in open_issues:
-        edit = _url("knownissue_edit", slug, issue.pk)
+        edit = _place("knownissue_edit", slug, issue.pk)
         problems = 0
         if release and issue.release != release:
             result.missing.append(
@@ -269,13 +267,13 @@ def check_knowledge(ev: Evidence, on: date) -> Check:
     for decision in key:
         if decision.status == DecisionStatus.PROPOSED:
             result.missing.append(
-                Missing(f"Key decision “{decision.title}” is still proposed.", _url("decision_edit", slug, decision.pk),
-                        "Settle it")
+                Missing(f"Key decision “{decision.title}” is still proposed.",
+                        _place("decision_edit", slug, decision.pk), "Settle it")
             )
     if not accepted:
         result.missing.append(
             Missing("No key decision is written down as an accepted decision record.",
-                    _url("decision_create", slug, query="is_key=1"), "Record a decision")
+                    _place("decision_create", slug, query="is_key=1"), "Record a decision")
         )
     return result
 
@@ -287,17 +285,18 @@ def check_hypercare_plan(ev: Evidence, on: date) -> Check:
     hypercare = ev.hypercare if ev.hypercare is not None and _existed(ev.hypercare, on) else None
     criteria = [c for c in ev.exit_criteria if _existed(c, on)]
     if hypercare is None:
-        result.missing.append(Missing("No hypercare window set.", _url("hypercare_plan_edit", slug), "Plan hypercare"))
+        result.missing.append(
+            Missing("No hypercare window set.", _place("hypercare_plan_edit", slug), "Plan hypercare"))
         return result
     result.evidence.append(
         f"Window {_fmt(hypercare.starts_on)} to {_fmt(hypercare.planned_end_on)} "
         f"({(hypercare.planned_end_on - hypercare.starts_on).days} days)."
     )
     if not criteria:
-        result.missing.append(Missing("No exit criteria.", _url("criterion_create", slug), "Add a criterion"))
+        result.missing.append(Missing("No exit criteria.", _place("criterion_create", slug), "Add a criterion"))
         return result
     agreed_on = _day(hypercare.agreed_at) if hypercare.agreed_at else None
-    detail = _url("hypercare_detail", slug)
+    detail = _place("hypercare_detail", slug)
     if agreed_on is None or agreed_on > on:
         result.missing.append(Missing("The business owner has not agreed the window and exit criteria.", detail,
                                       "Ask for agreement"))

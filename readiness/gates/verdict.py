@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from readiness.gates.evidence import Evidence, load_evidence
-from readiness.gates.results import GateResult, Missing, Status
+from readiness.gates.results import GateResult, Missing, Place, Status
 from readiness.gates.rules import GATES, GATES_BY_CODE
 from readiness.models import (
     Application,
@@ -41,6 +41,11 @@ class Verdict:
         return [(r, m) for r in self.results if r.status == Status.NOT_MET for m in r.missing]
 
     @property
+    def blocking(self) -> list[GateResult]:
+        """The gates that block go-live (not met, not waived), in gate order."""
+        return [r for r in self.results if r.status == Status.NOT_MET]
+
+    @property
     def stale_count(self) -> int:
         return sum(m.stale for r in self.results for m in r.missing)
 
@@ -52,7 +57,8 @@ class Verdict:
         """The results as JSON, to store (models.ReadinessSnapshot.verdict); `from_data` reads them back."""
         return [
             {"gate": r.gate.code.value, "status": r.status.value, "evidence": r.evidence,
-             "missing": [[m.text, m.url, m.action, m.stale] for m in r.missing],
+             "missing": [[m.text, [m.place.route, list(m.place.args), m.place.query, m.place.fragment], m.action,
+                          m.stale] for m in r.missing],
              "waiver": r.waiver.pk if r.waiver else None}
             for r in self.results
         ]
@@ -62,7 +68,9 @@ class Verdict:
                   waivers: dict[int, GateWaiver]) -> Verdict:
         return cls(application, on, [
             GateResult(GATES_BY_CODE[GateCode(r["gate"])], Status(r["status"]), r["evidence"],
-                       [Missing(*m) for m in r["missing"]], waivers.get(r["waiver"]) if r["waiver"] else None)
+                       [Missing(text, Place(route, tuple(args), query, fragment), action, stale)
+                        for text, (route, args, query, fragment), action, stale in r["missing"]],
+                       waivers.get(r["waiver"]) if r["waiver"] else None)
             for r in data
         ])
 

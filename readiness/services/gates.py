@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -23,9 +24,15 @@ from readiness.models import (
 from readiness.permissions import require
 from readiness.queue import enqueue_on_commit
 
+logger = logging.getLogger(__name__)
+
 # Applications judged per round trip: a chunk's evidence is loaded in one query per kind, and
 # its upsert is one short transaction, so the hourly refresh never holds many rows locked.
 SNAPSHOT_CHUNK = 100
+# Writes touching this many applications or fewer judge them in the writer's request, on commit
+# (judged together, one query per kind of evidence: about the cost of one); more go to the refresh
+# task (a leaver named on many paths).
+SNAPSHOT_INLINE = 5
 SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "rules", "verdict"]
 
 
@@ -89,7 +96,8 @@ def readiness_snapshot_refresh(
     (today by default), replacing what the day held. Today's snapshot keeps the whole checklist.
 
     One transaction per chunk, around the upsert only: the judging reads outside it, so no row
-    stays locked while Python works.
+    stays locked while Python works. A verdict whose application's evidence moved on while it was
+    judged (a write committed meanwhile) is not stored: that write's own refresh stores the newer.
     """
     today = timezone.localdate()
     day = day or today
@@ -97,6 +105,10 @@ def readiness_snapshot_refresh(
     for chunk in _chunks(application_ids, chunk_size):
         rows = readiness_snapshots_judge(application_ids=chunk, day=day, chunk_size=chunk_size)
         with transaction.atomic():
+            # Locked in id order, as every writer here; a writer's evidence_version update waits.
+            versions = dict(Application.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+                            .values_list("pk", "evidence_version"))
+            rows = {pk: row for pk, row in rows.items() if versions.get(pk) == row.application.evidence_version}
             ReadinessSnapshot.objects.bulk_create(
                 list(rows.values()), update_conflicts=True, unique_fields=["application", "day"],
                 update_fields=SNAPSHOT_FIELDS,
@@ -107,18 +119,6 @@ def readiness_snapshot_refresh(
                                                  verdict__isnull=False).update(verdict=None)
         stored.update(rows)
     return stored
-
-
-def readiness_snapshots_judge_past(*, application: Application, days: Iterable[date]) -> list[ReadinessSnapshot]:
-    """Unsaved snapshots of one application for past days, each judged by the rules as of that
-    day (evidence dated after it does not count); read only, the evidence loaded once."""
-    today = timezone.localdate()
-    days = sorted({day for day in days if day < today})
-    if not days:
-        return []
-    now, rules = timezone.now(), gates.rules_version()
-    bundles = gates.load_evidence(Application.objects.filter(pk=application.pk))
-    return [_snapshot(ev, day, now=now, rules=rules, keep_checklist=False) for ev in bundles.values() for day in days]
 
 
 def readiness_snapshot_backfill(
@@ -159,10 +159,12 @@ def application_evidence_changed(
     """Some evidence of these applications changed: every service that writes evidence calls
     this, in its own transaction (no signal does it behind the writer's back).
 
-    It forgets today's stored verdicts, so no reader trusts them once the write commits (pages
-    judge live meanwhile, storing nothing), moves their evidence_version on, which retires the
-    lookup's cached directory, and enqueues, on commit, the task that judges and stores them
-    again. Past days are history and stay.
+    It forgets today's stored verdicts, so no reader trusts them once the write commits, and
+    moves their evidence_version on (which retires anything kept under it). Once the write
+    commits, it judges and stores them again: here, in the writer's request, when they are a few
+    (SNAPSHOT_INLINE or fewer: the page the writer is sent to next reads a stored verdict, which a
+    task could not promise), else through the refresh task. Until then pages judge them live,
+    storing nothing. Past days are history and stay.
 
     `person_ids`: the applications whose paths, alerts, known issues or access checks name these
     people (their leaving, leave, hours, timezone and confirmation count in gate 4 and in whom
@@ -194,8 +196,21 @@ def application_evidence_changed(
     ReadinessSnapshot.objects.filter(application_id__in=ids, day__gte=timezone.localdate()).delete()
     # update() on purpose: no history row, no updated_at: nobody edited the application.
     Application.objects.filter(pk__in=ids).update(evidence_version=models.F("evidence_version") + 1)
-    enqueue_on_commit("readiness_snapshots_refresh_for", ids)
+    if len(ids) <= SNAPSHOT_INLINE:
+        transaction.on_commit(lambda: _refresh_or_enqueue(ids))
+    else:
+        enqueue_on_commit("readiness_snapshots_refresh_for", ids)
     return ids
+
+
+def _refresh_or_enqueue(ids: list[int]) -> None:
+    # After the commit the write stands whatever happens here: a failure must not turn the
+    # writer's response into an error, so the task gets the work instead.
+    try:
+        readiness_snapshot_refresh(application_ids=ids)
+    except Exception:
+        logger.warning("could not judge applications %r after a write; enqueued instead", ids, exc_info=True)
+        enqueue_on_commit("readiness_snapshots_refresh_for", ids)
 
 
 def readiness_snapshots_refresh_all(*, chunk_size: int = SNAPSHOT_CHUNK) -> int:

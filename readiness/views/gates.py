@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,19 +15,17 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html_join
 from django.views.decorators.http import require_safe
 
 from readiness.access import AuthenticatedHttpRequest, get_application_for_user
 from readiness.forms.gates import GateWaiverForm
-from readiness.gates.chart import CHART_DAYS
+from readiness.gates.chart import readiness_chart
 from readiness.gates.verdict import Verdict
 from readiness.gates.version import rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
 from readiness.models.gates import current_q
 from readiness.permissions import can, require
-from readiness.services.gates import gate_waive, readiness_snapshots_judge, readiness_snapshots_judge_past
+from readiness.services.gates import gate_waive, readiness_snapshots_judge
 from readiness.submissions import once_per_submission
 
 PAGE_SIZE = 50
@@ -87,7 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    applications = Application.objects.with_people().annotate(snapshot=FilteredRelation(
+    applications = Application.objects.annotate(snapshot=FilteredRelation(
         "snapshots", condition=current_q(now, rules_version(), prefix="snapshots__")))
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
@@ -141,8 +138,6 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     The verdict is today's stored snapshot while it is current (no evidence written since, young
     enough, same rules), else judged now and shown without storing it (the refresh task the writer
     enqueued stores it); the chart draws the stored past days.
-    Rendered, the page is kept under that stored verdict (the template's cache block): any
-    write retires the verdict and so the page, and the chart is only built when rendered.
     """
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
@@ -155,34 +150,16 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     waivers = sorted(GateWaiver.objects.filter(application=application).select_related("waived_by"),
                      key=lambda w: w.created_at, reverse=True) if snapshot.verdict["counts"]["waiver"] else []
     verdict = Verdict.from_data(application, today, snapshot.verdict["results"], {w.pk: w for w in waivers})
-    can_edit = can(request.user, "application.edit", application)
-    waive = can(request.user, "waiver.create", application)
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
-        # Names today's stored verdict and what this user may do with it.
-        "page_key": f"{application.pk}:{snapshot.day}:{snapshot.computed_at.isoformat()}:{snapshot.rules}:"
-                    f"{can_edit}:{waive}",
-        "chart": SimpleLazyObject(lambda: _chart(application, today, verdict)),
+        "chart": readiness_chart(application, today=today, met_today=verdict.met_count, total=verdict.total),
         "counts": snapshot.verdict["counts"],
         "waivers": waivers,
         "today": today,
-        "can_edit": can_edit,
-        "can_waive": waive,
+        "can_edit": can(request.user, "application.edit", application),
+        "can_waive": can(request.user, "waiver.create", application),
     })
-
-
-def _chart(application: Application, today: date, verdict: Verdict) -> Chart:
-    """Gates passing on each of the chart's days: stored, or for a day never stored (a new
-    application, a fresh install) judged now as of that day, not stored. Today's is the verdict's."""
-    end = min(today, application.go_live_date) if application.go_live_date else today
-    days = [end - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
-    counts = dict(ReadinessSnapshot.objects.filter(application=application, day__range=(days[0], end))
-                  .exclude(day=today).values_list("day", "gates_met")) | {today: verdict.met_count}
-    missing = [day for day in days if day not in counts]
-    if missing:
-        counts |= {s.day: s.gates_met for s in readiness_snapshots_judge_past(application=application, days=missing)}
-    return Chart.build([(day, counts[day]) for day in days], total=verdict.total)
 
 
 @login_required
@@ -200,61 +177,3 @@ def waiver_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         gate = request.GET.get("gate")
         form = GateWaiverForm(initial={"gate": gate} if gate in GateCode.values else None)
     return render(request, "readiness/waiver_form.html", {"application": application, "form": form})
-
-
-@dataclass
-class Chart:
-    """Readiness over time as an inline SVG: gates passing per day (no script, no inline style)."""
-
-    points: str
-    # x, y and the dot's tooltip: the markup of 30 dots is built here, as looping over them in the
-    # template cost the checklist more than all its queries together.
-    dots: list[tuple[float, float, str]]
-    y_ticks: list[tuple[float, int]]
-    x_labels: list[tuple[float, str]]
-    width: int
-    height: int
-    left: int
-    label_x: int
-    label_y: int
-    bottom: float
-    right: float
-    first: tuple[date, int]
-    last: tuple[date, int]
-    total: int
-
-    @property
-    def circles(self) -> str:
-        return format_html_join(
-            "", '<circle class="chart-dot" cx="{}" cy="{}" r="3"><title>{}</title></circle>', self.dots)
-
-    @classmethod
-    def build(cls, series: list[tuple[date, int]], *, total: int, width: int = 640, height: int = 220) -> Chart:
-        left, right_pad, top, bottom_pad = 40, 28, 12, 30
-        plot_w, plot_h = width - left - right_pad, height - top - bottom_pad
-        step = plot_w / max(len(series) - 1, 1)
-
-        def y(count: int) -> float:
-            return round(top + plot_h - plot_h * count / total, 1)
-
-        dots = [(round(left + i * step, 1), y(count), f"{day.day} {day:%b}: {count} of {total}")
-                for i, (day, count) in enumerate(series)]
-        # Weekly labels counted back from the last day, so the newest day is always labelled.
-        labels = [(x, f"{day:%d %b}") for i, ((x, _, _), (day, _)) in enumerate(zip(dots, series, strict=True))
-                  if (len(dots) - 1 - i) % 7 == 0]
-        return cls(
-            points=" ".join(f"{x},{yy}" for x, yy, _ in dots),
-            dots=dots,
-            y_ticks=[(y(n), n) for n in range(0, total + 1, 3)] + ([(y(total), total)] if total % 3 else []),
-            x_labels=labels,
-            width=width,
-            height=height,
-            left=left,
-            label_x=left - 8,
-            label_y=height - 8,
-            bottom=top + plot_h,
-            right=width - right_pad,
-            first=series[0],
-            last=series[-1],
-            total=total,
-        )
