@@ -106,3 +106,24 @@ def run_load(
     for t in threads:
         t.join(timeout=seconds + 60)
     return result
+
+
+def fetch_once(base_url: str, path: str, *, cookie: str = "", headers: dict[str, str] | None = None) -> Sample:
+    """One GET on a connection of its own, as a first visit makes it: timed from connect to the
+    last byte. `started` is 0; a failed connection is status 0."""
+    parts = urlsplit(base_url)
+    assert parts.hostname, f"no host in {base_url}"
+    extra = {"Cookie": cookie} if cookie else {}
+    extra.update(headers or {})
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request("GET", path, headers=extra)
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        status = 0
+    finally:
+        conn.close()
+    return Sample(0.0, time.perf_counter() - start, status)
