@@ -14,10 +14,11 @@ from datetime import date
 from django.db import transaction
 
 from readiness.demo import artefacts, escalation, gates, hypercare, reminders, world
+from readiness.demo.world import DEMO_PASSWORD
 from readiness.models import Person
 from readiness.services.person_places import people_schedule_refresh
 
-DEMO_PASSWORD = "handoff-demo"
+__all__ = ["DEMO_PASSWORD", "SECTIONS", "seed"]
 
 # Each section takes today's date; order matters (later sections use earlier rows).
 SECTIONS: list[Callable[[date], None]] = [

@@ -22,6 +22,9 @@ from readiness.models import (
 from readiness.roles import Role
 from readiness.services.applications import ownership_rules_install_defaults
 
+# Every demo account signs in with it (manage.py seed_demo prints it; the browser journeys use it).
+DEMO_PASSWORD = "handoff-demo"
+
 # username, first, last, email, role
 USERS = [
     ("lead", "Dana", "Whitfield", "dana.whitfield@harbourlane.example", Role.DELIVERY_LEAD),
@@ -113,8 +116,6 @@ APPLICATIONS: list[dict[str, Any]] = [
 
 
 def seed_users(today: date) -> None:
-    from readiness.demo import DEMO_PASSWORD
-
     for username, first, last, email, role in USERS:
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": first, "last_name": last, "email": email}
