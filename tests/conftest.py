@@ -33,6 +33,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # Said at the end of the run (with -q too), so a log shows which clock its results were found under.
+    clock = os.environ.get("HANDOFF_TEST_CLOCK")
+    if clock:
+        terminalreporter.write_line(
+            f"HANDOFF_TEST_CLOCK={clock}: every test started at {clock} today in {settings.TIME_ZONE}, clock ticking"
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in item.keywords and not CHROMIUM.exists():
