@@ -89,13 +89,15 @@ def test_delivery_lead_cannot_change_the_business_owner(client) -> None:
 
 def test_delivery_lead_editing_other_fields_keeps_the_owner(client) -> None:
     app = _agreed_application()
+    owner = app.business_owner
     client.force_login(app.delivery_lead)
     data = _form_data(app, current_release="2.0.0")
     del data["business_owner"]  # a disabled field is not sent by the browser
     assert client.post(reverse("readiness:application_edit", args=[app.slug]), data).status_code == 302
     app.refresh_from_db()
-    assert app.current_release == "2.0.0" and app.business_owner is not None
-    assert Hypercare.objects.get(application=app).agreed_at is not None
+    assert (app.current_release, app.business_owner) == ("2.0.0", owner)
+    hypercare = Hypercare.objects.get(application=app)
+    assert (hypercare.agreed_by, hypercare.agreed_at is not None) == (owner, True)
 
 
 def test_nobody_without_the_business_owner_role_can_be_set(client) -> None:
