@@ -17,7 +17,7 @@ from readiness.lookup import answer, levels_with_people, who_to_call
 from readiness.models import Application, Coverage, EscalationLevel, Leave, OwnerRole
 from readiness.services.applications import ownership_rules_install_defaults
 from readiness.services.people import person_mark_left
-from tests.factories import ApplicationFactory, EscalationLevelFactory, PersonFactory
+from tests.factories import ApplicationFactory, EscalationLevelFactory, LeaveFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,10 +178,10 @@ def test_leave_of_everyone_shows_as_a_gap_with_on_leave(portal: Portal) -> None:
 def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(portal: Portal) -> None:
     # The cheap search the call plan uses against the full gap list the path page draws, hour by
     # hour over a week that crosses nights, a weekend and people's leave.
-    nobody_on_weekends = EscalationLevelFactory(application=portal.application, position=2, backup=None,
+    perth_office_hours_only = EscalationLevelFactory(application=portal.application, position=2, backup=None,
                                                 primary=PersonFactory(timezone="Australia/Perth"))
-    Leave.objects.create(person=portal.desk.after_hours_cover, starts_on=date(2025, 6, 8), ends_on=date(2025, 6, 9))
-    Leave.objects.create(person=nobody_on_weekends.primary, starts_on=date(2025, 6, 10), ends_on=date(2025, 6, 10))
+    LeaveFactory(person=portal.desk.after_hours_cover, starts_on=date(2025, 6, 8), ends_on=date(2025, 6, 9))
+    LeaveFactory(person=perth_office_hours_only.primary, starts_on=date(2025, 6, 10), ends_on=date(2025, 6, 10))
     levels = levels_with_people(EscalationLevel.objects.order_by("application", "position"))
     start = datetime(2025, 6, 6, 0, 0, tzinfo=UTC)
     checked = found = 0
