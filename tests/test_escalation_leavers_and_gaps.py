@@ -46,39 +46,39 @@ def _person(name: str, zone: str, starts: time, ends: time, days: range = WEEKDA
     return PersonFactory(name=name, timezone=zone, hours=(starts, ends, days))
 
 
-@pytest.fixture
-def path(lead: User, analyst: User) -> Path:
-    with time_machine.travel(NOW, tick=False):
-        portal = ApplicationFactory(name="Trade Ordering Portal", slug="ordering-portal", delivery_lead=lead,
-                                    support_lead=analyst)
-        desk = EscalationLevelFactory(
-            application=portal, position=1, name="Service desk", coverage=Coverage.AFTER_HOURS,
-            primary=_person("Mia Chen", "Australia/Melbourne", time(8), time(18)),
-            backup=_person("Tom Rees", SYDNEY, time(8, 30), time(17, 30)),
-            after_hours_cover=_person("Jomar Santos", MANILA, time(16), time(23, 59), ALL_DAYS))
-        engineering = EscalationLevelFactory(
-            application=portal, position=2, name="Portal engineering", coverage=Coverage.AFTER_HOURS,
-            primary=_person("Aisha Karim", SYDNEY, time(9), time(17, 30)),
-            backup=_person("Lachlan Ng", "Australia/Melbourne", time(8, 30), time(17)),
-            after_hours_cover=_person("Ben Walsh", "Australia/Melbourne", time(9), time(17, 30)))
-        erp = EscalationLevelFactory(
-            application=portal, position=3, name="ERP integration", coverage=Coverage.BUSINESS_HOURS,
-            coverage_timezone=SYDNEY, duties=["workaround"], response_target_minutes=60,
-            primary=_person("Raj Patel", SYDNEY, time(8), time(16, 30)),
-            backup=_person("Grace O'Neill", SYDNEY, time(9), time(17)), after_hours_cover=None)
-        OwnershipRuleFactory(application=portal, name="Access, login and permissions", level=desk,
-                             example_symptoms="password reset\nlocked out")
-        OwnershipRuleFactory(application=portal, name="Defects and failed jobs", level=engineering,
-                             owner_role="engineering")
-        RunbookFactory(application=portal, title="Failed order submission", escalation_level=engineering)
-        _person("Andrea Reyes", MANILA, time(16), time(23, 59), ALL_DAYS)
-    return Path(portal, desk, engineering, erp)
-
-
 @pytest.fixture(autouse=True)
 def _at_now() -> object:
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture
+def path(lead: User, analyst: User) -> Path:
+    # Built at NOW, as every test here runs then (_at_now, autouse, starts first).
+    portal = ApplicationFactory(name="Trade Ordering Portal", slug="ordering-portal", delivery_lead=lead,
+                                support_lead=analyst)
+    desk = EscalationLevelFactory(
+        application=portal, position=1, name="Service desk", coverage=Coverage.AFTER_HOURS,
+        primary=_person("Mia Chen", "Australia/Melbourne", time(8), time(18)),
+        backup=_person("Tom Rees", SYDNEY, time(8, 30), time(17, 30)),
+        after_hours_cover=_person("Jomar Santos", MANILA, time(16), time(23, 59), ALL_DAYS))
+    engineering = EscalationLevelFactory(
+        application=portal, position=2, name="Portal engineering", coverage=Coverage.AFTER_HOURS,
+        primary=_person("Aisha Karim", SYDNEY, time(9), time(17, 30)),
+        backup=_person("Lachlan Ng", "Australia/Melbourne", time(8, 30), time(17)),
+        after_hours_cover=_person("Ben Walsh", "Australia/Melbourne", time(9), time(17, 30)))
+    erp = EscalationLevelFactory(
+        application=portal, position=3, name="ERP integration", coverage=Coverage.BUSINESS_HOURS,
+        coverage_timezone=SYDNEY, duties=["workaround"], response_target_minutes=60,
+        primary=_person("Raj Patel", SYDNEY, time(8), time(16, 30)),
+        backup=_person("Grace O'Neill", SYDNEY, time(9), time(17)), after_hours_cover=None)
+    OwnershipRuleFactory(application=portal, name="Access, login and permissions", level=desk,
+                         example_symptoms="password reset\nlocked out")
+    OwnershipRuleFactory(application=portal, name="Defects and failed jobs", level=engineering,
+                         owner_role="engineering")
+    RunbookFactory(application=portal, title="Failed order submission", escalation_level=engineering)
+    _person("Andrea Reyes", MANILA, time(16), time(23, 59), ALL_DAYS)
+    return Path(portal, desk, engineering, erp)
 
 
 def _client(user: User) -> Client:
