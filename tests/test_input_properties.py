@@ -665,11 +665,9 @@ def test_moments_compare_across_time_zones_without_overflowing() -> None:
 def test_the_database_refuses_what_the_forms_refuse(world: World, model: type[Model], field: str, value: Any) -> None:
     rows = {
         models.Application: lambda: world.app,
-        models.GateWaiver: lambda: models.GateWaiver.objects.create(
-            application=world.app, gate="rehearsal", reason="x", expires_on=timezone.localdate(),
-            waived_by=world.app.business_owner),
-        models.AlertVerification: lambda: models.AlertVerification.objects.create(
-            alert=world.alert, verified_at=timezone.now(), verified_by=world.person, evidence="x"),
+        models.GateWaiver: lambda: factories.GateWaiverFactory(application=world.app, gate="rehearsal"),
+        models.AlertVerification: lambda: factories.AlertVerificationFactory(alert=world.alert,
+                                                                             verified_by=world.person),
         models.Escalation: lambda: factories.EscalationFactory(
             application=world.app, problem_class=world.rule, from_level=world.level),
         models.Leave: lambda: factories.LeaveFactory(person=world.person, ends_on=date(2100, 1, 1)),
