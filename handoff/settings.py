@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's own form templates, found by the project's template engine (FORM_RENDERER below).
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -104,6 +106,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms are drawn by the project's template engine (its loaders, its cache), so a field template
+# of ours (templates/readiness/forms/field.html) is found like any other.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- database -------------------------------------------------------------------------------
 DATABASES = {
