@@ -13,13 +13,14 @@ from django.utils import timezone
 from readiness import tasks
 from readiness.models import FormSubmission, Team
 from readiness.services.system import form_submissions_prune
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def _sent(user, *, ago: timedelta) -> FormSubmission:
     with time_machine.travel(timezone.now() - ago, tick=False):
-        return FormSubmission.objects.create(key=uuid.uuid4(), user=user, result_url="/people/")
+        return factories.FormSubmissionFactory(user=user, result_url="/people/")
 
 
 def test_keys_older_than_the_limit_are_deleted_and_younger_ones_kept(lead) -> None:

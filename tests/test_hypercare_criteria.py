@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.hypercare import hypercare_state
-from readiness.models import Application, ExitCriterion, KnownIssue, MetricCode, ResolvedBy
+from readiness.models import Application, ExitCriterion, MetricCode, ResolvedBy
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_full_cycle_alone_counts_only_serious_incidents_support_resolved() -> No
 def test_open_known_issue_without_workaround_fails_its_criterion() -> None:
     app = factories.hypercare_application()
     assert _statuses(app)[MetricCode.OPEN_KNOWN_ISSUES_HAVE_WORKAROUND][0] == "met"
-    issue = KnownIssue.objects.create(application=app, release="1.0.0", title="Rounding", symptom="Cents differ")
+    issue = factories.KnownIssueFactory(application=app, title="Rounding", symptom="Cents differ", workaround="")
     assert _statuses(app)[MetricCode.OPEN_KNOWN_ISSUES_HAVE_WORKAROUND] == (
         "unmet", "1 of 1 open known issues without a workaround")
     issue.workaround = "Quote the portal total; the ERP invoice is corrected overnight."

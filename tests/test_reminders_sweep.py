@@ -134,8 +134,7 @@ def test_the_same_task_twice_or_two_overlapping_sweeps_send_once(portal: Applica
 def test_a_claimed_step_is_never_sent_again_even_if_the_person_still_looks_due(portal: Application) -> None:
     """As after a crash between the commit of another sender and its bookkeeping: the log row wins."""
     tom = Person.objects.get(email="tom.rees@harbourlane.example")
-    ReminderLog.objects.create(person=tom, cycle=1, step=ReminderStep.DUE, sent_at=timezone.now(),
-                               recipients=tom.email, subject="earlier")
+    factories.ReminderLogFactory(person=tom, cycle=1, step=ReminderStep.DUE, subject="earlier")
     assert reminder_send(person_pk=tom.pk, cycle=1, step=ReminderStep.DUE) == "already sent"
     assert mail.outbox == []
     tom.refresh_from_db()

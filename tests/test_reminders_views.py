@@ -16,7 +16,6 @@ from readiness.models import (
     Person,
     ReachabilityResult,
     ReachabilityTest,
-    ReminderLog,
     ReminderStep,
 )
 from readiness.services.reachability import reachability_test_email
@@ -152,11 +151,9 @@ def test_reminder_history_page_asks_a_fixed_number_of_queries(client, lead, pers
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for cycle in range(1, 6):
-        ReminderLog.objects.create(person=person, cycle=cycle, step=ReminderStep.DUE, sent_at=timezone.now(),
-                                   recipients=person.email, subject="s")
-        ContactConfirmation.objects.create(person=person, cycle=cycle, kind=ConfirmationKind.CONFIRMED,
-                                           at=timezone.now())
-        ReachabilityTest.objects.create(person=person, channel="phone", sent_by=lead, sent_at=timezone.now())
+        factories.ReminderLogFactory(person=person, cycle=cycle)
+        factories.ContactConfirmationFactory(person=person, cycle=cycle)
+        factories.ReachabilityTestFactory(person=person, channel="phone", sent_by=lead)
     with django_assert_max_num_queries(len(few)):
         client.get(url)
 
@@ -165,7 +162,7 @@ def test_only_roles_with_the_permission_send_or_record_reachability_tests(client
     client.force_login(analyst)
     send = reverse("readiness:reachability_test_send", args=[person.pk])
     assert client.post(send, {"channels": ["email"]}).status_code == 403
-    test = ReachabilityTest.objects.create(person=person, channel="phone", sent_by=analyst, sent_at=timezone.now())
+    test = factories.ReachabilityTestFactory(person=person, channel="phone", sent_by=analyst)
     record = reverse("readiness:reachability_test_record", args=[person.pk, test.pk])
     assert client.post(record, {"result": "reached"}).status_code == 403
     test.refresh_from_db()

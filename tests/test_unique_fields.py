@@ -88,7 +88,7 @@ def _cases(admin: Any) -> list[tuple[str, list[Any], str, str, dict[str, str], s
     factories.OwnershipRuleFactory(application=application, name="Integration misfires")
     factories.TeamFactory(name="Service Desk")
     factories.PersonFactory(email="Ana.Lim@example.com")
-    m.ApiToken.objects.create(user=admin, name="Teams bot", key_hash="x" * 64, key_prefix="hnd_x")
+    factories.ApiTokenFactory(user=admin, name="Teams bot")
     return [
         ("application_create", [], "name", "ORDERING portal", {"slug": "ordering-2", "stage": "build"},
          "There is already an application with this name (in another case).", m.Application.objects),
