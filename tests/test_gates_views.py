@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from itertools import count
 
@@ -225,3 +226,21 @@ def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:
     after = client.get(application.get_absolute_url()).content.decode()
     assert "Written up this week." in after.split('id="waived"', 1)[1]
     assert after.count('data-status="not_met"') == before.count('data-status="not_met"') - 1
+
+
+def test_dashboard_rows_show_stage_go_live_and_days_to_go_or_live(client, lead) -> None:
+    today = timezone.localdate()
+    apps = [
+        factories.ApplicationFactory(name="Ahead", stage=Stage.HARDENING, go_live_date=today + timedelta(days=4)),
+        factories.ApplicationFactory(name="Live", stage=Stage.HYPERCARE, go_live_date=today - timedelta(days=3)),
+        factories.ApplicationFactory(name="Undated", stage=Stage.BUILD, go_live_date=None),
+    ]
+    client.force_login(lead)
+    html = client.get(reverse("readiness:home"), {"sort": "name"}).content.decode()
+    rows = re.findall(r'<tr>\s*<td><a href="([^"]+)">(\w+)</a></td>(.*?)</tr>', html, re.S)
+    assert [(href, name) for href, name, _ in rows] == [(a.get_absolute_url(), a.name) for a in apps]
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row) for _, name, row in rows}
+    ahead = today + timedelta(days=4)
+    assert cells["Ahead"][:3] == ["Hardening", f"{ahead:%a} {ahead.day} {ahead:%b %Y}", "4"]
+    assert cells["Live"][0] == "Hypercare" and cells["Live"][2] == "live 3 days"
+    assert cells["Undated"][:3] == ["Build", "not set", "—"]
