@@ -110,8 +110,9 @@ class Person(models.Model):
     left_on = models.DateField(null=True, blank=True, help_text="Set when the person leaves; they get no more calls.")
     # When the person last confirmed the details Handoff holds about them (reminders).
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
-    # --- reminder schedule: system state, written with .update() by readiness/services/reminders.py ---
-    # The shortest verification period over the paths the person is on (person_schedule_refresh).
+    # --- reminder schedule: system state, written with .update() by readiness/services/reminders.py
+    # and person_places.py ---
+    # The shortest verification period over the paths the person is on (people_schedule_refresh).
     verification_days = models.PositiveSmallIntegerField(default=90)
     # The next moment a reminder step is due; null when none is (has left, or escalated and
     # waiting for a confirmation). Used by the reminder sweep: PersonQuerySet.due_for_reminder,
