@@ -15,15 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-# GAP_DAYS, Gap and coverage_gaps are not used here: readiness/views/escalation.py and some tests
-# still import them from this module. Drop them (and the noqa) once those import readiness.coverage.
-from readiness.coverage import (  # noqa: F401
-    GAP_DAYS,
+from readiness.coverage import (
     Candidate,
-    Gap,
     candidates_at,
     clock_label,
-    coverage_gaps,
     next_reachable,
     why_not,
 )

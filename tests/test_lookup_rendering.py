@@ -9,17 +9,23 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from readiness.forms.widgets import attributes
 from readiness.templatetags.confirmation import confirmation_badge
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_attributes_escape_values_and_follow_djangos_true_false_none() -> None:
-    markup = attributes({"value": '"><script>', "required": True, "disabled": False, "title": None, "n": 3})
+def test_the_class_list_escapes_names_and_keeps_the_pick(analyst) -> None:
+    application = factories.ApplicationFactory(name="Orders")
+    factories.OwnershipRuleFactory(application=application, name='Sync "fails" <b>')
+    client = Client()
+    client.force_login(analyst)
 
-    assert markup == ' value="&quot;&gt;&lt;script&gt;" required n="3"'
+    page = client.get("/call/", {"application": "Orders", "problem_class": 'Sync "fails" <b>'}).content.decode()
+
+    select = page.split('<select name="problem_class"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="Sync &quot;fails&quot; &lt;b&gt;" selected>Sync &quot;fails&quot; &lt;b&gt;</option>' in select
+    assert "<b>" not in select
 
 
 def test_the_forms_errors_show_beside_their_fields(analyst) -> None:

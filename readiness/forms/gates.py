@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from readiness.forms.artefacts import DateInput
 from readiness.forms.mixins import SubmissionKeyMixin
+from readiness.forms.widgets import DateInput
 from readiness.models import GateWaiver
 
 

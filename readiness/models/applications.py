@@ -59,10 +59,10 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Moves on with every write to what "Who do I call?" reads of this application (rules, path,
-    # the people on it and their calendars, runbooks, known issues): the version its cached
-    # directory is filed under (readiness.lookup.application_directory). Bumped with update(),
-    # in the writer's transaction, by services.gates.application_evidence_changed.
+    # Moves on with every write to this application's evidence (its gates' rows, its path and
+    # the people on it): a verdict judged from an older version is not stored over a newer one
+    # (services.gates.readiness_snapshot_refresh). Bumped with update(), in the writer's
+    # transaction, by services.gates.application_evidence_changed.
     evidence_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["evidence_version"])

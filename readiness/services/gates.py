@@ -160,7 +160,7 @@ def application_evidence_changed(
     this, in its own transaction (no signal does it behind the writer's back).
 
     It forgets today's stored verdicts, so no reader trusts them once the write commits, and
-    moves their evidence_version on (which retires anything kept under it). Once the write
+    moves their evidence_version on (a verdict judged before it is not stored). Once the write
     commits, it judges and stores them again: here, in the writer's request, when they are a few
     (SNAPSHOT_INLINE or fewer: the page the writer is sent to next reads a stored verdict, which a
     task could not promise), else through the refresh task. Until then pages judge them live,
