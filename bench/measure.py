@@ -172,12 +172,6 @@ def _session_cookie() -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _measure(server: Gunicorn, paths: list[str], seconds: float, cookie: str,
-             headers: dict[str, str] | None = None, clients: int = 2) -> LoadResult:
-    run_load(server.url, paths, clients=clients, seconds=1, cookie=cookie, headers=headers)  # warm up
-    return run_load(server.url, paths, clients=clients, seconds=seconds, cookie=cookie, headers=headers)
-
-
 def _first_views(server: Gunicorn, name: str, applications: list[tuple[int, str]], cookie: str,
                  api_headers: dict[str, str], *, mode: str) -> tuple[LoadResult, LoadResult, list[float]]:
     """One view of `name` per application, each on a connection of its own, each followed by the

@@ -8,9 +8,7 @@ artefact), the hypercare state, and one query for the people's teams.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +18,9 @@ from readiness import gates
 from readiness.hypercare import hypercare_state
 from readiness.models import Application, Person, Team
 
+# The schema every export validates against (tests/test_handoff_pack.py checks each demo application).
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "handoff_pack.schema.json"
 SCHEMA_VERSION = 1
-
-
-@cache
-def pack_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text())
 
 
 def _day(value: date | None) -> str | None:

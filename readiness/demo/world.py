@@ -183,7 +183,6 @@ def _person(email_prefix: str) -> Person:
     return Person.objects.get(email__startswith=email_prefix + "@")
 
 
-ALL_DUTIES = list(Duty.values)
 
 # slug → levels: (position, name, responsibility, primary, backup, after-hours, duties, other, target, coverage, reach)
 PATHS: dict[str, list[tuple[Any, ...]]] = {

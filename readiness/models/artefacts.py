@@ -86,10 +86,6 @@ class Runbook(Artefact):
         _not_in_future(self, "last_reviewed_on", "A review cannot be dated in the future.")
         _not_in_future(self, "last_exercised_on", "An exercise cannot be dated in the future.")
 
-    @property
-    def step_list(self) -> list[str]:
-        return [line.strip() for line in self.steps.splitlines() if line.strip()]
-
 
 class AlertCheck(Artefact):
     """An alert or dashboard, why it matters to users, and who owns it."""

@@ -81,8 +81,6 @@ class ExitCriterion(models.Model):
 
     history = HistoricalRecords()
 
-    DEFINITION_FIELDS = ("name", "description", "kind", "metric", "threshold")
-
     class Meta:
         ordering = ["application_id", "position", "pk"]
         verbose_name_plural = "exit criteria"

@@ -30,11 +30,6 @@ class GateCode(models.TextChoices):
     HYPERCARE_PLAN = "hypercare_plan", "9. Hypercare plan"
 
 
-class GateWaiverQuerySet(models.QuerySet["GateWaiver"]):
-    def in_force(self, on: date) -> GateWaiverQuerySet:
-        return self.filter(created_at__date__lte=on, expires_on__gt=on)
-
-
 class GateWaiver(models.Model):
     """A named person accepts going live without one gate, for a reason, until a date.
 
@@ -50,7 +45,6 @@ class GateWaiver(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = GateWaiverQuerySet.as_manager()
 
     class Meta:
         ordering = ["application_id", "gate", "-created_at"]

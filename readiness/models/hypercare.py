@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -159,9 +158,6 @@ class ResolvedBy(models.TextChoices):
 class EscalationQuerySet(models.QuerySet["Escalation"]):
     def for_list(self) -> EscalationQuerySet:
         return self.select_related("problem_class", "from_level", "to_level", "logged_by")
-
-    def between(self, start: Any, end: Any) -> EscalationQuerySet:
-        return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 
 
 class Escalation(models.Model):

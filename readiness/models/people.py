@@ -165,16 +165,6 @@ class Person(models.Model):
         return reverse("readiness:person_detail", args=[self.pk])
 
     @property
-    def is_stale(self) -> bool:
-        return self.stale_since is not None
-
-    def confirmation_age_days(self, now: datetime | None = None) -> int | None:
-        """Whole days since the person last confirmed their details; None if they never have."""
-        if self.last_confirmed_at is None:
-            return None
-        return ((now or timezone.now()) - self.last_confirmed_at).days
-
-    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
