@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.utils.html import format_html_join
 
-from readiness.models import Application, ReadinessSnapshot
+from readiness.models import Application
 
 # Days the readiness-over-time chart shows, up to go-live (or today).
 CHART_DAYS = 30
@@ -74,14 +74,19 @@ class Chart:
         )
 
 
-def readiness_chart(application: Application, *, today: date, met_today: int, total: int) -> Chart | None:
-    """The last CHART_DAYS days up to go-live (or today) as beat recorded them, one query; today's
+def chart_days(application: Application, today: date) -> tuple[date, date]:
+    """The chart's first and last day: the last CHART_DAYS days up to go-live (or today)."""
+    end = min(today, application.go_live_date) if application.go_live_date else today
+    return end - timedelta(days=CHART_DAYS - 1), end
+
+
+def readiness_chart(application: Application, recorded: dict[date, int], *, today: date, met_today: int,
+                    total: int) -> Chart | None:
+    """Gates met on each chart day as beat recorded them (`recorded`: day → gates met); today's
     point is the verdict shown beside it. A day with no record (before the application existed,
     or before Handoff was installed) is left out rather than judged now: the chart shows history."""
-    end = min(today, application.go_live_date) if application.go_live_date else today
-    start = end - timedelta(days=CHART_DAYS - 1)
-    counts = dict(ReadinessSnapshot.objects.filter(application=application, day__range=(start, end))
-                  .exclude(day=today).values_list("day", "gates_met"))
+    start, end = chart_days(application, today)
+    counts = {day: met for day, met in recorded.items() if start <= day <= end and day != today}
     if start <= today <= end:
         counts[today] = met_today
     # Live for a while with no record kept (Handoff installed after go-live): nothing to draw.

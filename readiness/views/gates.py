@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from readiness.access import AuthenticatedHttpRequest, get_application_for_user
 from readiness.forms.gates import GateWaiverForm
-from readiness.gates.chart import readiness_chart
+from readiness.gates.chart import chart_days, readiness_chart
 from readiness.gates.verdict import Verdict
 from readiness.gates.version import rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
@@ -153,13 +153,17 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     """One application's verdict: each gate's status, rule, evidence and what to fix where.
 
     The verdict is today's stored snapshot while it is current (no evidence written since, young
-    enough, same rules), else judged now and shown without storing it (the refresh task the writer
-    enqueued stores it); the chart draws the stored past days.
+    enough, same rules), else judged now and shown without storing it (the writer's refresh, on
+    commit, stores it); the chart draws the recorded past days.
     """
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
     today = timezone.localdate(now)
-    snapshot = ReadinessSnapshot.objects.filter(application=application, day=today).first()
+    # One query for today's verdict and the chart's recorded days (past days keep no checklist).
+    first, last = chart_days(application, today)
+    rows = list(ReadinessSnapshot.objects.filter(models.Q(day=today) | models.Q(day__range=(first, last)),
+                                                 application=application))
+    snapshot = next((row for row in rows if row.day == today), None)
     if snapshot is None or not snapshot.is_current(now, rules_version()):
         snapshot = readiness_snapshots_judge(application_ids=[application.pk])[application.pk]
     assert snapshot.verdict is not None
@@ -170,7 +174,8 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
-        "chart": readiness_chart(application, today=today, met_today=verdict.met_count, total=verdict.total),
+        "chart": readiness_chart(application, {row.day: row.gates_met for row in rows}, today=today,
+                                 met_today=verdict.met_count, total=verdict.total),
         "counts": snapshot.verdict["counts"],
         "waivers": waivers,
         "today": today,
