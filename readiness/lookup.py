@@ -139,6 +139,8 @@ class Answer:
     known_issues: list[Any] = field(default_factory=list)
     # Searching all applications, the best class of problem tied in several: pick one.
     ambiguous: bool = False
+    # The application's classes of problem, by name (for the form's list): read with the rules.
+    classes: list[str] = field(default_factory=list)
 
     def plan_for(self, match: RuleMatch) -> CallPlan | None:
         return self.plans.get(match.rule.level_id) if match.rule.level_id else None
@@ -181,16 +183,19 @@ def answer(
     applications with their people, their working hours, their leave, then the chosen
     application's runbooks and open known issues.
     """
-    rules: models.QuerySet[OwnershipRule]
     if application is not None:
         # Through the application's own manager, each rule's `application` is that row: no query.
-        rules = application.ownership_rules.order_by("name")
+        # One query for the candidates, the pick and the page's list of classes alike.
+        rules = list(application.ownership_rules.order_by("name"))
+        picked = [rule for rule in rules if rule.name == problem_class]
     else:
-        rules = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
+        everywhere = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
+        picked = list(everywhere.filter(name=problem_class)) if problem_class else []
+        rules = list(everywhere) if symptom and not problem_class else []
     if problem_class:
-        matches = [RuleMatch(rule, 100, (), "") for rule in rules.filter(name=problem_class)[:limit]]
+        matches = [RuleMatch(rule, 100, (), "") for rule in picked[:limit]]
     elif symptom:
-        matches = rank_rules(list(rules), symptom, limit=limit, with_application=application is None)
+        matches = rank_rules(rules, symptom, limit=limit, with_application=application is None)
     else:
         matches = []
     # By the application's id, not `application` (its name, through a join nobody needs here).
@@ -239,6 +244,7 @@ def answer(
         runbooks=runbooks,
         known_issues=known_issues,
         ambiguous=ambiguous,
+        classes=[rule.name for rule in rules] if application is not None else [],
     )
 
 

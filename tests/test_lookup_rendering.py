@@ -153,3 +153,23 @@ def test_no_match_and_no_level_say_what_to_do(portal, signed_in) -> None:
     html = _answer_page(signed_in, application="portal", symptom="report export broken")
     assert "This class of problem has no level on the path yet" in html
     assert 'href="/apps/portal/rules/"' in html
+
+
+def test_the_answer_page_reads_the_applications_classes_once(analyst) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    application = factories.ApplicationFactory(name="Orders")
+    for name in ("Integration misfires", "Access and login"):
+        factories.OwnershipRuleFactory(application=application, name=name)
+    client = Client()
+    client.force_login(analyst)
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/call/", {"application": "Orders", "symptom": "login fails"}).content.decode()
+
+    select = page.split('<select name="problem_class"', 1)[1].split("</select>", 1)[0]
+    assert [n for n in ("Access and login", "Integration misfires") if f">{n}</option>" in select] == [
+        "Access and login", "Integration misfires"]
+    # The ranking's candidates are the list's options: one read of the application's rules.
+    assert len([q for q in ctx.captured_queries if 'FROM "readiness_ownershiprule"' in q["sql"]]) == 1

@@ -53,10 +53,11 @@ def classes_of(application: Application) -> list[str]:
     return list(application.ownership_rules.order_by("name").values_list("name", flat=True))
 
 
-def class_choices(application: Application | None) -> list[tuple[str, str]]:
+def class_choices(application: Application | None, names: list[str] | None = None) -> list[tuple[str, str]]:
+    """The choices of the class list; `names` when the caller already read them (no query)."""
     if application is None:
         return [("", "— pick an application to list its classes —")]
-    return [("", "—"), *[(name, name) for name in classes_of(application)]]
+    return [("", "—"), *[(name, name) for name in (classes_of(application) if names is None else names)]]
 
 
 # "Who do I call?" is asked mid-incident and measured cold by make bench: its four fields are
@@ -105,8 +106,11 @@ class LookupForm(forms.Form):
         self.slug_first = slug_first
         if application is not None and not self.is_bound:
             self.initial["application"] = application.name
-        # A callable, so the list is only queried when the page renders it (not for the API).
-        self.fields["problem_class"].widget.choices = lambda: class_choices(self.chosen_application)
+        # A callable, so the list is only queried when the page renders it (not for the API), and
+        # not at all when the answer read the application's rules already (`known_classes`).
+        self.known_classes: list[str] | None = None
+        self.fields["problem_class"].widget.choices = lambda: class_choices(self.chosen_application,
+                                                                            self.known_classes)
         self.fields["at"].help_text = f"Leave empty for now. In {timezone.get_current_timezone_name()} time."
         for field in self.fields.values():
             field.template_name = FIELD_TEMPLATE  # type: ignore[attr-defined]  # Django 5 has it; the stubs not yet

@@ -38,6 +38,8 @@ def who_to_call(request: HttpRequest) -> HttpResponse:
     if asked:
         form = LookupForm(request.GET)
         result = _answer(form) if form.is_valid() else None
+        if result is not None and result.application is not None:
+            form.known_classes = result.classes
     else:
         # Arriving from an application's pages (?application=<slug>): start with it picked.
         text = request.GET.get("application", "").strip()
