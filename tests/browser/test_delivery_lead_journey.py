@@ -27,8 +27,11 @@ def test_lead_follows_a_blocker_fixes_it_and_sees_the_gate_turn_met(checked_page
     monitoring = page.locator("#gate-monitoring")
     assert monitoring.locator("[data-status]").inner_text() == "Not met"
 
+    # The verdict names the blocking gates; each leads to its card, where the blockers are listed.
+    page.locator("#blockers").get_by_role("link", name="2. Monitoring").click()
+    assert page.url.endswith("#gate-monitoring")
     # Follow the blocker: the alert nobody has seen fire.
-    page.locator("#blockers").get_by_role("link", name="Record a firing (Monitoring)").click()
+    monitoring.get_by_role("link", name="Record a firing (Monitoring)").click()
     page.wait_for_load_state()
     checked_page.check()
     heading = "Record that “Portal price differs from ERP contract” was seen firing"
