@@ -3,8 +3,9 @@ everything the page and the JSON API show (`answer`), so both always give the sa
 
 Built on readiness.coverage (who is reachable when) and readiness.matching (which class of
 problem a symptom is). `who_to_call` is a pure function over rows already fetched; `answer()`
-is the one place that fetches, in a fixed number of queries whatever the size of the data.
-Nothing is cached: each request reads what it shows, so the answer after a write is the new one.
+is the one place that fetches, in a fixed number of queries whatever the size of the data:
+an application's rows come through readiness.directory (its stored directory while current,
+else the rows themselves), so the answer after a write is the new one.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
-
 from readiness.coverage import (
     Candidate,
     candidates_at,
@@ -22,10 +21,10 @@ from readiness.coverage import (
     next_reachable,
     why_not,
 )
+from readiness.directory import directory_artefacts, directory_read, levels_with_people
 from readiness.matching import RuleMatch, rank_rules, words
-from readiness.models.artefacts import KnownIssueStatus
 from readiness.models.escalation import EscalationLevel, OwnershipRule
-from readiness.models.people import Person, attach_calendars
+from readiness.models.people import Person
 
 if TYPE_CHECKING:
     from readiness.models import Application
@@ -150,23 +149,6 @@ class Answer:
         return [(match, self.plan_for(match)) for match in self.matches]
 
 
-def levels_with_people(levels: models.QuerySet[EscalationLevel]) -> list[EscalationLevel]:
-    """The levels with their people and the people's calendars: three queries however many levels.
-
-    The people come joined with their levels; someone on several levels (or on one level
-    twice) is one object, so their working hours and leave are fetched and read once.
-    """
-    loaded = list(levels.select_related("primary", "backup", "after_hours_cover"))
-    people: dict[int, Person] = {}
-    for level in loaded:
-        for attribute in ("primary", "backup", "after_hours_cover"):
-            person = getattr(level, attribute)
-            if person is not None:
-                setattr(level, attribute, people.setdefault(person.pk, person))
-    attach_calendars(people.values())
-    return loaded
-
-
 def answer(
     *,
     at: datetime,
@@ -178,15 +160,15 @@ def answer(
     """Everything "Who do I call?" shows, in a constant number of queries however big the data.
 
     A picked class of problem wins over the typed symptom (which then only finds runbooks
-    and known issues); without an application, every application's rules compete. Six
-    queries when a class is found: its candidates (the rules), the levels of the matched
-    applications with their people, their working hours, their leave, then the chosen
+    and known issues); without an application, every application's rules compete. With an
+    application, its directory (readiness.directory): one query while the stored one is current,
+    seven otherwise (asking for it, then the rows). Without one: the rules of all, then the levels
+    of the matched applications with their people, their working hours and leave, and the chosen
     application's runbooks and open known issues.
     """
-    if application is not None:
-        # Through the application's own manager, each rule's `application` is that row: no query.
-        # One query for the candidates, the pick and the page's list of classes alike.
-        rules = list(application.ownership_rules.order_by("name"))
+    directory = directory_read(application) if application is not None else None
+    if directory is not None:
+        rules = directory.rules
         picked = [rule for rule in rules if rule.name == problem_class]
     else:
         everywhere = OwnershipRule.objects.select_related("application").order_by("application__name", "name")
@@ -198,11 +180,14 @@ def answer(
         matches = rank_rules(rules, symptom, limit=limit, with_application=application is None)
     else:
         matches = []
-    # By the application's id, not `application` (its name, through a join nobody needs here).
-    levels = levels_with_people(
-        EscalationLevel.objects.filter(application_id__in={m.rule.application_id for m in matches})
-        .order_by("application_id", "position")
-    ) if matches else []
+    if directory is not None:
+        levels = directory.levels
+    else:
+        # By the application's id, not `application` (its name, through a join nobody needs here).
+        levels = levels_with_people(
+            EscalationLevel.objects.filter(application_id__in={m.rule.application_id for m in matches})
+            .order_by("application_id", "position")
+        ) if matches else []
     matches = matches[:limit]
     chosen = matches[0].rule if matches else None
     # Searching every application, a class that ties across applications is not an answer:
@@ -231,7 +216,8 @@ def answer(
     runbooks: list[Any] = []
     known_issues: list[Any] = []
     if chosen is not None:
-        runbooks, known_issues = _artefacts(chosen, symptom, *_artefact_rows(chosen.application))
+        runbooks, known_issues = _artefacts(chosen, symptom, *(
+            (directory.runbooks, directory.known_issues) if directory else directory_artefacts(chosen.application)))
     return Answer(
         at=at,
         symptom=symptom,
@@ -246,14 +232,6 @@ def answer(
         ambiguous=ambiguous,
         classes=[rule.name for rule in rules] if application is not None else [],
     )
-
-
-def _artefact_rows(application: Application) -> tuple[list[Any], list[Any]]:
-    """Two queries: the application's runbooks (what matching needs) and its open known issues."""
-    runbook_fields = ("id", "application_id", "title", "symptom", "escalation_level_id")
-    runbooks = application.runbooks.only(*runbook_fields).order_by("title")
-    issues = application.known_issues.exclude(status=KnownIssueStatus.RESOLVED).order_by("title")
-    return list(runbooks), list(issues)
 
 
 def _artefacts(

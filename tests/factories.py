@@ -297,6 +297,19 @@ class ReadinessSnapshotFactory(ModelFactory[models.ReadinessSnapshot]):
     rules = factory.LazyFunction(lambda: _rules_version())
 
 
+class LookupDirectoryFactory(ModelFactory[models.LookupDirectory]):
+    """A current stored directory of an application with nothing on it yet (readiness.directory)."""
+
+    class Meta:
+        model = models.LookupDirectory
+
+    application = factory.SubFactory(ApplicationFactory)
+    evidence_version = factory.LazyAttribute(lambda row: row.application.evidence_version)
+    rules = factory.LazyFunction(lambda: _rules_version())
+    built_at = factory.LazyFunction(timezone.now)
+    data = factory.LazyFunction(lambda: {"rules": [], "levels": [], "people": [], "runbooks": [], "known_issues": []})
+
+
 def _rules_version() -> str:
     from readiness.gates.version import rules_version
 

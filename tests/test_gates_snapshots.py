@@ -17,6 +17,7 @@ from readiness.gates import Status, rules_version, verdict_for
 from readiness.models import (
     Application,
     GateCode,
+    LookupDirectory,
     ReadinessSnapshot,
     Stage,
 )
@@ -252,19 +253,21 @@ def test_a_verdict_overtaken_by_a_newer_write_is_not_stored(monkeypatch) -> None
     from readiness.services import gates as services
 
     application = factories.ApplicationFactory()
-    judge = services.readiness_snapshots_judge
+    judge = services._judged
 
-    def judged_then_overtaken(**kwargs):
-        rows = judge(**kwargs)
+    def judged_then_overtaken(*args, **kwargs):
+        rows = judge(*args, **kwargs)
         Application.objects.filter(pk=application.pk).update(evidence_version=models.F("evidence_version") + 1)
         return rows
 
-    monkeypatch.setattr(services, "readiness_snapshots_judge", judged_then_overtaken)
+    monkeypatch.setattr(services, "_judged", judged_then_overtaken)
     assert readiness_snapshot_refresh(application_ids=[application.pk]) == {}
     assert _today(application) is None
-    monkeypatch.setattr(services, "readiness_snapshots_judge", judge)
+    assert not LookupDirectory.objects.filter(application=application).exists()  # nor its directory
+    monkeypatch.setattr(services, "_judged", judge)
     assert list(readiness_snapshot_refresh(application_ids=[application.pk])) == [application.pk]
     assert _today(application) is not None
+    assert LookupDirectory.objects.filter(application=application).exists()
 
 
 def test_a_refresh_failing_after_the_commit_hands_the_work_to_the_task(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from readiness.defaults import DEFAULT_RULES
 from readiness.lookup import answer
 from readiness.models import Application, Coverage, EscalationLevel, Leave, OwnershipRule, Person, WorkingHours
+from readiness.services.gates import readiness_snapshots_refresh_all
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,14 @@ def test_lookup_query_count_is_constant_from_10_to_1000_people_and_10_to_200_app
     assert Person.objects.count() == 1000 and Application.objects.count() == 200
 
     assert (_count(_one_application), _count(_all_applications)) == small
-    # The application; its rules; the levels with their people; hours; leave; runbooks; known issues.
-    assert small == (7, 6)
+    # One application: the application; its stored directory, not there (the refresh has not run
+    # in this test); its rules; the levels with their people; hours; leave; runbooks; known issues.
+    # All applications: every rule; the matched levels with their people; hours; leave; the
+    # chosen application's runbooks and known issues.
+    assert small == (8, 6)
+    # Once the refresh has stored the directories: the application and its directory.
+    readiness_snapshots_refresh_all()
+    assert (_count(_one_application), _count(_all_applications)) == (2, 6)
 
 
 def test_lookup_page_and_api_query_counts_are_constant(analyst) -> None:

@@ -28,6 +28,7 @@ from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRul
 from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
+from .lookup import LookupDirectory
 from .people import Leave, Person, ReminderStep, Team, WorkingHours
 from .reminders import (
     Channel,
@@ -56,6 +57,7 @@ __all__ = [
     "GateCode",
     "GateWaiver",
     "ReadinessSnapshot",
+    "LookupDirectory",
     "KnownIssue",
     "KnownIssueStatus",
     "Runbook",

@@ -187,6 +187,9 @@ class Person(models.Model):
     def working_hours_list(self) -> Iterable[WorkingHours]:
         return self._calendar("working_hours")
 
+    def leave_list(self) -> Iterable[Leave]:
+        return self._calendar("leaves")
+
     def leave_on(self, on: date) -> Leave | None:
         for leave in self._calendar("leaves"):
             if leave.starts_on <= on <= leave.ends_on:

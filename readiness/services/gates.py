@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from readiness import gates
+from readiness.directory import directory_data, directory_row
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -19,6 +20,7 @@ from readiness.models import (
     EscalationLevel,
     GateWaiver,
     KnownIssue,
+    LookupDirectory,
     ReadinessSnapshot,
 )
 from readiness.permissions import require
@@ -69,6 +71,16 @@ def _chunks(ids: Iterable[int], size: int) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
+Judged = dict[int, tuple[gates.Evidence, ReadinessSnapshot]]
+
+
+def _judged(chunk: list[int], day: date, *, now: datetime, rules: str) -> Judged:
+    bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
+    # In application order, as every writer here: concurrent upserts lock rows in the same order.
+    return {pk: (ev, _snapshot(ev, day, now=now, rules=rules, keep_checklist=day == timezone.localdate(now)))
+            for pk, ev in sorted(bundles.items())}
+
+
 def readiness_snapshots_judge(
     *, application_ids: Iterable[int], day: date | None = None, chunk_size: int = SNAPSHOT_CHUNK
 ) -> dict[int, ReadinessSnapshot]:
@@ -77,15 +89,10 @@ def readiness_snapshots_judge(
     A chunk's evidence is loaded in one query per kind, so the queries grow with chunks, not rows.
     """
     now = timezone.now()
-    today = timezone.localdate(now)
-    day = day or today
-    rules = gates.rules_version()
+    day, rules = day or timezone.localdate(now), gates.rules_version()
     judged: dict[int, ReadinessSnapshot] = {}
     for chunk in _chunks(application_ids, chunk_size):
-        bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
-        # In application order, as every writer here: concurrent upserts lock rows in the same order.
-        judged.update((pk, _snapshot(ev, day, now=now, rules=rules, keep_checklist=day == today))
-                      for pk, ev in sorted(bundles.items()))
+        judged.update((pk, snapshot) for pk, (_, snapshot) in _judged(chunk, day, now=now, rules=rules).items())
     return judged
 
 
@@ -93,22 +100,33 @@ def readiness_snapshot_refresh(
     *, application_ids: Iterable[int], day: date | None = None, chunk_size: int = SNAPSHOT_CHUNK
 ) -> dict[int, ReadinessSnapshot]:
     """Judge the gates of these applications now and store the verdicts as `day`'s snapshots
-    (today by default), replacing what the day held. Today's snapshot keeps the whole checklist.
+    (today by default), replacing what the day held. Today's snapshot keeps the whole checklist,
+    and today's refresh stores each application's lookup directory from the same rows
+    (readiness.directory: what "Who do I call?" reads).
 
     One transaction per chunk, around the upsert only: the judging reads outside it, so no row
     stays locked while Python works. A verdict whose application's evidence moved on while it was
     judged (a write committed meanwhile) is not stored: that write's own refresh stores the newer.
     """
-    today = timezone.localdate()
-    day = day or today
+    now = timezone.now()
+    today = timezone.localdate(now)
+    day, rules = day or today, gates.rules_version()
     stored: dict[int, ReadinessSnapshot] = {}
     for chunk in _chunks(application_ids, chunk_size):
-        rows = readiness_snapshots_judge(application_ids=chunk, day=day, chunk_size=chunk_size)
+        judged = _judged(chunk, day, now=now, rules=rules)
+        directories = {pk: directory_row(ev.application, directory_data(
+            rules=ev.ownership_rules, levels=ev.levels, runbooks=ev.runbooks, known_issues=ev.known_issues,
+        ), now=now) for pk, (ev, _) in judged.items()} if day == today else {}
         with transaction.atomic():
             # Locked in id order, as every writer here; a writer's evidence_version update waits.
             versions = dict(Application.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
                             .values_list("pk", "evidence_version"))
-            rows = {pk: row for pk, row in rows.items() if versions.get(pk) == row.application.evidence_version}
+            current = [pk for pk, (ev, _) in judged.items() if versions.get(pk) == ev.application.evidence_version]
+            rows = {pk: judged[pk][1] for pk in current}
+            LookupDirectory.objects.bulk_create(
+                [directories[pk] for pk in current if pk in directories], update_conflicts=True,
+                unique_fields=["application"], update_fields=["evidence_version", "rules", "built_at", "data"],
+            )
             ReadinessSnapshot.objects.bulk_create(
                 list(rows.values()), update_conflicts=True, unique_fields=["application", "day"],
                 update_fields=SNAPSHOT_FIELDS,

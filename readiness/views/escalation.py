@@ -14,8 +14,9 @@ from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
 from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
+from readiness.directory import levels_with_people
 from readiness.forms.escalation import LevelForm, OwnershipRuleForm
-from readiness.lookup import levels_with_people, who_to_call
+from readiness.lookup import who_to_call
 from readiness.models import Application, EscalationLevel, OwnershipRule
 from readiness.permissions import can, require
 from readiness.services.escalation import level_save, ownership_rule_save
