@@ -30,12 +30,14 @@ def test_signed_out_user_is_sent_to_sign_in(client) -> None:
 
 
 def test_sign_in_then_sign_out(client) -> None:
-    factories.delivery_lead(username="dana")
-    response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"})
-    assert response.status_code == 302
-    assert client.get(reverse("readiness:home")).status_code == 200
+    factories.delivery_lead(username="dana", first_name="Dana", last_name="Whitfield")
+    response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("readiness:home")
+    assert "Dana Whitfield · Delivery lead" in page and "Go-live readiness" in page
     client.post(reverse("logout"))
-    assert client.get(reverse("readiness:home")).status_code == 302
+    after = client.get(reverse("readiness:home"))
+    assert after.status_code == 302 and after["Location"].startswith(reverse("login"))
 
 
 def test_wrong_password_shows_message_beside_form(client) -> None:
@@ -64,13 +66,15 @@ def test_lockout_lifts_after_cool_off(client, settings) -> None:
     import time_machine
     from django.utils import timezone
 
-    factories.delivery_lead(username="dana")
+    dana = factories.delivery_lead(username="dana")
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         for _ in range(5):
             client.post(reverse("login"), {"username": "dana", "password": "wrong"})
         traveller.shift(settings.AXES_COOLOFF_TIME.total_seconds() + 1)
-        response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"})
-    assert response.status_code == 302
+        response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"},
+                               follow=True)
+    assert response.redirect_chain[-1][0] == reverse("readiness:home")
+    assert f"{dana.get_full_name() or dana.username} · Delivery lead" in response.content.decode()
 
 
 def test_password_change(client) -> None:
@@ -86,8 +90,13 @@ def test_password_change(client) -> None:
     assert user.check_password("a-much-longer-pass-2026")
 
 
-def test_role_names_are_the_three_of_the_brief() -> None:
+def test_each_of_the_three_roles_of_the_brief_shows_beside_the_name(client) -> None:
     assert set(Role.values) == {"Delivery lead", "Support analyst", "Business owner"}
+    for make, role in ((factories.delivery_lead, "Delivery lead"), (factories.support_analyst, "Support analyst"),
+                       (factories.business_owner, "Business owner")):
+        user = make(first_name="Sam", last_name=role.split()[0])
+        client.force_login(user)
+        assert f"Sam {role.split()[0]} · {role}" in client.get(reverse("readiness:home")).content.decode()
 
 
 def test_a_change_of_role_shows_on_the_next_page_label_and_permissions_alike(client) -> None:

@@ -106,14 +106,25 @@ def test_support_analyst_cannot_waive_a_gate(client, analyst) -> None:
 def test_delivery_lead_of_another_application_cannot_waive(client, lead) -> None:
     application = factories.ApplicationFactory()
     client.force_login(lead)
-    assert client.get(reverse("readiness:waiver_create", args=[application.slug])).status_code == 403
+    url = reverse("readiness:waiver_create", args=[application.slug])
+    assert client.get(url).status_code == 403
+    assert "Waive a gate" not in client.get(application.get_absolute_url()).content.decode()
+    response = client.post(url, {"gate": GateCode.RUNBOOKS, "reason": "Written next sprint.",
+                                 "expires_on": timezone.localdate() + timedelta(days=7)})
+    assert response.status_code == 403
+    assert not GateWaiver.objects.filter(application=application).exists()
 
 
 def test_analyst_reads_the_checklist_but_cannot_edit_artefacts(client, analyst) -> None:
     application = factories.ApplicationFactory()
+    runbook = factories.RunbookFactory(application=application, title="Orders stuck in picking")
     client.force_login(analyst)
-    assert client.get(application.get_absolute_url()).status_code == 200
-    assert client.get(reverse("readiness:runbook_list", args=[application.slug])).status_code == 200
+    checklist = client.get(application.get_absolute_url()).content.decode()
+    assert "1. Runbooks" in checklist and "Verdict: Not ready" in checklist
+    assert "Edit application" not in checklist and "Waive" not in checklist
+    runbooks = client.get(reverse("readiness:runbook_list", args=[application.slug])).content.decode()
+    assert runbook.title in runbooks
+    assert reverse("readiness:runbook_create", args=[application.slug]) not in runbooks
     assert client.get(reverse("readiness:runbook_create", args=[application.slug])).status_code == 403
 
 

@@ -40,8 +40,14 @@ def test_no_token_is_401(portal) -> None:
     assert "token" in response.json()["error"]
 
 
+def _refused(response) -> None:
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="handoff"'
+    assert response.json() == {"error": "A valid API token is required: Authorization: Bearer <token>."}
+
+
 def test_unknown_token_is_401(portal) -> None:
-    assert _get("hnd_not-a-real-token").status_code == 401
+    _refused(_get("hnd_not-a-real-token"))
 
 
 def test_revoked_token_is_401(portal, analyst) -> None:
@@ -50,14 +56,14 @@ def test_revoked_token_is_401(portal, analyst) -> None:
 
     api_token_revoke(token=token)
 
-    assert _get(key).status_code == 401
+    _refused(_get(key))
 
 
 def test_a_session_is_not_enough(portal, analyst) -> None:
     client = Client()
     client.force_login(analyst)
 
-    assert client.get("/api/lookup/", {"symptom": "password reset"}).status_code == 401
+    _refused(client.get("/api/lookup/", {"symptom": "password reset"}))
 
 
 def test_only_the_hash_is_stored_and_use_is_stamped(portal, analyst, django_capture_on_commit_callbacks,

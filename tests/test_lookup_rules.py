@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 
-from readiness.demo import seed
 from readiness.lookup import answer
 from readiness.matching import rank_rules, words
-from readiness.models import Application, OwnershipRule
+from readiness.models import Application, OwnerRole, OwnershipRule
 from readiness.services.api import api_token_create
+from readiness.services.applications import ownership_rules_install_defaults
 from readiness.services.escalation import ownership_rule_save
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,28 @@ MELBOURNE = ZoneInfo("Australia/Melbourne")
 AT = datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE)  # a Tuesday morning
 
 
+def _application(name: str, slug: str, support: str, engineering: str, owner: str) -> Application:
+    """Four levels (service desk, engineering, ERP, the business), office hours in Melbourne, and
+    the default triage rules owned by the levels of their roles."""
+    application = factories.ApplicationFactory(name=name, slug=slug)
+    desk, engineers, _erp, business = (
+        factories.EscalationLevelFactory(application=application, position=position, name=level,
+                                         primary=factories.PersonFactory(name=person))
+        for position, (level, person) in enumerate([
+            ("Service desk", support), ("Portal engineering", engineering), ("ERP integration", "Raj Patel"),
+            ("Business", owner)], start=1)
+    )
+    ownership_rules_install_defaults(application=application, levels_by_role={
+        OwnerRole.SUPPORT: desk, OwnerRole.ENGINEERING: engineers, OwnerRole.BUSINESS_OWNER: business})
+    return Application.objects.get(pk=application.pk)
+
+
 @pytest.fixture
 def portal() -> Application:
-    # The demo world as given on that day: waivers, like every dated row, are judged then.
-    with time_machine.travel(datetime(2025, 6, 1, 9, 0, tzinfo=MELBOURNE), tick=False):
-        seed(date(2025, 6, 1))
-    return Application.objects.get(slug="ordering-portal")
+    """The ordering portal, and a dispatch board with the same default rules (searching every
+    application then ties)."""
+    _application("Dispatch Board", "dispatch-board", "Sam Ortiz", "Lee Park", "Jo Marsh")
+    return _application("Trade Ordering Portal", "ordering-portal", "Mia Chen", "Aisha Karim", "Priya Raman")
 
 
 @pytest.mark.parametrize(
