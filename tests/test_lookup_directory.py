@@ -155,3 +155,24 @@ def test_a_directory_of_other_code_is_not_read(portal: Application) -> None:
         directory = directory_read(portal)
 
     assert len(directory.levels) == 2 and len(ctx.captured_queries) > 1  # the rows themselves
+
+
+def test_someone_marked_as_left_is_not_called_from_the_stored_directory(
+    portal: Application, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from readiness.services.people import person_mark_left
+
+    monkeypatch.setattr(queue, "_publish", lambda task, args: None)
+    moment = datetime(2025, 6, 3, 10, 0, tzinfo=MELBOURNE)
+    raj = portal.levels.get(position=2).primary
+    assert answer(at=moment, application=portal, symptom="orders not reaching the ERP").plan.person == raj
+    with django_capture_on_commit_callbacks(execute=True):
+        person_mark_left(person=raj, left_on=timezone.localdate() - timedelta(days=1))
+
+    portal.refresh_from_db()
+    assert LookupDirectory.objects.filter(application=portal, evidence_version=portal.evidence_version).exists()
+    with CaptureQueriesContext(connection) as ctx:
+        result = answer(at=timezone.now(), application=portal, symptom="orders not reaching the ERP")
+    assert len(ctx.captured_queries) == 1  # from the stored directory
+    assert result.plan.person is None or result.plan.person.name != "Raj Patel"
+    assert any(c.person.name == "Raj Patel" and not c.reachable for c in result.plan.candidates)
