@@ -305,9 +305,15 @@ class LookupDirectoryFactory(ModelFactory[models.LookupDirectory]):
 
     application = factory.SubFactory(ApplicationFactory)
     evidence_version = factory.LazyAttribute(lambda row: row.application.evidence_version)
-    rules = factory.LazyFunction(lambda: _rules_version())
+    rules = factory.LazyFunction(lambda: _directory_version())
     built_at = factory.LazyFunction(timezone.now)
     data = factory.LazyFunction(lambda: {"rules": [], "levels": [], "people": [], "runbooks": [], "known_issues": []})
+
+
+def _directory_version() -> str:
+    from readiness.directory import directory_version
+
+    return directory_version()
 
 
 def _rules_version() -> str:

@@ -176,3 +176,16 @@ def test_someone_marked_as_left_is_not_called_from_the_stored_directory(
     assert len(ctx.captured_queries) == 1  # from the stored directory
     assert result.plan.person is None or result.plan.person.name != "Raj Patel"
     assert any(c.person.name == "Raj Patel" and not c.reachable for c in result.plan.candidates)
+
+
+def test_beat_does_not_rewrite_a_directory_nothing_changed(portal: Application) -> None:
+    readiness_snapshot_refresh(application_ids=[portal.pk])
+    first = LookupDirectory.objects.get(application=portal).built_at
+
+    readiness_snapshot_refresh(application_ids=[portal.pk])  # the next hour: same evidence, same code
+
+    assert LookupDirectory.objects.get(application=portal).built_at == first
+    Application.objects.filter(pk=portal.pk).update(evidence_version=portal.evidence_version + 1)
+    readiness_snapshot_refresh(application_ids=[portal.pk])
+    stored = LookupDirectory.objects.get(application=portal)
+    assert stored.built_at > first and stored.evidence_version == portal.evidence_version + 1

@@ -15,7 +15,7 @@ class LookupDirectory(models.Model):
     Written beside today's readiness snapshot, by the same refresh (services.gates): after every
     write to the application's evidence, hourly by beat. It stands in for asking the database
     only while it was built from the application's current `evidence_version` and by the same
-    code (`rules`, see gates.rules_version); otherwise the lookup reads the rows themselves.
+    code (`rules`, see directory.directory_version); otherwise the lookup reads the rows themselves.
     Derived data, never edited by people: no history table.
     """
 

@@ -76,8 +76,9 @@ Judged = dict[int, tuple[gates.Evidence, ReadinessSnapshot]]
 
 def _judged(chunk: list[int], day: date, *, now: datetime, rules: str) -> Judged:
     bundles = gates.load_evidence(Application.objects.filter(pk__in=chunk))
+    keep_checklist = day == timezone.localdate(now)
     # In application order, as every writer here: concurrent upserts lock rows in the same order.
-    return {pk: (ev, _snapshot(ev, day, now=now, rules=rules, keep_checklist=day == timezone.localdate(now)))
+    return {pk: (ev, _snapshot(ev, day, now=now, rules=rules, keep_checklist=keep_checklist))
             for pk, ev in sorted(bundles.items())}
 
 
@@ -123,9 +124,15 @@ def readiness_snapshot_refresh(
                             .values_list("pk", "evidence_version"))
             current = [pk for pk, (ev, _) in judged.items() if versions.get(pk) == ev.application.evidence_version]
             rows = {pk: judged[pk][1] for pk in current}
+            # A directory depends on the evidence only, not the clock: beat's hourly run rewrites
+            # none that are already stored for the same version and code.
+            unchanged = set(LookupDirectory.objects.filter(application_id__in=current).values_list(
+                "application_id", "evidence_version", "rules"))
             LookupDirectory.objects.bulk_create(
-                [directories[pk] for pk in current if pk in directories], update_conflicts=True,
-                unique_fields=["application"], update_fields=["evidence_version", "rules", "built_at", "data"],
+                [row for pk in current if (row := directories.get(pk)) is not None
+                 and (pk, row.evidence_version, row.rules) not in unchanged],
+                update_conflicts=True, unique_fields=["application"],
+                update_fields=["evidence_version", "rules", "built_at", "data"],
             )
             ReadinessSnapshot.objects.bulk_create(
                 list(rows.values()), update_conflicts=True, unique_fields=["application", "day"],

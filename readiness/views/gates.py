@@ -59,7 +59,10 @@ class Row:
 
     application: Application
     snapshot: ReadinessSnapshot
-    url: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.application.get_absolute_url()
 
     @property
     def days_to_go(self) -> int | None:
@@ -78,10 +81,7 @@ class Row:
 
     @property
     def stage(self) -> str:
-        return STAGE_LABELS.get(self.application.stage, self.application.stage)
-
-
-STAGE_LABELS = dict(Stage.choices)
+        return self.application.get_stage_display()
 
 
 def _query(**params: str) -> str:
@@ -130,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [
         Row(app, late.get(app.pk) or ReadinessSnapshot(
             application=app, day=today, **{column: getattr(app, f"snapshot_{column}") for column in _SNAPSHOT_COLUMNS}
-        ), url=app.get_absolute_url())
+        ))
         for app in page
     ]
     headers = []
