@@ -11,14 +11,15 @@ built fresh for each request, so the answer's code is the same whichever way the
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 
 from readiness.gates.version import rules_version
 from readiness.models import (
@@ -162,11 +163,38 @@ def _plain(row: models.Model, names: Iterable[str] | None = None) -> dict[str, A
     return values
 
 
-def _object(model: type[Any], row: dict[str, Any], **related: Any) -> Any:
-    # Each column read back by its own field (to_python parses the ISO forms); `related`: the
+# Columns JSON holds as they are; dates, times and moments come back from their ISO form, and
+# any other kind of column through its field's own to_python.
+_AS_STORED = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey,
+              models.JSONField)
+
+
+def _reader(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.DateTimeField):  # before DateField: it is one
+        return datetime.fromisoformat
+    if isinstance(field, models.DateField):
+        return date.fromisoformat
+    if isinstance(field, models.TimeField):
+        return time.fromisoformat
+    return None if isinstance(field, _AS_STORED) else field.to_python
+
+
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    return tuple((field.attname, _reader(field)) for field in model._meta.concrete_fields)
+
+
+def _object(model: type[models.Model], row: dict[str, Any], **related: Any) -> Any:
+    # Built as the ORM builds a row it read (Model.from_db: positional, marked as saved), with
+    # the columns the row holds (the rest deferred, as only() leaves them); `related`: the
     # objects its foreign keys point at, already in hand.
-    fields = [field for field in model._meta.concrete_fields if field.attname in row]
-    obj = model(**{field.attname: field.to_python(row[field.attname]) for field in fields})
+    names, values = [], []
+    for attname, parse in _columns(model):
+        if attname in row:
+            value = row[attname]
+            names.append(attname)
+            values.append(parse(value) if parse is not None and value is not None else value)
+    obj = model.from_db(DEFAULT_DB_ALIAS, names, values)
     for name, value in related.items():
         setattr(obj, name, value)
     return obj

@@ -57,6 +57,10 @@ def portal() -> Application:
     return application
 
 
+def _columns(row) -> dict:
+    return {field.attname: (type(value := getattr(row, field.attname)), value) for field in row._meta.concrete_fields}
+
+
 def _rows(objects, fields=None) -> list[dict]:
     return [model_to_dict(obj, fields=fields) for obj in objects]
 
@@ -84,6 +88,8 @@ def test_the_stored_directory_reads_back_as_the_rows_themselves(portal: Applicat
             assert (person is None) == (expected is None)
             if person is not None:
                 assert model_to_dict(person) == model_to_dict(expected)
+                # Every column, the ones forms never edit too (moments), of the same type.
+                assert _columns(person) == _columns(expected) and not person._state.adding
                 assert calendars[person.pk] == (_rows(expected.working_hours_list()), _rows(expected.leave_list()))
     # Someone on two levels is one object, as the live rows have them.
     assert stored.levels[0].backup is stored.levels[1].backup

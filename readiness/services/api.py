@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,9 +42,12 @@ def api_token_authenticate(key: str) -> ApiToken | None:
         return None
     now = timezone.now()
     # A read never writes: the stamp is left to a task, at most once a minute, so a chat bot
-    # asking every second doesn't turn each read into a write.
+    # asking every second doesn't turn each read into a write. The row's stamp alone would ask
+    # again on every request until a worker has applied the last one (or for ever, with the
+    # worker down): the cache remembers that this minute's stamp was asked for.
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        enqueue_on_commit("api_token_touch", token.pk, now.isoformat())
+        if cache.add(f"readiness:api-token-stamped:{token.pk}", True, LAST_USED_RESOLUTION.total_seconds()):
+            enqueue_on_commit("api_token_touch", token.pk, now.isoformat())
         token.last_used_at = now
     return token
 
