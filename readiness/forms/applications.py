@@ -19,13 +19,21 @@ class ApplicationForm(UniqueWhereTypedMixin, forms.ModelForm):
         model = Application
         fields = [
             "name", "slug", "description", "current_release", "go_live_date", "stage", "delivery_lead",
-            "business_owner", "support_lead", "members",
+            "business_owner", "support_lead", "members", "synonyms",
         ]
-        widgets = {"go_live_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "go_live_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "synonyms": forms.Textarea(attrs={"rows": 4, "placeholder": "not showing up = not syncing = missing"}),
+        }
+        labels = {"synonyms": "Synonyms for symptom matching"}
         help_texts = {"slug": "Short name used in addresses, e.g. ordering-portal."}
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new application starts with the default list; its team edits it once it exists.
+            del self.fields["synonyms"]
         users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
         for name in ["delivery_lead", "business_owner", "support_lead", "members"]:
             model_choices(self, name).queryset = users

@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from readiness.roles import Role
+from readiness.synonyms import parse_synonyms
 from readiness.validators import in_range
 
 if TYPE_CHECKING:
@@ -56,6 +57,15 @@ class Application(models.Model):
     contact_verification_days = models.PositiveSmallIntegerField(default=90)
     first_level_verification_days = models.PositiveSmallIntegerField(
         default=30, help_text="Shorter period for first-level and after-hours contacts."
+    )
+    # "Who do I call?" matches a symptom in the words people use for this application
+    # (readiness.matching); empty: the default list (readiness.synonyms.DEFAULT_SYNONYMS).
+    synonyms = models.TextField(
+        blank=True,
+        help_text=(
+            "Phrases that mean the same when someone describes a problem, one group per line, separated by "
+            "commas or “=”, e.g. “not showing up = not syncing = missing”. Empty: a default list is used."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,6 +126,11 @@ class Application(models.Model):
             name=Role.BUSINESS_OWNER
         ).exists():
             raise ValidationError({"business_owner": BUSINESS_OWNER_ROLE_NEEDED})
+        if self.synonyms:
+            try:
+                parse_synonyms(self.synonyms)
+            except ValidationError as error:
+                raise ValidationError({"synonyms": error.messages}) from error
 
     def is_member(self, user: AbstractBaseUser | AnonymousUser) -> bool:
         if not user.is_authenticated:
