@@ -69,11 +69,6 @@ class ApplicationAdmin(EvidenceAdmin):
         application_evidence_changed(application_ids=objs.values("pk"))
 
 
-@admin.register(models.Team)
-class TeamAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "is_vendor"]
-
-
 @admin.register(models.Person)
 class PersonAdmin(EvidenceAdmin):
     list_display = ["name", "email", "team", "timezone", "left_on", "last_confirmed_at"]
@@ -107,125 +102,65 @@ class EscalationLevelAdmin(EvidenceAdmin):
         people_schedule_refresh(person_ids=people)
 
 
-@admin.register(models.OwnershipRule)
-class OwnershipRuleAdmin(EvidenceAdmin):
-    list_display = ["application", "name", "owner_role", "level"]
-    list_filter = ["application", "owner_role"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An audit record: read here, never added or edited."""
 
+    def has_add_permission(self, request: Any) -> bool:
+        return False
 
-@admin.register(models.Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
-    list_display = ["name", "beat_at"]
-
-
-@admin.register(models.Hypercare)
-class HypercareAdmin(EvidenceAdmin):
-    list_display = ["application", "starts_on", "planned_end_on", "status", "agreed_at"]
-    list_filter = ["status"]
-    # Only a sign-off moves the chain head; an edit here would show as a broken chain.
-    readonly_fields = ["signoff_count", "signoff_head"]
-
-
-@admin.register(models.ExitCriterion)
-class ExitCriterionAdmin(EvidenceAdmin):
-    list_display = ["application", "position", "name", "kind", "metric", "threshold", "accepted_unmet"]
-    list_filter = ["application", "kind"]
-
-
-@admin.register(models.Escalation)
-class EscalationAdmin(admin.ModelAdmin):
-    list_display = ["application", "occurred_at", "severity", "problem_class", "resolved_by", "logged_by"]
-    list_filter = ["application", "severity", "resolved_by"]
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(models.SignOff)
-class SignOffAdmin(admin.ModelAdmin):
-    """Read-only: a sign-off is an audit record (the database refuses changes on PostgreSQL too)."""
+class SignOffAdmin(ReadOnlyAdmin):
+    """Nor deleted: the database refuses changes to a sign-off on PostgreSQL too."""
 
     list_display = ["application", "sequence", "signed_by", "signed_at", "fingerprint"]
     readonly_fields = ["application", "sequence", "signed_by", "signed_at", "statement", "snapshot", "fingerprint",
                        "previous_hash", "chain_hash"]
 
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
 
-# --- readiness artefacts and gate waivers (gate board) -------------------------------------------
-
-
-@admin.register(models.Runbook)
-class RunbookAdmin(EvidenceAdmin):
-    list_display = ["application", "title", "escalation_level", "last_reviewed_on", "last_exercised_on"]
-    list_filter = ["application"]
-
-
-@admin.register(models.AlertCheck)
-class AlertCheckAdmin(EvidenceAdmin):
-    list_display = ["application", "signal", "owner"]
-    list_filter = ["application"]
-    inlines = [rows_inline(models.AlertVerification)]
-
-
-@admin.register(models.AccessCheck)
-class AccessCheckAdmin(EvidenceAdmin):
-    list_display = ["application", "kind", "description", "verified_by", "verified_on"]
-    list_filter = ["application", "kind"]
-
-
-@admin.register(models.KnownIssue)
-class KnownIssueAdmin(EvidenceAdmin):
-    list_display = ["application", "title", "release", "status", "owner"]
-    list_filter = ["application", "status"]
-
-
-@admin.register(models.Drill)
-class DrillAdmin(EvidenceAdmin):
-    list_display = ["application", "title", "scenario", "held_on", "after_hours"]
-    list_filter = ["application", "scenario"]
-    inlines = [rows_inline(models.DrillAction)]
-
-
-@admin.register(models.DecisionRecord)
-class DecisionRecordAdmin(EvidenceAdmin):
-    list_display = ["application", "title", "status", "is_key"]
-    list_filter = ["application", "status"]
-
-
-@admin.register(models.GateWaiver)
-class GateWaiverAdmin(EvidenceAdmin):
-    list_display = ["application", "gate", "waived_by", "expires_on", "created_at"]
-    list_filter = ["application", "gate"]
-
-
-@admin.register(models.ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
-    # The log is the exactly-once claim: read it here, never edit it.
-    list_display = ["person", "cycle", "step", "sent_at"]
-    list_filter = ["step"]
-    search_fields = ["person__name", "person__email"]
-    readonly_fields = ["person", "cycle", "step", "sent_at", "recipients", "subject"]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(models.ContactConfirmation)
-class ContactConfirmationAdmin(admin.ModelAdmin):
-    list_display = ["person", "cycle", "kind", "at"]
-    list_filter = ["kind"]
-    search_fields = ["person__name", "person__email"]
-
-
-@admin.register(models.ReachabilityTest)
-class ReachabilityTestAdmin(admin.ModelAdmin):
-    list_display = ["person", "channel", "result", "sent_at", "sent_by"]
-    list_filter = ["channel", "result"]
+# Those that only choose columns, filters and inlines. EvidenceAdmin where an edit changes what
+# an application's gates are judged on.
+admin.site.register(models.Team, SimpleHistoryAdmin, list_display=["name", "is_vendor"])
+admin.site.register(models.Heartbeat, list_display=["name", "beat_at"])
+admin.site.register(models.OwnershipRule, EvidenceAdmin, list_display=["application", "name", "owner_role", "level"],
+                    list_filter=["application", "owner_role"])
+# Only a sign-off moves the hypercare's chain head; an edit here would show as a broken chain.
+admin.site.register(models.Hypercare, EvidenceAdmin, readonly_fields=["signoff_count", "signoff_head"],
+                    list_display=["application", "starts_on", "planned_end_on", "status", "agreed_at"],
+                    list_filter=["status"])
+admin.site.register(models.ExitCriterion, EvidenceAdmin, list_filter=["application", "kind"],
+                    list_display=["application", "position", "name", "kind", "metric", "threshold", "accepted_unmet"])
+admin.site.register(
+    models.Escalation, list_filter=["application", "severity", "resolved_by"],
+    list_display=["application", "occurred_at", "severity", "problem_class", "resolved_by", "logged_by"],
+)
+# Readiness artefacts and gate waivers (gate board)
+admin.site.register(models.Runbook, EvidenceAdmin, list_filter=["application"],
+                    list_display=["application", "title", "escalation_level", "last_reviewed_on", "last_exercised_on"])
+admin.site.register(models.AlertCheck, EvidenceAdmin, inlines=[rows_inline(models.AlertVerification)],
+                    list_display=["application", "signal", "owner"], list_filter=["application"])
+admin.site.register(models.AccessCheck, EvidenceAdmin, list_filter=["application", "kind"],
+                    list_display=["application", "kind", "description", "verified_by", "verified_on"])
+admin.site.register(models.KnownIssue, EvidenceAdmin, list_filter=["application", "status"],
+                    list_display=["application", "title", "release", "status", "owner"])
+admin.site.register(models.Drill, EvidenceAdmin, inlines=[rows_inline(models.DrillAction)],
+                    list_display=["application", "title", "scenario", "held_on", "after_hours"],
+                    list_filter=["application", "scenario"])
+admin.site.register(models.DecisionRecord, EvidenceAdmin, list_display=["application", "title", "status", "is_key"],
+                    list_filter=["application", "status"])
+admin.site.register(models.GateWaiver, EvidenceAdmin, list_filter=["application", "gate"],
+                    list_display=["application", "gate", "waived_by", "expires_on", "created_at"])
+# Staleness reminders. The log is the exactly-once claim of a reminder sent: read it, never edit it.
+admin.site.register(models.ReminderLog, ReadOnlyAdmin, list_display=["person", "cycle", "step", "sent_at"],
+                    list_filter=["step"], search_fields=["person__name", "person__email"],
+                    readonly_fields=["person", "cycle", "step", "sent_at", "recipients", "subject"])
+admin.site.register(models.ContactConfirmation, list_display=["person", "cycle", "kind", "at"], list_filter=["kind"],
+                    search_fields=["person__name", "person__email"])
+admin.site.register(models.ReachabilityTest, list_display=["person", "channel", "result", "sent_at", "sent_by"],
+                    list_filter=["channel", "result"])
