@@ -46,7 +46,7 @@ def _today(application: Application) -> ReadinessSnapshot | None:
 
 
 def _names(response) -> list[str]:
-    return [row.application.name for row in response.context["rows"]]
+    return [row["application"].name for row in response.context["rows"]]
 
 
 # --- the stored verdict is the live verdict ------------------------------------------------------
@@ -85,8 +85,8 @@ def test_recording_evidence_retires_the_snapshot_and_the_pages_show_the_new_verd
     assert _today(application) is None
     client.force_login(lead)
     response = client.get(reverse("readiness:home"))
-    row = next(r for r in response.context["rows"] if r.application == application)
-    assert row.snapshot.gates_met == verdict_for(application).met_count
+    row = next(r for r in response.context["rows"] if r["application"] == application)
+    assert row["gates_met"] == verdict_for(application).met_count
     monitoring = next(r for r in client.get(application.get_absolute_url()).context["verdict"].results
                       if r.gate.code == GateCode.MONITORING)
     assert any("seen firing" in text for text in monitoring.evidence)
@@ -96,7 +96,7 @@ def test_recording_evidence_retires_the_snapshot_and_the_pages_show_the_new_verd
         callback()
     stored = _today(application)
     assert stored is not None and stored.computed_at > before.computed_at
-    assert stored.gates_met == row.snapshot.gates_met
+    assert stored.gates_met == row["gates_met"]
 
 
 def test_a_change_to_someone_on_the_path_retires_the_snapshot_of_every_application_naming_them(lead) -> None:
@@ -431,9 +431,9 @@ def test_dashboard_judges_applications_without_a_snapshot_and_stores_nothing(cli
         assert len(rows) == (PAGE_SIZE if page == 1 else 10)
         # Every row on the page is judged, in memory.
         for row in rows[:3] + rows[-3:]:
-            verdict = verdict_for(row.application)
-            assert (row.snapshot.gates_met, row.snapshot.blockers) == (verdict.met_count, len(verdict.blockers))
-        assert f"{rows[0].snapshot.gates_met} of {rows[0].snapshot.gates_total}" in response.content.decode()
+            verdict = verdict_for(row["application"])
+            assert (row["snapshot"].gates_met, row["snapshot"].blockers) == (verdict.met_count, len(verdict.blockers))
+        assert f"{rows[0]['gates_met']} of {rows[0]['gates_total']}" in response.content.decode()
         assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
     assert not ReadinessSnapshot.objects.exists()
     assert tasks.readiness_snapshots_refresh() == len(applications)  # beat stores them

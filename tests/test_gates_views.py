@@ -41,14 +41,14 @@ def test_dashboard_sorts_and_filters_by_stage(client, lead) -> None:
     factories.ApplicationFactory(name="Bravo", stage=Stage.BUILD, go_live_date=timezone.localdate() + timedelta(5))
     factories.ApplicationFactory(name="Alpha", stage=Stage.HARDENING, go_live_date=timezone.localdate() + timedelta(9))
     client.force_login(lead)
-    names = [r.application.name for r in client.get(reverse("readiness:home"), {"sort": "name"}).context["rows"]]
+    names = [r["application"].name for r in client.get(reverse("readiness:home"), {"sort": "name"}).context["rows"]]
     assert names == ["Alpha", "Bravo"]
-    names = [r.application.name for r in client.get(reverse("readiness:home"), {"sort": "-name"}).context["rows"]]
+    names = [r["application"].name for r in client.get(reverse("readiness:home"), {"sort": "-name"}).context["rows"]]
     assert names == ["Bravo", "Alpha"]
-    names = [r.application.name for r in client.get(reverse("readiness:home"), {"sort": "go_live"}).context["rows"]]
+    names = [r["application"].name for r in client.get(reverse("readiness:home"), {"sort": "go_live"}).context["rows"]]
     assert names == ["Bravo", "Alpha"]
     response = client.get(reverse("readiness:home"), {"stage": "hardening"})
-    assert [r.application.name for r in response.context["rows"]] == ["Alpha"]
+    assert [r["application"].name for r in response.context["rows"]] == ["Alpha"]
 
 
 # --- waivers -------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_dashboard_query_count_is_constant(client, lead, django_assert_num_queri
         response = client.get(reverse("readiness:home"))
     assert len(response.context["rows"]) == min(apps, PAGE_SIZE)
     assert response.context["page"].paginator.count == apps
-    assert sum(r.snapshot.blockers for r in response.context["rows"]) > 0
+    assert sum(r["snapshot"].blockers for r in response.context["rows"]) > 0
     # Same number however big the world: pinned, so a new per-row query fails here.
     assert baseline == DASHBOARD_QUERIES
 
