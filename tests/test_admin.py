@@ -3,9 +3,6 @@ its rows in the chosen columns, and the audit records stay read-only."""
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
-
 import pytest
 from django.contrib import admin
 from django.db import models as db_models
@@ -15,11 +12,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-FACTORIES: dict[type[db_models.Model], Any] = {
-    cls._meta.model: cls
-    for _, cls in inspect.getmembers(factories, inspect.isclass)
-    if issubclass(cls, factories.ModelFactory) and cls._meta.model is not None
-}
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label == "readiness"), key=lambda m: m.__name__
 )
@@ -27,7 +19,7 @@ REGISTERED = sorted(
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model.__name__)
 def test_each_admin_list_and_page_shows_the_row(admin_client, model: type[db_models.Model]) -> None:
-    row = FACTORIES[model]()
+    row = getattr(factories, f"{model.__name__}Factory")()
     name = model._meta.model_name
 
     listing = admin_client.get(reverse(f"admin:readiness_{name}_changelist"))
