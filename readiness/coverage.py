@@ -120,6 +120,7 @@ def _coarse_reason(candidate: Candidate) -> str:
         Availability.OUTSIDE_HOURS: "outside working hours",
         Availability.ON_LEAVE: "on leave",
         Availability.LEFT: "has left",
+        Availability.HOLIDAY: candidate.reachability.detail,  # "public holiday in Victoria: …"
     }.get(candidate.reachability.availability, "unavailable")
     return f"{candidate.role} {candidate.person.name} {state}"
 
@@ -146,26 +147,63 @@ def _reachable_intervals(
     """When `person` can be reached in `role`, as UTC intervals; the same rules as `_reachable`.
 
     Built day by day on the person's own calendar, in UTC: aware datetimes sharing a zone
-    compare and subtract by wall clock, which is wrong across a daylight-saving change.
+    compare and subtract by wall clock, which is wrong across a daylight-saving change. A
+    window belongs to the day it starts (from the day before `start`, for a night shift
+    reaching into it); it stops at midnight when the next day is leave or past their leaving.
     """
+    zone = person.zone
     pageable = role == AFTER_HOURS or level.coverage == Coverage.ALWAYS
+    days = _local_days(person, start - timedelta(days=1), end)
+    away = {day: person.has_left(day) or person.leave_on(day) is not None for day, _, _ in days}
+    if pageable:
+        return [(day_start, day_end) for day, day_start, day_end in days if not away[day]]
     hours_by_day: dict[int, list[Any]] = {}
     for hours in person.working_hours_list():
         hours_by_day.setdefault(hours.weekday, []).append(hours)
     intervals = []
-    for day, day_start, day_end in _local_days(person, start, end):
-        if person.has_left(day) or person.leave_on(day) is not None:
+    for day, _, day_end in days:
+        windows = hours_by_day.get(day.weekday(), [])
+        if not windows or away[day] or person.day_off(day) is not None:
             continue
-        if pageable:
-            intervals.append((day_start, day_end))
-            continue
-        for hours in hours_by_day.get(day.weekday(), []):
-            opens = datetime.combine(day, hours.starts_at, tzinfo=person.zone).astimezone(UTC)
-            closes = day_end if hours.until_midnight else datetime.combine(
-                day, hours.ends_at, tzinfo=person.zone
-            ).astimezone(UTC)
-            intervals.append((opens, closes))
+        following = day + timedelta(days=1)
+        stops_at_midnight = away.get(following)
+        if stops_at_midnight is None:
+            stops_at_midnight = person.has_left(following) or person.leave_on(following) is not None
+        for hours in windows:
+            opens, closes = hours.window_on(day)
+            opens_utc = opens.replace(tzinfo=zone).astimezone(UTC)
+            closes_utc = closes.replace(tzinfo=zone).astimezone(UTC)
+            if stops_at_midnight:
+                closes_utc = min(closes_utc, day_end)
+            if opens_utc < closes_utc:
+                intervals.append((opens_utc, closes_utc))
     return intervals
+
+
+def promised_intervals(level: EscalationLevel, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The time in [start, end) the level promises cover, as UTC intervals in order: all of it on
+    24×7 or after-hours coverage, else its promised hours on the coverage timezone's clock, on
+    weekdays (business hours) or every day (extended hours)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if level.promises_all_day:
+        return [(start, end)] if start < end else []
+    zone = ZoneInfo(level.coverage_timezone)
+    weekdays_only = level.coverage == Coverage.BUSINESS_HOURS
+    until_midnight = level.promised_until >= time(23, 59)
+    result = []
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    while day <= last:
+        if not weekdays_only or day.weekday() < 5:
+            opens = datetime.combine(day, level.promised_from, tzinfo=zone).astimezone(UTC)
+            closes = datetime.combine(
+                day + timedelta(days=1) if until_midnight else day,
+                time(0) if until_midnight else level.promised_until, tzinfo=zone,
+            ).astimezone(UTC)
+            opens, closes = max(opens, start), min(closes, end)
+            if opens < closes:
+                result.append((opens, closes))
+        day += timedelta(days=1)
+    return result
 
 
 def _level_intervals(level: EscalationLevel, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -198,23 +236,41 @@ def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -
     return None
 
 
+def uncovered(
+    promised: list[tuple[datetime, datetime]], covered: list[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of the promised intervals (in order) that no covered interval holds, merged."""
+    covered = sorted(covered)
+    holes: list[tuple[datetime, datetime]] = []
+    for promise_start, promise_end in promised:
+        cursor = promise_start
+        for opens, closes in covered:
+            if closes <= cursor:
+                continue
+            if opens >= promise_end:
+                break
+            if opens > cursor:
+                holes.append((cursor, opens))
+            cursor = max(cursor, closes)
+            if cursor >= promise_end:
+                break
+        if cursor < promise_end:
+            holes.append((cursor, promise_end))
+    merged: list[tuple[datetime, datetime]] = []
+    for hole in holes:
+        if merged and merged[-1][1] >= hole[0]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hole[1]))
+        else:
+            merged.append(hole)
+    return merged
+
+
 def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS) -> list[Gap]:
-    """Intervals in [start, start + days) in which nobody on the level can be reached, merged, with why."""
+    """Promised time in [start, start + days) in which nobody on the level can be reached, merged,
+    with why. Time the level never promised (a business-hours level at night) is no gap."""
     start = start.astimezone(UTC)
     end = start + timedelta(days=days)
-    covered = sorted(_level_intervals(level, start, end))
-    holes = []
-    cursor = start
-    for opens, closes in covered:
-        if closes <= cursor:
-            continue
-        if opens > cursor:
-            holes.append((cursor, min(opens, end)))
-        cursor = max(cursor, closes)
-        if cursor >= end:
-            break
-    if cursor < end:
-        holes.append((cursor, end))
+    holes = uncovered(promised_intervals(level, start, end), _level_intervals(level, start, end))
     return [Gap(s, e, _gap_reasons(level, s, e)) for s, e in holes if s < e]
 
 
@@ -224,6 +280,6 @@ def _gap_reasons(level: EscalationLevel, start: datetime, end: datetime) -> tupl
     for _, person in level_roles(level):
         moments |= {day_start for _, day_start, _ in _local_days(person, start, end) if start < day_start < end}
     reasons = [_coarse_reason(c) for moment in sorted(moments) for c in candidates_at(level, moment)]
-    if not level.after_hours_cover_id:
+    if level.coverage == Coverage.AFTER_HOURS and not level.after_hours_cover_id:
         reasons.append("no after-hours cover")
     return tuple(dict.fromkeys(reasons))

@@ -1,7 +1,8 @@
 """An escalation path's coverage gap and how it clears; a leaver and everything that named them.
 
 Each test builds the ordering portal's path from factories: a service desk with a Manila pager,
-portal engineering, and an ERP level of two Sydney office workers with no after-hours cover.
+portal engineering, and an ERP level of two Sydney office workers promising Sydney business
+hours only (no after-hours cover): its nights and weekends are no gap, a day Grace is away is.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from readiness.services.people import person_mark_left
 from tests.factories import (
     ApplicationFactory,
     EscalationLevelFactory,
+    LeaveFactory,
     OwnershipRuleFactory,
     PersonFactory,
     RunbookFactory,
@@ -102,20 +104,37 @@ def _path_gate_missing(application: Application) -> list[str]:
     return [missing.text for missing in result.missing]
 
 
+def _grace_away_thursday(path: Path) -> None:
+    LeaveFactory(person=path.erp.backup, starts_on=NOW.date() + timedelta(days=1),
+                 ends_on=NOW.date() + timedelta(days=1))
+
+
+def test_the_erp_levels_nights_and_weekends_are_no_gap(path: Path, analyst: User) -> None:
+    page = _client(analyst).get("/apps/ordering-portal/path/")
+
+    assert all(not row.gaps for row in page.context["rows"])
+    assert "No coverage gap in the next 14 days" in page.content.decode()
+    assert not any("coverage gap" in text for text in _path_gate_missing(path.portal))
+
+
 def test_the_path_page_shows_the_erp_gap_with_interval_and_reason(path: Path, analyst: User) -> None:
+    _grace_away_thursday(path)
+
     page = _client(analyst).get("/apps/ordering-portal/path/")
 
     html = page.content.decode()
     erp_row = next(row for row in page.context["rows"] if row.level == path.erp)
-    # Raj works 08:00–16:30 and Grace 09:00–17:00 in Sydney (same clock as Melbourne in June).
-    assert (erp_row.gaps[0].start, erp_row.gaps[0].end) == (NOW.replace(hour=17), NOW.replace(day=5, hour=8))
-    assert "Wed 4 Jun 17:00" in html and "Thu 5 Jun 08:00" in html
-    assert "primary Raj Patel outside working hours; backup Grace O&#x27;Neill outside working hours; " \
-           "no after-hours cover" in html
+    # Raj works 08:00–16:30 in Sydney (same clock as Melbourne in June); the level promises until 17:00.
+    assert [(gap.start, gap.end) for gap in erp_row.gaps] == [
+        (NOW.replace(day=5, hour=16, minute=30), NOW.replace(day=5, hour=17))]
+    assert "Thu 5 Jun 16:30" in html and "Thu 5 Jun 17:00" in html
+    assert "primary Raj Patel outside working hours; backup Grace O&#x27;Neill on leave" in html
+    assert "no after-hours cover" not in html.split('id="level-' + str(path.erp.pk), 1)[1]
     assert all(not row.gaps for row in page.context["rows"] if row.level != path.erp)
 
 
 def test_adding_after_hours_cover_clears_the_gap_and_the_gate_line(path: Path, lead: User, analyst: User) -> None:
+    _grace_away_thursday(path)
     andrea = Person.objects.get(name="Andrea Reyes")
     assert coverage_gaps(path.erp, timezone.now())
     assert any("coverage gap" in text for text in _path_gate_missing(path.portal))
@@ -209,4 +228,4 @@ def test_a_leaving_date_ahead_marks_the_path_stale_now(path: Path) -> None:
     level = EscalationLevel.objects.get(pk=path.erp.pk)
     assert level.stale_reason.startswith("Raj Patel (primary) leaves on")
     # Until then he is still called in his hours.
-    assert coverage_gaps(level, NOW, days=1)[0].start == NOW.replace(hour=17)
+    assert level.primary.reachability_at(NOW).in_hours

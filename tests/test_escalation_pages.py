@@ -59,17 +59,18 @@ def test_unknown_timezone_is_refused_beside_the_field(lead) -> None:
     assert not Person.objects.exists() and not WorkingHours.objects.exists()
 
 
-def test_hours_ending_before_they_start_are_refused_beside_the_day(lead) -> None:
+def test_a_window_ending_when_it_starts_is_refused_beside_the_day(lead) -> None:
     person = factories.PersonFactory(email="nadia@example.com")
     before = list(person.working_hours.values_list("weekday", "starts_at", "ends_at"))
 
     response = _client(lead).post(
-        f"/people/{person.pk}/edit/", _person_post(name="Renamed") | _week(d2=("17:00", "09:00"))
+        f"/people/{person.pk}/edit/", _person_post(name="Renamed") | _week(d2=("09:00", "09:00"))
     )
 
     assert response.status_code == 200
     assert response.context["week"].forms[2].errors == {
-        "ends_at": ["Working hours must end after they start (use 23:59 for midnight)."]
+        "ends_at": ["A window must end at another time than it starts "
+                    "(an end before the start runs past midnight, e.g. 22:00–06:00)."]
     }
     person.refresh_from_db()
     assert person.name != "Renamed"  # nothing half-saved: not the person either

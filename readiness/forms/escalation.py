@@ -41,6 +41,8 @@ class LevelForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
             "after_hours_cover",
             "coverage",
             "coverage_timezone",
+            "promised_from",
+            "promised_until",
             "duties",
             "other_decision_rights",
             "response_target_minutes",
@@ -50,13 +52,19 @@ class LevelForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
         widgets = {
             "responsibility": forms.Textarea(attrs={"rows": 2}),
             "how_to_reach": forms.Textarea(attrs={"rows": 2}),
+            "promised_from": forms.TimeInput(attrs={"type": "time"}),
+            "promised_until": forms.TimeInput(attrs={"type": "time"}),
         }
         labels = {"response_target_minutes": "Response target (minutes)", "after_hours_cover": "After-hours cover"}
         help_texts = {
             "primary": "Called first, in their working hours.",
             "backup": "Called when the primary is on leave or outside hours.",
             "after_hours_cover": "Carries the pager: can be called at any time unless on leave.",
+            "coverage": "What the level promises. A coverage gap is promised time with nobody reachable; "
+                        "time it never promised (a business-hours level at night) is no gap.",
             "coverage_timezone": "The timezone whose business hours this level covers.",
+            "promised_from": "Business or extended hours start, on the coverage timezone's clock.",
+            "promised_until": "Business or extended hours end (23:59 for midnight).",
         }
         error_messages = {"primary": {"required": "Name the primary: the person this level calls first."}}
 
@@ -70,6 +78,18 @@ class LevelForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
         people = Person.objects.filter(Q(left_on__isnull=True) | Q(pk__in=named)).select_related("team")
         for name in ("primary", "backup", "after_hours_cover"):
             model_choices(self, name).queryset = people
+        # Left empty, the promised hours stay as they are (09:00–17:00 for a new level).
+        for name in ("promised_from", "promised_until"):
+            self.fields[name].required = False
+
+    def _promised(self, name: str) -> Any:
+        return self.cleaned_data.get(name) or getattr(self.instance, name)
+
+    def clean_promised_from(self) -> Any:
+        return self._promised("promised_from")
+
+    def clean_promised_until(self) -> Any:
+        return self._promised("promised_until")
 
     def clean_coverage_timezone(self) -> str:
         value = self.cleaned_data["coverage_timezone"]
@@ -91,8 +111,11 @@ class LevelForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
             self.add_error(
                 "after_hours_cover", "Name who carries the pager after hours, or choose business hours only."
             )
-        if coverage == Coverage.BUSINESS_HOURS and cover:
+        if coverage in (Coverage.BUSINESS_HOURS, Coverage.EXTENDED) and cover:
             self.add_error("coverage", "An after-hours cover is named: choose 'plus after-hours cover'.")
+        opens, closes = data.get("promised_from"), data.get("promised_until")
+        if opens and closes and closes <= opens:
+            self.add_error("promised_until", "The promised hours must end after they start (23:59 for midnight).")
         position = data.get("position")
         if position and (
             EscalationLevel.objects.filter(application=self.application, position=position)

@@ -43,7 +43,9 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
             problems.append(Missing(f"{name}: the backup, {level.backup}, has left.", edit, "Replace", stale=True))
         if not level.duties and not level.other_decision_rights.strip():
             problems.append(Missing(f"{name} has no decision rights.", edit, "Give decision rights"))
-        if level.coverage != Coverage.ALWAYS:
+        # Only a level promising after-hours cover needs someone to carry the pager; one promising
+        # business or extended hours promises nothing at night (the path as a whole must, below).
+        if level.coverage == Coverage.AFTER_HOURS or level.after_hours_cover_id is not None:
             if level.after_hours_cover_id is None:
                 problems.append(Missing(f"{name} has no after-hours cover.", edit, "Name after-hours cover"))
             elif _gone(level.after_hours_cover, on):
@@ -74,8 +76,14 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
                 _place("path_detail", slug, fragment=f"level-{level.pk}"), "See the gaps"))
         result.missing.extend(problems)
         if not problems:
-            cover = "24×7" if level.coverage == Coverage.ALWAYS else f"after hours {level.after_hours_cover}"
+            covers: dict[str, str] = {Coverage.ALWAYS: "24×7",
+                                      Coverage.AFTER_HOURS: f"after hours {level.after_hours_cover}"}
+            cover = covers.get(level.coverage, f"promises {level.promise_label}")
             result.evidence.append(f"{name}: {level.primary}, backup {level.backup}, {cover}.")
+    if ev.levels and not any(level.promises_all_day for level in ev.levels):
+        result.missing.append(Missing(
+            "Nobody covers after hours: every level promises business or extended hours only.",
+            _place("level_edit", slug, ev.levels[0].pk), "Promise after-hours cover"))
     end = _drill_window_end(ev, on)
     window = settings.DRILL_WINDOW_DAYS
     tested = [

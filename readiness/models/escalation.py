@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import time
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -10,7 +12,10 @@ from .people import Person
 
 
 class Coverage(models.TextChoices):
-    BUSINESS_HOURS = "business_hours", "Business hours only"
+    """What a level promises. A coverage gap is promised time with nobody reachable."""
+
+    BUSINESS_HOURS = "business_hours", "Business hours only (Monday to Friday)"
+    EXTENDED = "extended", "Extended hours (every day)"
     AFTER_HOURS = "after_hours", "Business hours, plus after-hours cover"
     ALWAYS = "24x7", "24×7"
 
@@ -53,6 +58,11 @@ class EscalationLevel(models.Model):
     response_target_minutes = models.PositiveIntegerField(default=30)
     coverage = models.CharField(max_length=20, choices=Coverage.choices, default=Coverage.BUSINESS_HOURS)
     coverage_timezone = models.CharField(max_length=64, default="Australia/Melbourne")
+    # The hours promised on business or extended coverage, on the coverage timezone's clock.
+    promised_from = models.TimeField(default=time(9), verbose_name="Promised from")
+    promised_until = models.TimeField(
+        default=time(17), verbose_name="Promised until", help_text="23:59 for midnight."
+    )
     how_to_reach = models.TextField(blank=True, help_text="Phone bridge, on-call number, chat channel…")
     # Set when someone on this level leaves; cleared when the level is edited to replace them.
     stale_since = models.DateTimeField(null=True, blank=True)
@@ -67,6 +77,10 @@ class EscalationLevel(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(backup=models.F("primary")), name="readiness_level_backup_not_primary"
             ),
+            models.CheckConstraint(
+                condition=models.Q(promised_until__gt=models.F("promised_from")),
+                name="readiness_level_promised_hours_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,6 +92,24 @@ class EscalationLevel(models.Model):
             raise ValidationError({"duties": f"Unknown duties: {', '.join(sorted(unknown))}."})
         if self.primary_id and self.backup_id and self.primary_id == self.backup_id:
             raise ValidationError({"backup": "The backup must be someone other than the primary."})
+        if self.promised_from is not None and self.promised_until is not None \
+                and self.promised_until <= self.promised_from:
+            raise ValidationError({"promised_until": "The promised hours must end after they start."})
+
+    @property
+    def promises_all_day(self) -> bool:
+        """Every hour of every day is promised: by the people in hours and the pager after them."""
+        return self.coverage in (Coverage.AFTER_HOURS, Coverage.ALWAYS)
+
+    @property
+    def promise_label(self) -> str:
+        """What the level promises, in words: "Monday to Friday 09:00–17:00 (Australia/Melbourne)"."""
+        if self.promises_all_day:
+            return "every hour of every day" + (" (after hours by the pager)" if self.coverage == Coverage.AFTER_HOURS
+                                                else "")
+        days = "Monday to Friday" if self.coverage == Coverage.BUSINESS_HOURS else "every day"
+        until = "24:00" if self.promised_until >= time(23, 59) else f"{self.promised_until:%H:%M}"
+        return f"{days} {self.promised_from:%H:%M}–{until} ({self.coverage_timezone})"
 
     @property
     def duty_labels(self) -> list[str]:

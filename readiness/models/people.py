@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from readiness.public_holidays import public_holiday, region_name, validate_region
 from readiness.validators import in_range
 
 from .constraints import unique_ignoring_case
@@ -49,6 +50,8 @@ class Availability(models.TextChoices):
     OUTSIDE_HOURS = "outside_hours", "outside working hours"
     ON_LEAVE = "on_leave", "on leave"
     LEFT = "left", "has left"
+    # Out of hours on a day their working hours would have them in: a public holiday where they work.
+    HOLIDAY = "holiday", "on a public holiday"
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ class Reachability:
 
     @property
     def can_be_paged(self) -> bool:
-        """On call: reachable out of hours too, unless on leave or gone."""
-        return self.availability in (Availability.IN_HOURS, Availability.OUTSIDE_HOURS)
+        """On call: reachable out of hours (a public holiday too), unless on leave or gone."""
+        return self.availability in (Availability.IN_HOURS, Availability.OUTSIDE_HOURS, Availability.HOLIDAY)
 
 
 class ReminderStep(models.TextChoices):
@@ -104,6 +107,12 @@ class Person(models.Model):
     chat_handle = models.CharField(max_length=80, blank=True)
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="people")
     timezone = models.CharField(max_length=64, default="Australia/Melbourne", validators=[validate_timezone])
+    # Whose public holidays they keep: a country, and its state where holidays differ (AU-VIC).
+    region = models.CharField(
+        max_length=20, blank=True, validators=[validate_region], verbose_name="public holidays",
+        help_text="Country and state whose public holidays they keep, e.g. AU-VIC, AU-NSW, IN-KA; "
+                  "empty for none.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"
     )
@@ -196,22 +205,52 @@ class Person(models.Model):
                 return leave
         return None
 
+    @property
+    def region_label(self) -> str:
+        return f"{region_name(self.region)} ({self.region})" if self.region else ""
+
+    def day_off(self, on: date) -> str | None:
+        """Why `on` is no working day for them although their hours say it is (a public holiday)."""
+        return public_holiday(self.region, on)
+
+    def working_day_at(self, local: datetime) -> date | None:
+        """The day whose working window holds `local` (the day before, for a night shift past
+        midnight), or None. Compared on the wall clock, so a shift keeps its hours on the
+        night the clocks change."""
+        wall = local.replace(tzinfo=None)
+        day = wall.date()
+        for started in (day, day - timedelta(days=1)):
+            weekday = started.weekday()
+            for hours in self.working_hours_list():
+                if hours.weekday == weekday:
+                    opens, closes = hours.window_on(started)
+                    if opens <= wall < closes:
+                        return started
+        return None
+
     def in_working_hours(self, local: datetime) -> bool:
-        weekday, clock = local.weekday(), local.time()
-        return any(
-            hours.weekday == weekday and hours.starts_at <= clock and (clock < hours.ends_at or hours.until_midnight)
-            for hours in self.working_hours_list()
-        )
+        return self.working_day_at(local) is not None
 
     def reachability_at(self, moment: datetime) -> Reachability:
-        """Whether this person can take a call at `moment`, judged on their own clock."""
+        """Whether this person can take a call at `moment`, judged on their own clock.
+
+        A window belongs to the day it starts: a night shift from a public holiday into the
+        next morning is not worked, one from the evening before a holiday is.
+        """
         local = self.local_time(moment)
         if self.has_left(local.date()):
             return Reachability(Availability.LEFT, local, f"left on {self.left_on:%d %b %Y}")
         leave = self.leave_on(local.date())
         if leave is not None:
             return Reachability(Availability.ON_LEAVE, local, f"on leave until {leave.ends_on:%a %d %b}")
-        if self.in_working_hours(local):
+        started = self.working_day_at(local)
+        if started is not None:
+            leave = self.leave_on(started)
+            if leave is not None:
+                return Reachability(Availability.ON_LEAVE, local, f"on leave until {leave.ends_on:%a %d %b}")
+            holiday = self.day_off(started)
+            if holiday is not None:
+                return Reachability(Availability.HOLIDAY, local, holiday)
             return Reachability(Availability.IN_HOURS, local)
         return Reachability(Availability.OUTSIDE_HOURS, local, f"{local:%H:%M %a} in {self.timezone}")
 
@@ -227,7 +266,9 @@ class Weekday(models.IntegerChoices):
 
 
 class WorkingHours(models.Model):
-    """One weekday's working window, in the person's own timezone."""
+    """One working window of a weekday, in the person's own timezone. A day may hold several
+    (a split shift); a window ending at or before its start runs past midnight into the next
+    day (a night shift 22:00–06:00), and belongs to the day it starts."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="working_hours")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
@@ -237,27 +278,65 @@ class WorkingHours(models.Model):
     class Meta:
         # person_id, not person: ordering by the relation would join people and sort by name
         # on every calendar prefetch (the lookup's slowest query before).
-        ordering = ["person_id", "weekday"]
+        ordering = ["person_id", "weekday", "starts_at"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.UniqueConstraint(fields=["person", "weekday"], name="readiness_workinghours_one_per_day"),
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="readiness_workinghours_ends_after_start"
+                condition=~models.Q(ends_at=models.F("starts_at")), name="readiness_workinghours_not_empty"
             ),
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="readiness_workinghours_weekday_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        return f"{self.get_weekday_display()} {self.label}"
+
+    @property
+    def label(self) -> str:
+        night = " (next day)" if self.crosses_midnight else ""
+        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}{night}"
 
     @property
     def until_midnight(self) -> bool:
         """A window ending at 23:59 runs to the end of the day, not to one minute before it."""
         return self.ends_at >= time(23, 59)
 
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.ends_at <= self.starts_at
+
+    def window_on(self, day: date) -> tuple[datetime, datetime]:
+        """The window as it falls on `day` (one of its weekday), in wall-clock time, end excluded."""
+        opens = datetime.combine(day, self.starts_at)
+        if self.crosses_midnight:
+            return opens, datetime.combine(day + timedelta(days=1), self.ends_at)
+        if self.until_midnight:
+            return opens, datetime.combine(day + timedelta(days=1), time(0))
+        return opens, datetime.combine(day, self.ends_at)
+
+    def week_minutes(self) -> tuple[int, int]:
+        """Start and end in minutes from Monday 00:00; the end may pass Sunday midnight."""
+        monday = date(2024, 1, 1)
+        opens, closes = self.window_on(monday + timedelta(days=self.weekday))
+        origin = datetime.combine(monday, time(0))
+        return int((opens - origin).total_seconds() // 60), int((closes - origin).total_seconds() // 60)
+
     def clean(self) -> None:
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "Working hours must end after they start."})
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at == self.starts_at:
+            raise ValidationError({"ends_at": "A window must end at another time than it starts."})
+
+
+def overlapping_windows(windows: list[WorkingHours]) -> list[tuple[int, int]]:
+    """Pairs of indexes (earlier, later) of windows that share time in the week, Sunday night
+    running into Monday morning included."""
+    week = 7 * 24 * 60
+    spans = [window.week_minutes() for window in windows]
+    pairs = []
+    for j, (start_j, end_j) in enumerate(spans):
+        for i in range(j):
+            start_i, end_i = spans[i]
+            if any(start_i < end_j + shift and start_j + shift < end_i for shift in (-week, 0, week)):
+                pairs.append((i, j))
+    return pairs
 
 
 class Leave(models.Model):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +23,7 @@ from readiness.models import (
     Team,
     WorkingHours,
 )
+from readiness.models.people import overlapping_windows
 from readiness.services.escalation import level_stale_reason
 from readiness.services.gates import application_evidence_changed
 
@@ -32,25 +35,43 @@ def team_save(*, team: Team) -> Team:
     return team
 
 
+Window = tuple[time, time]
+
+
 @transaction.atomic
-def person_save(*, person: Person, hours: Mapping[int, tuple[time, time] | None] | None = None) -> Person:
-    """Create or update a person; `hours` (weekday → window, None for a day off) replaces their week."""
+def person_save(
+    *, person: Person, hours: Mapping[int, Window | Sequence[Window] | None] | None = None
+) -> Person:
+    """Create or update a person; `hours` (weekday → its windows, or one window, or None for a
+    day off) replaces their week. Windows that share time are refused."""
     new = person.pk is None
     person.full_clean()
     person.save()
     if hours is not None:
         rows = [
             WorkingHours(person=person, weekday=weekday, starts_at=window[0], ends_at=window[1])
-            for weekday, window in sorted(hours.items())
-            if window is not None
+            for weekday, windows in sorted(hours.items())
+            for window in _windows(windows)
         ]
         for row in rows:
             row.full_clean(exclude=["person"], validate_unique=False)
+        overlaps = overlapping_windows(rows)
+        if overlaps:
+            first, second = overlaps[0]
+            raise ValidationError(f"Working hours {rows[first]} and {rows[second]} overlap.")
         person.working_hours.all().delete()
         WorkingHours.objects.bulk_create(rows)
     if not new:  # someone new is on no path yet
         application_evidence_changed(person_ids=[person.pk])
     return person
+
+
+def _windows(value: Window | Sequence[Window] | None) -> list[Window]:
+    if not value:
+        return []
+    if isinstance(value[0], time):
+        return [cast(Window, value)]
+    return list(cast(Sequence[Window], value))
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from readiness.forms.people import LeaveForm, MarkLeftForm, PersonForm, TeamForm, week_formset
 from readiness.models import Leave, Person, Team
 from readiness.permissions import can, require
+from readiness.public_holidays import upcoming_holidays
 from readiness.services.people import (
     leave_add,
     leave_delete,
@@ -53,6 +54,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "references": person_references(person),
+            "holidays": upcoming_holidays(person.region, timezone.localdate()),
             "leave_form": LeaveForm(),
             "left_form": MarkLeftForm(),
             "can_manage": can(request.user, MANAGE),
@@ -78,7 +80,8 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "readiness/person_form.html",
-        {"form": form, "week": week, "person": person, "timezones": PersonForm.timezone_names()},
+        {"form": form, "week": week, "person": person, "timezones": PersonForm.timezone_names(),
+         "regions": PersonForm.region_names()},
     )
 
 
