@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from readiness.views import applications, artefacts, escalation, gates, hypercare, lookup, pack, people, reminders
 from readiness.views import history as history_views
 
 app_name = "readiness"
+
+
+def artefact_routes(kind: str, plural: str, list_: str, create: str, detail: str, edit: str) -> list[URLPattern]:
+    """The list, new, detail and edit pages of one kind of artefact (one set of views, told the
+    kind), under apps/<slug>/<plural>/. Each route's name is given, so it can be found by grep."""
+    base, told = f"apps/<slug:slug>/{plural}/", {"kind": kind}
+    return [
+        path(base, artefacts.artefact_list, told, name=list_),
+        path(f"{base}new/", artefacts.artefact_edit, told, name=create),
+        path(f"{base}<int:pk>/", artefacts.artefact_detail, told, name=detail),
+        path(f"{base}<int:pk>/edit/", artefacts.artefact_edit, told, name=edit),
+    ]
+
 
 urlpatterns = [
     # Applications and the delivery lead's dashboard
@@ -16,37 +29,14 @@ urlpatterns = [
     path("apps/<slug:slug>/", gates.checklist, name="application_detail"),
     path("apps/<slug:slug>/edit/", applications.application_edit, name="application_edit"),
     path("apps/<slug:slug>/waivers/new/", gates.waiver_create, name="waiver_create"),
-    # Readiness artefacts: list, new, detail, edit of each kind (one set of views, told the kind),
-    # then their small actions
-    path("apps/<slug:slug>/runbooks/", artefacts.artefact_list, {"kind": "runbook"}, name="runbook_list"),
-    path("apps/<slug:slug>/runbooks/new/", artefacts.artefact_edit, {"kind": "runbook"}, name="runbook_create"),
-    path("apps/<slug:slug>/runbooks/<int:pk>/", artefacts.artefact_detail, {"kind": "runbook"}, name="runbook_detail"),
-    path("apps/<slug:slug>/runbooks/<int:pk>/edit/", artefacts.artefact_edit, {"kind": "runbook"}, name="runbook_edit"),
-    path("apps/<slug:slug>/alerts/", artefacts.artefact_list, {"kind": "alert"}, name="alert_list"),
-    path("apps/<slug:slug>/alerts/new/", artefacts.artefact_edit, {"kind": "alert"}, name="alert_create"),
-    path("apps/<slug:slug>/alerts/<int:pk>/", artefacts.artefact_detail, {"kind": "alert"}, name="alert_detail"),
-    path("apps/<slug:slug>/alerts/<int:pk>/edit/", artefacts.artefact_edit, {"kind": "alert"}, name="alert_edit"),
-    path("apps/<slug:slug>/access/", artefacts.artefact_list, {"kind": "access"}, name="access_list"),
-    path("apps/<slug:slug>/access/new/", artefacts.artefact_edit, {"kind": "access"}, name="access_create"),
-    path("apps/<slug:slug>/access/<int:pk>/", artefacts.artefact_detail, {"kind": "access"}, name="access_detail"),
-    path("apps/<slug:slug>/access/<int:pk>/edit/", artefacts.artefact_edit, {"kind": "access"}, name="access_edit"),
-    path("apps/<slug:slug>/known-issues/", artefacts.artefact_list, {"kind": "knownissue"}, name="knownissue_list"),
-    path("apps/<slug:slug>/known-issues/new/", artefacts.artefact_edit, {"kind": "knownissue"},
-         name="knownissue_create"),
-    path("apps/<slug:slug>/known-issues/<int:pk>/", artefacts.artefact_detail, {"kind": "knownissue"},
-         name="knownissue_detail"),
-    path("apps/<slug:slug>/known-issues/<int:pk>/edit/", artefacts.artefact_edit, {"kind": "knownissue"},
-         name="knownissue_edit"),
-    path("apps/<slug:slug>/drills/", artefacts.artefact_list, {"kind": "drill"}, name="drill_list"),
-    path("apps/<slug:slug>/drills/new/", artefacts.artefact_edit, {"kind": "drill"}, name="drill_create"),
-    path("apps/<slug:slug>/drills/<int:pk>/", artefacts.artefact_detail, {"kind": "drill"}, name="drill_detail"),
-    path("apps/<slug:slug>/drills/<int:pk>/edit/", artefacts.artefact_edit, {"kind": "drill"}, name="drill_edit"),
-    path("apps/<slug:slug>/decisions/", artefacts.artefact_list, {"kind": "decision"}, name="decision_list"),
-    path("apps/<slug:slug>/decisions/new/", artefacts.artefact_edit, {"kind": "decision"}, name="decision_create"),
-    path("apps/<slug:slug>/decisions/<int:pk>/", artefacts.artefact_detail, {"kind": "decision"},
-         name="decision_detail"),
-    path("apps/<slug:slug>/decisions/<int:pk>/edit/", artefacts.artefact_edit, {"kind": "decision"},
-         name="decision_edit"),
+    # Readiness artefacts: list, new, detail, edit of each kind, then their small actions
+    *artefact_routes("runbook", "runbooks", "runbook_list", "runbook_create", "runbook_detail", "runbook_edit"),
+    *artefact_routes("alert", "alerts", "alert_list", "alert_create", "alert_detail", "alert_edit"),
+    *artefact_routes("access", "access", "access_list", "access_create", "access_detail", "access_edit"),
+    *artefact_routes("knownissue", "known-issues", "knownissue_list", "knownissue_create", "knownissue_detail",
+                     "knownissue_edit"),
+    *artefact_routes("drill", "drills", "drill_list", "drill_create", "drill_detail", "drill_edit"),
+    *artefact_routes("decision", "decisions", "decision_list", "decision_create", "decision_detail", "decision_edit"),
     path("apps/<slug:slug>/runbooks/<int:pk>/mark/<str:what>/", artefacts.runbook_mark, name="runbook_mark"),
     path("apps/<slug:slug>/alerts/<int:pk>/verify/", artefacts.alert_verify, name="alert_verify"),
     path("apps/<slug:slug>/drills/<int:pk>/actions/", artefacts.drill_action_add, name="drillaction_create"),
