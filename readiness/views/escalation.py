@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
 from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
+from readiness.coverage_timeline import TimelineDay, days_off_ahead, level_timeline
 from readiness.directory import levels_with_people
 from readiness.forms.escalation import LevelForm, OwnershipRuleForm
 from readiness.lookup import who_to_call
@@ -32,6 +33,12 @@ class LevelRow:
     level: EscalationLevel
     gaps: list[Gap]
     plan: object
+    timeline: list[TimelineDay]
+
+
+def _row(level: EscalationLevel, now: datetime) -> LevelRow:
+    gaps = coverage_gaps(level, now, days=GAP_DAYS)
+    return LevelRow(level, gaps, who_to_call(level, now), level_timeline(level, now, gaps))
 
 
 @login_required
@@ -39,8 +46,8 @@ class LevelRow:
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
-    rows = [LevelRow(level, coverage_gaps(level, now, days=GAP_DAYS), who_to_call(level, now))
-            for level in _levels(application)]
+    levels = _levels(application)
+    rows = [_row(level, now) for level in levels]
     return render(
         request,
         "readiness/path_detail.html",
@@ -50,6 +57,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "now": now,
             "gap_days": GAP_DAYS,
             "gap_count": sum(len(row.gaps) for row in rows),
+            "days_off": days_off_ahead(levels, now),
             "can_edit": can(request.user, "escalation_path.manage", application),
         },
     )
@@ -112,5 +120,6 @@ def ownership_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "readiness/ownership_sheet.html",
-        {"application": application, "levels": levels, "rules": rules, "printed_at": printed_at},
+        {"application": application, "levels": levels, "rules": rules, "printed_at": printed_at,
+         "days_off": days_off_ahead(levels, printed_at), "gap_days": GAP_DAYS},
     )
