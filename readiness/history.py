@@ -70,29 +70,29 @@ class Tracked:
 
     model: type[models.Model]
     area: str
-    rows_of: Callable[[m.Application], Q]
+    rows_of: Callable[[m.Application], Q] = _own
 
 
 def tracked_models() -> list[Tracked]:
     """Every model with history that belongs to an application, directly or through a parent."""
     return [
         Tracked(m.Application, "Application", lambda application: Q(id=application.pk)),
-        Tracked(m.EscalationLevel, "Escalation path", _own),
+        Tracked(m.EscalationLevel, "Escalation path"),
         Tracked(m.Person, "Contacts", _path_people),
         Tracked(m.Team, "Teams", _path_teams),
-        Tracked(m.OwnershipRule, "Ownership rules", _own),
-        Tracked(m.Hypercare, "Hypercare", _own),
+        Tracked(m.OwnershipRule, "Ownership rules"),
+        Tracked(m.Hypercare, "Hypercare"),
         Tracked(m.HypercareExtension, "Hypercare", _children_of(m.Hypercare, "hypercare_id")),
-        Tracked(m.ExitCriterion, "Exit criteria", _own),
-        Tracked(m.GateWaiver, "Gates", _own),
-        Tracked(m.Runbook, "Runbooks", _own),
-        Tracked(m.AlertCheck, "Monitoring", _own),
+        Tracked(m.ExitCriterion, "Exit criteria"),
+        Tracked(m.GateWaiver, "Gates"),
+        Tracked(m.Runbook, "Runbooks"),
+        Tracked(m.AlertCheck, "Monitoring"),
         Tracked(m.AlertVerification, "Monitoring", _children_of(m.AlertCheck, "alert_id")),
-        Tracked(m.AccessCheck, "Access", _own),
-        Tracked(m.KnownIssue, "Known issues", _own),
-        Tracked(m.Drill, "Drills", _own),
+        Tracked(m.AccessCheck, "Access"),
+        Tracked(m.KnownIssue, "Known issues"),
+        Tracked(m.Drill, "Drills"),
         Tracked(m.DrillAction, "Drills", _children_of(m.Drill, "drill_id")),
-        Tracked(m.DecisionRecord, "Decisions", _own),
+        Tracked(m.DecisionRecord, "Decisions"),
         Tracked(m.ApiToken, "API tokens", _accountable_users),
     ]
 
@@ -193,8 +193,7 @@ def _label(f: models.Field) -> str:
 
 
 def _who(record: Any) -> str:
-    user = record.history_user
-    return (user.get_full_name() or user.get_username()) if user else "system"
+    return _name_of(record.history_user) if record.history_user else "system"
 
 
 def _changes_for(
