@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from readiness.forms.mixins import FieldsOnlyMixin, SubmissionKeyMixin, model_choices
+from readiness.forms.mixins import FieldsOnlyMixin, SentenceField, SubmissionKeyMixin, model_choices
 from readiness.forms.widgets import DateInput, DateTimeInput
 from readiness.models import (
     Application,
@@ -20,7 +20,7 @@ from readiness.models import (
     ResolvedBy,
     Severity,
 )
-from readiness.validators import TEXT_MAX_LENGTH, validate_date_in_range, validate_moment_in_range
+from readiness.validators import validate_date_in_range, validate_moment_in_range
 
 
 class HypercarePlanForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
@@ -59,31 +59,17 @@ class ExitCriterionForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
 
 
 class AttestationForm(FieldsOnlyMixin, forms.Form):
-    evidence = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=TEXT_MAX_LENGTH,
+    evidence = SentenceField(
         help_text="What shows it is true: a ticket, a report, a meeting note with its date.",
+        too_short="Describe the evidence in a sentence, so an auditor can find it.",
     )
-
-    def clean_evidence(self) -> str:
-        evidence = self.cleaned_data["evidence"].strip()
-        if len(evidence) < 10:
-            raise forms.ValidationError("Describe the evidence in a sentence, so an auditor can find it.")
-        return evidence
 
 
 class AcceptUnmetForm(FieldsOnlyMixin, forms.Form):
-    reason = forms.CharField(
+    reason = SentenceField(
         label="Why signing off with this unmet is acceptable",
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        too_short="Give the reason in a sentence: it is kept with the sign-off.",
     )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 10:
-            raise forms.ValidationError("Give the reason in a sentence: it is kept with the sign-off.")
-        return reason
 
 
 class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
@@ -103,17 +89,16 @@ class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
     minutes_to_resolve = forms.IntegerField(
         min_value=0, max_value=60 * 24 * 60, required=False, label="Time to resolve (minutes)"
     )
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    summary = SentenceField(max_length=2000, shortest=5, too_short="Say in a few words what happened.")
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.application = application
         levels = EscalationLevel.objects.filter(application=application).order_by("position")
         model_choices(self, "problem_class").queryset = OwnershipRule.objects.filter(application=application)
-        model_choices(self, "from_level").queryset = levels
-        model_choices(self, "to_level").queryset = levels
-        model_choices(self, "from_level").label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
-        model_choices(self, "to_level").label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
+        for name in ("from_level", "to_level"):
+            model_choices(self, name).queryset = levels
+            model_choices(self, name).label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
             first = levels.first()
@@ -125,12 +110,6 @@ class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
         if occurred_at > timezone.now():
             raise forms.ValidationError("An escalation cannot be logged in the future.")
         return occurred_at
-
-    def clean_summary(self) -> str:
-        summary = self.cleaned_data["summary"].strip()
-        if len(summary) < 5:
-            raise forms.ValidationError("Say in a few words what happened.")
-        return summary
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -194,10 +173,9 @@ class EscalationFilterForm(forms.Form):
 
 class ExtensionForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
     new_end_on = forms.DateField(label="New end date", widget=DateInput(), validators=[validate_date_in_range])
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=TEXT_MAX_LENGTH,
+    reason = SentenceField(
         help_text="e.g. the ERP integration still fails weekly; support has not run a cycle alone.",
+        too_short="Give the reason in a sentence: why is hypercare still needed?",
     )
 
     def __init__(self, *args: Any, hypercare: Hypercare, today: date, **kwargs: Any) -> None:
@@ -213,12 +191,6 @@ class ExtensionForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
         if (new_end_on - max(current, self.today)).days > 28:
             raise forms.ValidationError("Extend by at most four weeks at a time, then decide again.")
         return new_end_on
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if len(reason) < 10:
-            raise forms.ValidationError("Give the reason in a sentence: why is hypercare still needed?")
-        return reason
 
 
 class SignOffForm(FieldsOnlyMixin, forms.Form):

@@ -1,5 +1,5 @@
-"""What forms share: crispy drawing the fields only, a one-time submission key, and uniqueness
-checked where the user types."""
+"""What forms share: crispy drawing the fields only, a one-time submission key, uniqueness
+checked where the user types, and free text that must say something."""
 
 from __future__ import annotations
 
@@ -12,11 +12,27 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F, UniqueConstraint
 
 from readiness.submissions import KEY_FIELD
+from readiness.validators import TEXT_MAX_LENGTH
 
 
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     """The form's model-choice field `name`, to narrow its choices (`form.fields` holds plain Fields)."""
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class SentenceField(forms.CharField):
+    """A text box that must say something: at least `shortest` characters once trimmed, else
+    `too_short` beside it (evidence, a reason kept with a sign-off, what happened)."""
+
+    def __init__(self, *, too_short: str, shortest: int = 10, max_length: int = TEXT_MAX_LENGTH, **kwargs: Any) -> None:
+        super().__init__(widget=forms.Textarea(attrs={"rows": 3}), max_length=max_length, **kwargs)
+        self.too_short, self.shortest = too_short, shortest
+
+    def clean(self, value: Any) -> str:
+        text: str = super().clean(value)
+        if len(text) < self.shortest:
+            raise ValidationError(self.too_short)
+        return text
 
 
 class FieldsOnlyMixin:
