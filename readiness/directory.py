@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models import OuterRef, Subquery
 
 from readiness.gates.version import rules_version
 from readiness.models import (
@@ -75,11 +76,27 @@ def directory_version() -> str:
     return hashlib.sha256(f"{rules_version()}{_DIRECTORY_CODE}".encode()).hexdigest()[:16]
 
 
+def _current(application: Application | OuterRef) -> models.QuerySet[LookupDirectory]:
+    """The application's stored directory if it is current: built from its evidence version now,
+    by this code."""
+    version = application.evidence_version if isinstance(application, Application) else OuterRef("evidence_version")
+    return LookupDirectory.objects.filter(application=application, evidence_version=version, rules=directory_version())
+
+
+def with_directory(applications: models.QuerySet[Application]) -> models.QuerySet[Application]:
+    """The applications with their current stored directory beside them (`stored_directory`, None
+    when there is none), read in the same query: what a lookup naming an application reads."""
+    return applications.annotate(stored_directory=Subquery(_current(OuterRef("pk")).values("data")[:1],
+                                                           output_field=models.JSONField()))
+
+
 def directory_read(application: Application) -> Directory:
-    """The stored directory when it is current (one query), else the rows themselves (six)."""
-    stored = LookupDirectory.objects.filter(
-        application=application, evidence_version=application.evidence_version, rules=directory_version()
-    ).values_list("data", flat=True).first()
+    """The stored directory when it is current (read with the application by `with_directory`, or
+    one query), else the rows themselves (six)."""
+    if "stored_directory" in application.__dict__:
+        stored = application.__dict__["stored_directory"]
+    else:
+        stored = _current(application).values_list("data", flat=True).first()
     return directory_from_data(application, stored) if stored is not None else directory_live(application)
 
 

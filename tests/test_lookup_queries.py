@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from readiness.defaults import DEFAULT_RULES
+from readiness.forms.lookup import LookupForm
 from readiness.lookup import answer
 from readiness.models import Application, Coverage, EscalationLevel, Leave, OwnershipRule, Person, WorkingHours
 from readiness.services.gates import readiness_snapshots_refresh_all
@@ -95,6 +96,14 @@ def test_lookup_query_count_is_constant_from_10_to_1000_people_and_10_to_200_app
     # Once the refresh has stored the directories: the application and its directory.
     readiness_snapshots_refresh_all()
     assert (_count(_one_application), _count(_all_applications)) == (2, 6)
+    # Named in the form (the page and the API), the application comes with its directory: one query.
+    assert _count(_through_the_form) == 1
+
+
+def _through_the_form() -> None:
+    form = LookupForm({"application": "app-0", "symptom": "invoice not syncing"})
+    assert form.is_valid(), form.errors
+    assert answer(at=AT, application=form.cleaned_data["application"], symptom="invoice not syncing").plan
 
 
 def test_lookup_page_and_api_query_counts_are_constant(analyst) -> None:

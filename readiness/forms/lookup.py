@@ -10,27 +10,29 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from readiness.directory import with_directory
 from readiness.forms.mixins import FieldsOnlyMixin, UniqueWhereTypedMixin
 from readiness.models import ApiToken, Application, OwnershipRule
 from readiness.validators import validate_moment_in_range
 
 
-def resolve_application(text: str, *, slug_first: bool = False) -> Application:
+def resolve_application(text: str, *, slug_first: bool = False, for_lookup: bool = False) -> Application:
     """The application `text` names: its name in any case, its slug, or a unique part of its name.
 
     What a person types is a name, so a name wins over another application's slug ("billing"
     is the application called Billing, not the one whose slug is billing). Links and the API
     carry slugs: `slug_first` makes the slug win there. Raises ValidationError saying what was
     wrong, and which applications were meant when several fit. One query for a name or a
-    slug, a second for part of a name.
+    slug, a second for part of a name. `for_lookup`: with its stored directory, in the same query.
     """
     text = text.strip()
+    applications = with_directory(Application.objects.all()) if for_lookup else Application.objects.all()
     # Names are unique in any case and slugs are unique, so at most two rows: one named `text`,
     # one with `text` as its slug. No ORDER BY to build on the hot path: the pick is made here.
-    found = list(Application.objects.filter(Q(name__iexact=text) | Q(slug=text))[:2])
+    found = list(applications.filter(Q(name__iexact=text) | Q(slug=text))[:2])
     if found:
         return next((a for a in found if (a.slug == text) == slug_first), found[0])
-    partial = list(Application.objects.filter(name__icontains=text).order_by("name")[:PARTIAL_SHOWN + 1])
+    partial = list(applications.filter(name__icontains=text).order_by("name")[:PARTIAL_SHOWN + 1])
     if len(partial) == 1:
         return partial[0]
     if not partial:
@@ -134,7 +136,7 @@ class LookupForm(forms.Form):
         text = self.cleaned_data.get("application", "").strip()
         if not text:
             return None
-        application = resolve_application(text, slug_first=self.slug_first)
+        application = resolve_application(text, slug_first=self.slug_first, for_lookup=True)
         if text != application.name:
             # Shown again as its name, whatever was typed or linked (a slug, part of the name).
             data = cast(QueryDict, self.data).copy()  # request.GET (a dict in some tests): both copy
