@@ -103,3 +103,35 @@ def test_make_port_sets_site_url_unless_given() -> None:
     assert site_url() == "SITE_URL=http://127.0.0.1:8000"
     assert site_url("PORT=8123") == "SITE_URL=http://127.0.0.1:8123"
     assert site_url("PORT=8123", "SITE_URL=https://handoff.example") == "SITE_URL=https://handoff.example"
+
+
+def test_the_demo_paths_show_promised_coverage_split_and_night_shifts_and_regions(client) -> None:
+    from readiness.models import Person
+
+    call_command("seed_demo", verbosity=0)
+    client.force_login(User.objects.get(username="lead"))
+
+    portal = client.get("/apps/ordering-portal/path/").content.decode()
+    pricing = client.get("/apps/pricing-service/path/")
+    arjun = Person.objects.get(name="Arjun Rao")
+    noor = Person.objects.get(name="Noor Haddad")
+
+    # The ERP level promises Sydney business hours only: its nights and weekends are no gap.
+    erp = portal.split("L3 ERP integration", 1)[1].split("</section>", 1)[0]
+    assert "Promises Monday to Friday 09:00–17:00 (Australia/Sydney)" in erp
+    assert "Times in the next" not in erp  # no gap table
+    # The pricing service's engineering level: Sam has left, Arjun's split shift covers part of the day.
+    engineering = next(row for row in pricing.context["rows"] if row.level.position == 2)
+    assert engineering.gaps and all(
+        gap.reason == "primary Sam Fletcher has left; backup Arjun Rao outside working hours"
+        for gap in engineering.gaps)
+    hosting = next(row for row in pricing.context["rows"] if row.level.position == 3)
+    assert hosting.gaps == []
+    assert any("Noor Haddad (backup) 22:00–24:00" in " ".join(f"{s.who} {s.label}" for s in day.cover)
+               for day in hosting.timeline)
+    person_page = client.get(arjun.get_absolute_url()).content.decode()
+    assert "Monday 07:30–11:30; Monday 18:30–22:30" in person_page
+    assert "Karnataka (IN-KA)" in person_page
+    assert "Sunday 22:00–06:00 (next day)" in client.get(noor.get_absolute_url()).content.decode()
+    people = client.get("/people/").content.decode()
+    assert "holidays AU-VIC" in people and "holidays AU-NSW" in people and "holidays PH" in people

@@ -2,8 +2,10 @@
 
 Sam Fletcher left three weeks ago and the pricing service's path still says "Message Sam":
 the path page, the gate board and the lookup show that level as stale until someone
-replaces him. The ordering portal's ERP level keeps its business-hours-only cover, so the
-portal shows coverage gaps every night and weekend.
+replaces him; his backup, Arjun Rao in Bengaluru, works a split shift that covers only part of
+the Melbourne business day the level promises, so the path shows those hours as gaps. The
+ordering portal's ERP level promises Sydney business hours only: its nights and weekends are
+no gap, a New South Wales public holiday is.
 """
 
 from __future__ import annotations

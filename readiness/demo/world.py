@@ -34,7 +34,7 @@ USERS = [
 
 TEAMS = [
     ("Service Desk", "First-line support for all trading systems, Melbourne and Sydney.", False),
-    ("Offshore Support", "Follow-the-sun support desk in Manila; carries the after-hours pager.", False),
+    ("Offshore Support", "Follow-the-sun support in Manila (carries the after-hours pager) and Bengaluru.", False),
     ("Portal Engineering", "Builds and runs the ordering portal and the dispatch board.", False),
     ("ERP Integration", "Owns the ERP and the integration bus between it and the portal.", False),
     ("Commercial Operations", "Pricing policy, customer terms and order approvals.", False),
@@ -43,8 +43,13 @@ TEAMS = [
 
 WEEKDAYS = range(0, 5)
 ALL_DAYS = range(0, 7)
+# Whose public holidays each timezone's people keep: Victoria's, New South Wales', the
+# Philippines', Karnataka's. The hosting vendor's NOC keeps none.
+REGIONS = {"Australia/Melbourne": "AU-VIC", "Australia/Sydney": "AU-NSW", "Asia/Manila": "PH",
+           "Asia/Kolkata": "IN-KA"}
 
-# name, email, phone, chat, team, timezone, (start, end, days), username, left_on offset (days before today)
+# name, email, phone, chat, team, timezone, (start, end, days) or a list of them (several windows
+# a day; an end before the start runs past midnight), username, left_on offset (days before today)
 PEOPLE: list[tuple[Any, ...]] = [
     ("Mia Chen", "mia.chen@harbourlane.example", "+61 3 9012 4401", "@mia.chen", "Service Desk",
      "Australia/Melbourne", (time(8, 0), time(18, 0), WEEKDAYS), "analyst", None),
@@ -72,6 +77,12 @@ PEOPLE: list[tuple[Any, ...]] = [
      "Australia/Sydney", (time(0, 0), time(23, 59), ALL_DAYS), None, None),
     ("Chloe Martin", "chloe.martin@cloudnest.example", "+61 2 9000 7012", "", "CloudNest Hosting",
      "Australia/Sydney", (time(9, 0), time(17, 0), WEEKDAYS), None, None),
+    # Offshore in Bengaluru on a split shift: the Melbourne afternoon, then the Melbourne night.
+    ("Arjun Rao", "arjun.rao@harbourlane.example", "+91 80 4000 2211", "@arjun", "Offshore Support",
+     "Asia/Kolkata", [(time(7, 30), time(11, 30), WEEKDAYS), (time(18, 30), time(22, 30), WEEKDAYS)], None, None),
+    # Sydney's night operator for the hosting vendor: 22:00 to 06:00, Sunday to Thursday nights.
+    ("Noor Haddad", "noor.haddad@cloudnest.example", "+61 2 9000 7031", "", "CloudNest Hosting",
+     "Australia/Sydney", (time(22, 0), time(6, 0), (6, 0, 1, 2, 3)), None, None),
     # "Just message Sam" — Sam moved on; the pricing service's path still names him.
     ("Sam Fletcher", "sam.fletcher@harbourlane.example", "+61 3 9012 4490", "@sam", "Portal Engineering",
      "Australia/Melbourne", (time(9, 0), time(17, 30), WEEKDAYS), None, 20),
@@ -134,7 +145,7 @@ def seed_people(today: date) -> None:
         teams[name], _ = Team.objects.get_or_create(
             name=name, defaults={"description": description, "is_vendor": is_vendor}
         )
-    for name, email, phone, chat, team, tz, (start, end, days), username, left_ago in PEOPLE:
+    for name, email, phone, chat, team, tz, hours, username, left_ago in PEOPLE:
         person, created = Person.objects.get_or_create(
             email=email,
             defaults={
@@ -143,13 +154,15 @@ def seed_people(today: date) -> None:
                 "chat_handle": chat,
                 "team": teams[team],
                 "timezone": tz,
+                "region": REGIONS.get(tz, "") if team != "CloudNest Hosting" else "",
                 "user": User.objects.filter(username=username).first() if username else None,
                 "left_on": today - timedelta(days=left_ago) if left_ago else None,
             },
         )
         if created:
             WorkingHours.objects.bulk_create(
-                WorkingHours(person=person, weekday=day, starts_at=start, ends_at=end) for day in days
+                WorkingHours(person=person, weekday=day, starts_at=start, ends_at=end)
+                for start, end, days in (hours if isinstance(hours, list) else [hours]) for day in days
             )
     # Lachlan is away next week: his dispatch-board level falls to the backup meanwhile.
     lachlan = Person.objects.get(email="lachlan.ng@harbourlane.example")
@@ -205,8 +218,11 @@ PATHS: dict[str, list[tuple[Any, ...]]] = {
          "mia.chen", "tom.rees", "jomar.santos", [Duty.FIRST_RESPONSE, Duty.ESCALATE, Duty.USER_COMMS], "",
          15, Coverage.AFTER_HOURS, "Service desk line +61 3 9012 4400."),
         (2, "Pricing engineering", "Fixes the nightly price publication and pricing defects.",
-         "sam.fletcher", None, None, [Duty.WORKAROUND], "Re-run a price publication",
+         "sam.fletcher", "arjun.rao", None, [Duty.WORKAROUND], "Re-run a price publication",
          30, Coverage.BUSINESS_HOURS, "Message Sam."),
+        (3, "Hosting", "Infrastructure, databases and network under the pricing service.",
+         "chloe.martin", "noor.haddad", "noc", [Duty.WORKAROUND], "Fail over the database",
+         30, Coverage.AFTER_HOURS, "Chloe in Sydney office hours, Noor on the night shift, else the NOC."),
     ],
     "dispatch-board": [
         (1, "Service desk", "First response for warehouse staff; triage and known workarounds.",
@@ -241,6 +257,8 @@ def seed_escalation_paths(today: date) -> None:
                 other_decision_rights=other,
                 response_target_minutes=target,
                 coverage=coverage,
+                # Each level promises its hours on its primary's clock (the ERP level: Sydney's).
+                coverage_timezone=_person(primary).timezone,
                 how_to_reach=reach,
             )
             level.full_clean()
