@@ -10,7 +10,7 @@ PORT ?= 8000
 # (`make run PORT=8123`) unless SITE_URL is given.
 run seed worker beat: export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint format migrate seed worker beat bench bench-sweep clean
+.PHONY: install run test lint format migrate seed worker beat bench bench-sweep eval-matching clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench: install var
 # The reminder sweep alone: queries and time over 100,000 people (its own PostgreSQL database).
 bench-sweep: install var
 	@eval "$$($(PY) -m tests.services)"; $(PY) -m bench.sweep
+
+# Symptom matching over the demo world: how often the intended class of problem ranks first and in
+# the top three for the phrasings of tests/matching_phrasings.py, and each miss (a test database).
+eval-matching: install
+	$(VENV)/bin/pytest -p no:cacheprovider -q -s tests/test_matching_eval.py
 
 clean:
 	rm -rf var $(VENV)

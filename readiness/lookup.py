@@ -11,8 +11,10 @@ else the rows themselves), so the answer after a write is the new one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 from readiness.coverage import (
     Candidate,
@@ -22,7 +24,8 @@ from readiness.coverage import (
     why_not,
 )
 from readiness.directory import directory_artefacts, directory_read, levels_with_people
-from readiness.matching import RuleMatch, rank_rules, words
+from readiness.lookup_artefacts import artefacts_for
+from readiness.matching import RuleMatch, rank_rules
 from readiness.models.escalation import EscalationLevel, OwnershipRule
 from readiness.models.people import Person
 
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 # --- who to call on one level ------------------------------------------------------------------
 
 
-NOBODY_REACHABLE = "nobody on this level can be reached now: "
+NOBODY_REACHABLE = "nobody on this level can be reached "
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,17 @@ class CallPlan:
     candidates: list[Candidate] = field(default_factory=list)
     # When nobody can be reached: the moment someone on the level can be again (within 14 days).
     next_reachable_at: datetime | None = None
+    # Asked for the present moment; else for another time, and the answer says "at <time>".
+    now: bool = True
+
+    @property
+    def when(self) -> str:
+        return moment_label(self.at, now=self.now)
+
+    @property
+    def fallback_statuses(self) -> list[tuple[Candidate, str]]:
+        """Whom to try next, each with their status at the moment asked for."""
+        return [(c, status_at(c, self)) for c in self.fallback]
 
     @property
     def found(self) -> bool:
@@ -65,11 +79,24 @@ class CallPlan:
     @property
     def unreachable_because(self) -> str:
         """Nobody found: why each of them cannot be reached ("primary outside hours (…), …")."""
-        return self.reason.removeprefix(NOBODY_REACHABLE)
+        return self.reason.removeprefix(f"{NOBODY_REACHABLE}{self.when}: ")
 
 
-def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
-    """The person to call on `level` at `at`, why them, and whom to try after them."""
+def moment_label(at: datetime, *, now: bool) -> str:
+    """"now", or "at 21:00 Tue 3 Jun" (the asker's clock) for a lookup at another time."""
+    return "now" if now else f"at {clock_label(timezone.localtime(at), with_date=True)}"
+
+
+def status_at(candidate: Candidate, plan: CallPlan) -> str:
+    # coverage says "reachable now"; a lookup for another time says when.
+    return candidate.status.replace("reachable now", f"reachable {plan.when}")
+
+
+def who_to_call(level: EscalationLevel, at: datetime, *, now: bool = True) -> CallPlan:
+    """The person to call on `level` at `at`, why them, and whom to try after them.
+
+    `now`: `at` is the present (the answer says "now"), else a time asked for ("at 21:00 …").
+    """
     candidates = candidates_at(level, at)
     primary = candidates[0]
     chosen = next((c for c in candidates if c.reachable), None)
@@ -82,11 +109,12 @@ def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
             at=at,
             person=None,
             role="",
-            reason=NOBODY_REACHABLE + ", ".join(reasons),
+            reason=f"{NOBODY_REACHABLE}{moment_label(at, now=now)}: " + ", ".join(reasons),
             local_time=None,
             fallback=_fallback(candidates, None),
             candidates=candidates,
             next_reachable_at=next_reachable(level, at),
+            now=now,
         )
     if chosen is primary:
         if primary.reachability.in_hours:
@@ -105,6 +133,7 @@ def who_to_call(level: EscalationLevel, at: datetime) -> CallPlan:
         local_time=chosen.local_time,
         fallback=_fallback(candidates, chosen),
         candidates=candidates,
+        now=now,
     )
 
 
@@ -122,6 +151,17 @@ def _fallback(candidates: list[Candidate], chosen: Candidate | None) -> list[Can
 # --- the answer --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RunbookAdvice:
+    """The runbook written for the symptom sends it to another level than its class of problem
+    does: which of the two this answer follows, and why, in one sentence."""
+
+    runbook: Any
+    level: EscalationLevel  # the runbook's
+    followed: bool  # the answer calls the runbook's level
+    text: str
+
+
 @dataclass
 class Answer:
     at: datetime
@@ -130,8 +170,9 @@ class Answer:
     matches: list[RuleMatch]
     # The class of problem the answer is about: the one picked, or the best match.
     rule: OwnershipRule | None
+    # Whom to call: on the class's level, or on the level of the runbook written for the symptom (`advice`).
     plan: CallPlan | None
-    # If the owning level cannot resolve it: the levels above, each with its own person to call.
+    # If the called level cannot resolve it: the levels above, each with its own person to call.
     escalation: list[CallPlan]
     plans: dict[int, CallPlan]  # per matched rule's level id, for the other matches
     runbooks: list[Any] = field(default_factory=list)
@@ -140,13 +181,27 @@ class Answer:
     ambiguous: bool = False
     # The application's classes of problem, by name (for the form's list): read with the rules.
     classes: list[str] = field(default_factory=list)
+    advice: RunbookAdvice | None = None
+    # Per runbook shown (by pk): the level it escalates to, and how that fits this answer.
+    runbook_notes: dict[int, str] = field(default_factory=dict)
+    now: bool = True
 
     def plan_for(self, match: RuleMatch) -> CallPlan | None:
+        if self.plan is not None and match.rule is self.rule:
+            return self.plan  # the answer's own call, whichever level it is on: one answer per screen
         return self.plans.get(match.rule.level_id) if match.rule.level_id else None
 
     @property
     def rows(self) -> list[tuple[RuleMatch, CallPlan | None]]:
         return [(match, self.plan_for(match)) for match in self.matches]
+
+    @property
+    def runbook_rows(self) -> list[tuple[Any, str]]:
+        return [(runbook, self.runbook_notes.get(runbook.pk, "")) for runbook in self.runbooks]
+
+    @property
+    def when(self) -> str:
+        return moment_label(self.at, now=self.now)
 
 
 def answer(
@@ -156,6 +211,7 @@ def answer(
     symptom: str = "",
     problem_class: str = "",
     limit: int = 5,
+    now: bool | None = None,
 ) -> Answer:
     """Everything "Who do I call?" shows, in a constant number of queries however big the data.
 
@@ -164,8 +220,11 @@ def answer(
     application, its directory (readiness.directory): one query while the stored one is current,
     seven otherwise (asking for it, then the rows). Without one: the rules of all, then the levels
     of the matched applications with their people, their working hours and leave, and the chosen
-    application's runbooks and open known issues.
+    application's runbooks and open known issues. `now`: whether `at` is the present (by default,
+    when it is within a minute of the clock); else the answer speaks of "at <time>".
     """
+    if now is None:
+        now = abs(timezone.now() - at) < timedelta(minutes=1)
     directory = directory_read(application) if application is not None else None
     if directory is not None:
         rules = directory.rules
@@ -195,76 +254,95 @@ def answer(
     ambiguous = (
         application is None
         and len(matches) > 1
-        and matches[1].score == matches[0].score
+        and matches[1].relevance == matches[0].relevance
         and matches[1].rule.application_id != matches[0].rule.application_id
     )
     if ambiguous:
         chosen = None
     by_id = {level.pk: level for level in levels}
     plans = {
-        m.rule.level_id: who_to_call(by_id[m.rule.level_id], at) for m in matches if m.rule.level_id in by_id
+        m.rule.level_id: who_to_call(by_id[m.rule.level_id], at, now=now)
+        for m in matches if m.rule.level_id in by_id
     }
-    plan = escalation = None
-    if chosen is not None and chosen.level_id in by_id:
-        owning = by_id[chosen.level_id]
-        plan = plans.get(owning.pk) or who_to_call(owning, at)
-        escalation = [
-            who_to_call(level, at)
-            for level in levels
-            if level.application_id == owning.application_id and level.position > owning.position
-        ]
-    runbooks: list[Any] = []
-    known_issues: list[Any] = []
-    if chosen is not None:
-        runbooks, known_issues = _artefacts(chosen, symptom, *(
-            (directory.runbooks, directory.known_issues) if directory else directory_artefacts(chosen.application)))
-    return Answer(
-        at=at,
-        symptom=symptom,
-        application=application,
-        matches=matches,
-        rule=chosen,
-        plan=plan,
-        escalation=escalation or [],
-        plans=plans,
-        runbooks=runbooks,
-        known_issues=known_issues,
-        ambiguous=ambiguous,
+    result = Answer(
+        at=at, symptom=symptom, application=application, matches=matches, rule=chosen, plan=None,
+        escalation=[], plans=plans, ambiguous=ambiguous, now=now,
         classes=[rule.name for rule in rules] if application is not None else [],
     )
+    if chosen is not None:
+        result.runbooks, fitting, result.known_issues = artefacts_for(chosen, symptom, *(
+            (directory.runbooks, directory.known_issues) if directory else directory_artefacts(chosen.application)))
+        if chosen.level_id in by_id:
+            owning = by_id[chosen.level_id]
+            plan = plans.get(owning.pk) or who_to_call(owning, at, now=now)
+            runbook = next((r for r in result.runbooks if r.pk in fitting and r.escalation_level_id in by_id), None)
+            if runbook is not None and runbook.escalation_level_id != owning.pk:
+                plan, result.advice = _follow_runbook(chosen, plan, runbook, by_id[runbook.escalation_level_id])
+            result.plan = plan
+            result.escalation = [
+                plans.get(level.pk) or who_to_call(level, at, now=now)
+                for level in levels
+                if level.application_id == owning.application_id and level.position > plan.level.position
+            ]
+            result.runbook_notes = _runbook_notes(result, by_id)
+    return result
 
 
-def _artefacts(
-    rule: OwnershipRule, symptom: str, all_runbooks: list[Any], open_issues: list[Any], limit: int = 3
-) -> tuple[list[Any], list[Any]]:
-    """Runbooks and known issues of the rule's application that fit the symptom.
+def _level_label(level: EscalationLevel) -> str:
+    return f"L{level.position} {level.name}"
 
-    A runbook fits when it shares words with the symptom (or, with no symptom typed, with the
-    class of problem) or when it sends to the rule's level; a known issue when it shares words
-    and still matters (`open_issues`: not resolved).
+
+def _follow_runbook(
+    rule: OwnershipRule, owner_plan: CallPlan, runbook: Any, level: EscalationLevel
+) -> tuple[CallPlan, RunbookAdvice]:
+    """The runbook written for this symptom sends it to `level`; its class of problem to another.
+
+    The runbook is the more specific of the two (it was written for this scenario), so its
+    level is called when someone there can be reached; when nobody can, the class's level is
+    called instead, and the answer says so and until when.
     """
-    asked = set(words(symptom)) or set(words(" ".join([rule.name, *rule.symptom_list])))
+    runbook_plan = who_to_call(level, owner_plan.at, now=owner_plan.now)
+    named, owner = _level_label(level), _level_label(owner_plan.level)
+    if runbook_plan.found or not owner_plan.found:
+        text = (
+            f"The runbook “{runbook.title}”, written for this symptom, sends it to {named}: call them, as it "
+            f"says. ({owner} takes “{rule.name}” in general.)"
+        )
+        return runbook_plan, RunbookAdvice(runbook, level, True, text)
+    again = runbook_plan.next_reachable_at
+    until = f" (again from {clock_label(timezone.localtime(again), with_date=True)})" if again else ""
+    text = (
+        f"The runbook “{runbook.title}” sends this to {named}, but nobody there can be reached "
+        f"{runbook_plan.when}{until}: call {owner} instead, who take “{rule.name}”, and hand it to "
+        f"{named} once they can be reached."
+    )
+    return owner_plan, RunbookAdvice(runbook, level, False, text)
 
-    enough = len(asked) // 2 + 1  # most of the words: one shared word of two is a coincidence
 
-    def fit(*texts: str) -> int:
-        shared = len(asked & set(words(" ".join(texts))))
-        return shared if shared >= enough else 0
-
-    runbooks = []
-    for runbook in all_runbooks:
-        score = fit(runbook.title, runbook.symptom)
-        linked = rule.level_id is not None and runbook.escalation_level_id == rule.level_id
-        if score or linked:
-            runbooks.append((score, linked, runbook))
-    runbooks.sort(key=lambda item: (-item[0], not item[1], item[2].title))
-    issues = []
-    for issue in open_issues:
-        score = fit(issue.title, issue.symptom)
-        if score:
-            issues.append((score, issue))
-    issues.sort(key=lambda item: (-item[0], item[1].title))
-    return [r for _, _, r in runbooks[:limit]], [i for _, i in issues[:limit]]
+def _runbook_notes(result: Answer, by_id: dict[int, EscalationLevel]) -> dict[int, str]:
+    """For each runbook shown: the level it sends to, and how that fits whom this answer calls."""
+    assert result.plan is not None
+    called = result.plan.level
+    chain = {p.level.pk for p in result.escalation}
+    notes = {}
+    for runbook in result.runbooks:
+        level = by_id.get(runbook.escalation_level_id)
+        if level is None:
+            continue
+        named = _level_label(level)
+        if level.pk == called.pk:
+            notes[runbook.pk] = f"escalates to {named}, whom this answer calls"
+        elif result.advice is not None and runbook.pk == result.advice.runbook.pk:
+            notes[runbook.pk] = f"escalates to {named}: see above for whom to call {result.when}"
+        elif level.pk in chain:
+            notes[runbook.pk] = (
+                f"escalates to {named}, next in this answer's chain if {_level_label(called)} cannot resolve it"
+            )
+        else:
+            why = (f"the runbook “{result.advice.runbook.title}” sends this symptom there" if result.advice and
+                   result.advice.followed else f"it takes “{result.rule.name if result.rule else ''}”")
+            notes[runbook.pk] = f"escalates to {named}; for this symptom call {_level_label(called)} as above: {why}"
+    return notes
 
 
 def answer_as_dict(result: Answer) -> dict[str, Any]:
@@ -288,13 +366,15 @@ def answer_as_dict(result: Answer) -> dict[str, Any]:
             "role": p.role,
             "reason": p.reason,
             "fallback": [
-                {**(person(c.person, c.local_time) or {}), "role": c.role, "status": c.status} for c in p.fallback
+                {**(person(c.person, c.local_time) or {}), "role": c.role, "status": status}
+                for c, status in p.fallback_statuses
             ],
             "next_reachable_at": p.next_reachable_at.isoformat() if p.next_reachable_at else None,
         }
 
     return {
         "at": result.at.isoformat(),
+        "now": result.now,
         "symptom": result.symptom,
         "application": result.application.slug if result.application else None,
         # True when, searching all applications, the best class tied in several: pick one.
@@ -319,7 +399,14 @@ def answer_as_dict(result: Answer) -> dict[str, Any]:
             "owner": result.rule.get_owner_role_display(),
             "call": plan(result.plan),
             "escalation": [plan(p) for p in result.escalation],
-            "runbooks": [{"title": r.title, "url": r.get_absolute_url()} for r in result.runbooks],
+            # The runbook written for the symptom sends it elsewhere than the class: which is followed, why.
+            "runbook_advice": None if result.advice is None else {
+                "runbook": result.advice.runbook.title, "level": result.advice.level.position,
+                "followed": result.advice.followed, "text": result.advice.text,
+            },
+            "runbooks": [
+                {"title": r.title, "url": r.get_absolute_url(), "note": note} for r, note in result.runbook_rows
+            ],
             "known_issues": [
                 {"title": i.title, "workaround": i.workaround, "support_script": i.support_script,
                  "url": i.get_absolute_url()}

@@ -26,23 +26,24 @@ SynonymGroups = tuple[tuple[str, ...], ...]
 DEFAULT_SYNONYMS = "\n".join([
     "not showing up = not syncing = missing = not arriving = not reaching = not received = not coming through = "
     "never arrived = not appearing = not transferred = not sent = not getting to = not making it to = "
-    "not updated = not populated",
-    "stuck = hung = frozen = pending = queued = backing up = backlog = piling up = waiting",
+    "not updated = not populated = not published = not pushed = not exported = not imported",
+    "stuck = pending = queued = backing up = backlog = piling up = waiting = delayed",
     "sync = interface = integration = feed = transfer",
-    "log in = login = sign in = signin = logon = log on = authenticate = get in",
+    "log in = login = log into = login to = sign in = signin = sign into = logon = log on = authenticate = get in",
     "locked out = account locked = blocked",
     "password = credentials = passcode",
     "permission = access = authorisation = authorization = rights = role",
     "error = failure = fails = failed = broken = exception = crash = crashes = bug",
-    "does nothing = not responding = unresponsive = no response = nothing happens",
+    "does nothing = not responding = unresponsive = no response = nothing happens = freezes = frozen = hangs = hung",
     "wrong = incorrect = mismatch = differs = "
-    "different = does not match = doesn't match = inconsistent = discrepancy",
+    "different = does not match = doesn't match = inconsistent = discrepancy = out of date = outdated = stale = "
+    "still showing",
     "price = pricing = cost = rate",
     "order = purchase order = po",
     "invoice = bill = billing",
     "how do i = how to = where do i = where can i = need help with = instructions",
     "cannot find = can't find = can not find = where is = hidden = disappeared",
-    "release = deployment = deploy = upgrade = update = new version = go-live",
+    "release = deployment = deploy = deployed = upgrade = new version = go-live",
     "worked yesterday = used to work = was working = worked before = stopped working",
     "approval = approve = sign-off = authorise = authorize",
     "policy = process = rule = procedure",

@@ -3,6 +3,7 @@ every other page, and the form's errors beside their fields."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -122,7 +123,8 @@ def test_an_answer_with_someone_to_call_shows_them_the_fallback_the_escalation_a
     assert "<strong>Ada Primary</strong>" in html and "never confirmed" in html
     assert 'href="tel:+61390000000">Call +61 3 9000 0000</a>' in html
     assert "Why them: primary, in working hours" in html
-    assert "If they do not answer" in html and "Ben Backup (backup) — reachable now" in html
+    assert "If they do not answer" in html and "Ben Backup (backup) — reachable at 10:00 Mon 2 Jun" in html
+    assert "Call at 10:00 Mon 2 Jun</h4>" in html and not re.search(r"\bnow\b", html.split('id="answer-heading"', 1)[1])
     assert "L2 Platform: <strong>Cy Platform</strong>" in html
     from readiness.models import Runbook
 
@@ -136,7 +138,7 @@ def test_an_answer_with_someone_to_call_shows_them_the_fallback_the_escalation_a
 def test_an_answer_with_nobody_reachable_says_when_someone_is_again(portal, signed_in) -> None:
     html = _answer_page(signed_in, application="portal", symptom="cannot log in", at="2025-06-02T03:00")
 
-    assert "Nobody on L1 Service desk can be reached now" in html
+    assert "Nobody on L1 Service desk can be reached at 03:00 Mon 2 Jun</strong>" in html
     assert "no after-hours cover" in html
     assert "Someone is reachable again from 09:00 Mon 2 Jun (Australia/Melbourne time)" in html
 

@@ -82,8 +82,14 @@ def test_editing_a_rule_changes_what_the_symptom_finds(portal) -> None:
 
 
 def test_words_are_stemmed_so_forms_of_a_word_meet() -> None:
-    assert words("Invoices not syncing") == words("invoice sync")
+    assert words("Invoices syncing") == words("invoice sync")
     assert words("approval policies") == words("approve policy")
+
+
+def test_phrases_that_mean_the_same_meet_and_filler_words_do_not_count() -> None:
+    assert words("invoices not showing up") == words("invoice not syncing") == words("Invoices missing")
+    assert words("orders aren't being sent to the ERP") == words("order not reaching ERP")
+    assert words("the of and just please") == []
 
 
 def test_searching_all_applications_asks_which_when_the_class_ties(portal) -> None:
