@@ -24,14 +24,24 @@ from .people import Person
 
 
 class Artefact(models.Model):
-    """What every artefact shares: it belongs to an application and has a page of its own."""
+    """What every artefact shares: it belongs to an application, has a page of its own, a title
+    (most of them), a history and the moment it was recorded (a gate judging a past day ignores
+    artefacts recorded after it)."""
 
     DETAIL_URL: ClassVar[str]
     if TYPE_CHECKING:
         application: Application
+        title: str
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse(self.DETAIL_URL, args=[self.application.slug, self.pk])
@@ -61,10 +71,6 @@ class Runbook(Artefact):
     )
     last_reviewed_on = models.DateField(null=True, blank=True)
     last_exercised_on = models.DateField(null=True, blank=True, help_text="Last used in a drill or a real incident.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["application_id", "title"]
         constraints = [
@@ -75,9 +81,6 @@ class Runbook(Artefact):
                 "runbook", "title", "application", message="This application already has a runbook with this title."
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
     def clean(self) -> None:
         level = self.escalation_level if self.escalation_level_id else None
@@ -98,10 +101,6 @@ class AlertCheck(Artefact):
     user_impact = models.TextField("Why it matters to users")
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
     dashboard_url = models.URLField("Dashboard link", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["application_id", "signal"]
         constraints = [
@@ -159,10 +158,6 @@ class AccessCheck(Artefact):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="access_checks"
     )
     verified_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["application_id", "kind", "description"]
         constraints = [
@@ -204,15 +199,8 @@ class KnownIssue(Artefact):
     support_script = models.TextField(blank=True, help_text="What support tells the user.")
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="known_issues")
     status = models.CharField(max_length=20, choices=KnownIssueStatus.choices, default=KnownIssueStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["application_id", "status", "title"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class DrillScenario(models.TextChoices):
@@ -250,10 +238,6 @@ class Drill(Artefact):
         "Minutes to answer", null=True, blank=True, help_text="How long the slowest contact took to answer."
     )
     findings = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["application_id", "-held_on"]
         constraints = [
@@ -263,9 +247,6 @@ class Drill(Artefact):
                 name="readiness_drill_answer_minutes_needs_answer",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
     def clean(self) -> None:
         if self.answer_minutes is not None and not self.contacts_answered:
@@ -278,8 +259,8 @@ class Drill(Artefact):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class DrillAction(models.Model):
@@ -317,9 +298,9 @@ class DrillAction(models.Model):
 
 
 class DecisionStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACCEPTED = "accepted", "Accepted"
-    SUPERSEDED = "superseded", "Superseded"
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
 
 
 class DecisionRecord(Artefact):
@@ -343,10 +324,6 @@ class DecisionRecord(Artefact):
         "Key decision", default=False, help_text="Support must know it; the knowledge gate asks for it."
     )
     decided_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["application_id", "title"]
         constraints = [
@@ -360,9 +337,6 @@ class DecisionRecord(Artefact):
                 name="readiness_decisionrecord_superseded_has_successor",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
     def clean(self) -> None:
         if self.superseded_by_id:
