@@ -25,7 +25,7 @@ def artefact_routes(kind: str, plural: str, list_: str, create: str, detail: str
 urlpatterns = [
     # Applications and the delivery lead's dashboard
     path("", gates.dashboard, name="home"),
-    path("apps/new/", applications.application_new, name="application_create"),
+    path("apps/new/", applications.application_edit, name="application_create"),
     path("apps/<slug:slug>/", gates.checklist, name="application_detail"),
     path("apps/<slug:slug>/edit/", applications.application_edit, name="application_edit"),
     path("apps/<slug:slug>/waivers/new/", gates.waiver_create, name="waiver_create"),

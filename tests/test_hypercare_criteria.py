@@ -153,9 +153,12 @@ def test_changing_a_threshold_changes_the_status() -> None:
 
 
 def test_new_application_starts_from_the_template_criteria(lead, owner) -> None:
+    from readiness.models import Application
     from readiness.services.applications import application_create
 
-    app = application_create(name="Returns portal", slug="returns", business_owner=owner, delivery_lead=lead)
+    app = application_create(
+        application=Application(name="Returns portal", slug="returns", business_owner=owner, delivery_lead=lead)
+    )
     criteria = list(app.exit_criteria.all())
     assert [c.metric for c in criteria if c.metric] == [code.value for code in MetricCode]
     assert any(c.kind == "attestation" for c in criteria)

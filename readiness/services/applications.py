@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from readiness.defaults import DEFAULT_RULES
-from readiness.models import Application, EscalationLevel, ExitCriterion, Hypercare, OwnershipRule, Stage
+from readiness.models import Application, EscalationLevel, ExitCriterion, Hypercare, OwnershipRule
 from readiness.permissions import require
 from readiness.services.escalation import levels_people
 from readiness.services.gates import application_evidence_changed
@@ -47,31 +47,9 @@ def ownership_rules_install_defaults(
 
 
 @transaction.atomic
-def application_create(
-    *,
-    name: str,
-    slug: str,
-    description: str = "",
-    current_release: str = "",
-    go_live_date: date | None = None,
-    stage: str = Stage.BUILD,
-    delivery_lead: User | None = None,
-    business_owner: User | None = None,
-    support_lead: User | None = None,
-    members: list[User] | None = None,
-) -> Application:
-    """Create an application with the default triage rules and the template exit criteria."""
-    application = Application(
-        name=name,
-        slug=slug,
-        description=description,
-        current_release=current_release,
-        go_live_date=go_live_date,
-        stage=stage,
-        delivery_lead=delivery_lead,
-        business_owner=business_owner,
-        support_lead=support_lead,
-    )
+def application_create(*, application: Application, members: list[User] | None = None) -> Application:
+    """Save a new application (its fields set by the form) with its members, the default triage
+    rules and the template exit criteria."""
     application.full_clean()
     application.save()
     if members:
