@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from readiness import models
 from readiness.models.api import hash_key
+from readiness.models.closures import ClosureDay
 from readiness.models.people import Weekday
 from readiness.roles import Role
 
@@ -463,3 +464,14 @@ class FormSubmissionFactory(ModelFactory[models.FormSubmission]):
     key = factory.LazyFunction(uuid.uuid4)
     user = factory.SubFactory(UserFactory, role=Role.DELIVERY_LEAD)
     result_url = "/apps/"
+
+
+class ClosureDayFactory(ModelFactory[ClosureDay]):
+    """A day the organisation is closed; its Leave rows come from services.people.closure_day_add."""
+
+    class Meta:
+        model = ClosureDay
+        django_get_or_create = ["day"]
+
+    day = factory.Faker("date_between", start_date="+1d", end_date="+60d")
+    name = "Stocktake"

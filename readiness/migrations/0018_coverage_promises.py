@@ -1,9 +1,11 @@
 # Coverage as the team promises it: promised hours on levels (and extended-hours coverage),
-# several working windows a day and windows past midnight, a public-holiday region per person.
+# several working windows a day and windows past midnight, a public-holiday region per person,
+# organisation closure days (a Leave row per person marks each).
 # Existing windows stay as they are (one a day, ending after they start); existing people get
 # the region their Australian timezone names (Melbourne keeps Victoria's holidays), others none.
 
 import datetime
+import django.db.models.deletion
 import readiness.public_holidays
 import readiness.validators
 from django.db import migrations, models
@@ -94,6 +96,22 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='workinghours',
             constraint=models.CheckConstraint(condition=models.Q(('ends_at', models.F('starts_at')), _negated=True), name='readiness_workinghours_not_empty'),
+        ),
+        migrations.CreateModel(
+            name='ClosureDay',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField(unique=True, validators=[readiness.validators.validate_date_in_range])),
+                ('name', models.CharField(help_text='e.g. Christmas shutdown', max_length=100)),
+            ],
+            options={
+                'ordering': ['day'],
+            },
+        ),
+        migrations.AddField(
+            model_name='leave',
+            name='closure',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='leaves', to='readiness.closureday'),
         ),
         migrations.RunPython(regions_from_timezones, migrations.RunPython.noop),
     ]

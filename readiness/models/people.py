@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from readiness.public_holidays import public_holiday, region_name, validate_region
 from readiness.validators import in_range
 
+from .closures import ClosureDay
 from .constraints import unique_ignoring_case
 
 
@@ -200,8 +201,15 @@ class Person(models.Model):
         return self._calendar("leaves")
 
     def leave_on(self, on: date) -> Leave | None:
+        """Their own leave on `on`; an organisation closure is no leave (see `day_off`)."""
         for leave in self._calendar("leaves"):
-            if leave.starts_on <= on <= leave.ends_on:
+            if leave.starts_on <= on <= leave.ends_on and leave.closure_id is None:
+                return leave
+        return None
+
+    def closure_on(self, on: date) -> Leave | None:
+        for leave in self._calendar("leaves"):
+            if leave.closure_id is not None and leave.starts_on <= on <= leave.ends_on:
                 return leave
         return None
 
@@ -210,7 +218,11 @@ class Person(models.Model):
         return f"{region_name(self.region)} ({self.region})" if self.region else ""
 
     def day_off(self, on: date) -> str | None:
-        """Why `on` is no working day for them although their hours say it is (a public holiday)."""
+        """Why `on` is no working day for them although their hours say it is: the organisation
+        is closed, or it is a public holiday where they work."""
+        closure = self.closure_on(on)
+        if closure is not None:
+            return f"organisation closed: {closure.note}"
         return public_holiday(self.region, on)
 
     def working_day_at(self, local: datetime) -> date | None:
@@ -340,12 +352,14 @@ def overlapping_windows(windows: list[WorkingHours]) -> list[tuple[int, int]]:
 
 
 class Leave(models.Model):
-    """Whole days away, inclusive, in the person's own timezone."""
+    """Whole days away, inclusive, in the person's own timezone; or, with `closure`, a day the
+    organisation is closed (out of hours, like a public holiday, not leave)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="leaves")
     starts_on = models.DateField()
     ends_on = models.DateField()
     note = models.CharField(max_length=200, blank=True)
+    closure = models.ForeignKey(ClosureDay, on_delete=models.CASCADE, null=True, blank=True, related_name="leaves")
 
     class Meta:
         ordering = ["starts_on"]

@@ -23,6 +23,7 @@ from readiness.models import (
     Team,
     WorkingHours,
 )
+from readiness.models.closures import ClosureDay
 from readiness.models.people import overlapping_windows
 from readiness.services.escalation import level_stale_reason
 from readiness.services.gates import application_evidence_changed
@@ -61,9 +62,35 @@ def person_save(
             raise ValidationError(f"Working hours {rows[first]} and {rows[second]} overlap.")
         person.working_hours.all().delete()
         WorkingHours.objects.bulk_create(rows)
-    if not new:  # someone new is on no path yet
+    if new:  # the organisation's closures ahead are theirs too
+        Leave.objects.bulk_create(
+            Leave(person=person, starts_on=closure.day, ends_on=closure.day, note=closure.name, closure=closure)
+            for closure in ClosureDay.objects.filter(day__gte=timezone.localdate())
+        )
+    else:  # someone new is on no path yet
         application_evidence_changed(person_ids=[person.pk])
     return person
+
+
+@transaction.atomic
+def closure_day_add(*, day: date, name: str) -> ClosureDay:
+    """Close the organisation for a day: everyone still here is out of hours on it."""
+    closure = ClosureDay(day=day, name=name)
+    closure.full_clean()
+    closure.save()
+    people = list(Person.objects.current().values_list("pk", flat=True))
+    Leave.objects.bulk_create(
+        Leave(person_id=pk, starts_on=day, ends_on=day, note=name, closure=closure) for pk in people
+    )
+    application_evidence_changed(person_ids=people)
+    return closure
+
+
+@transaction.atomic
+def closure_day_remove(*, closure: ClosureDay) -> None:
+    people = list(closure.leaves.values_list("person_id", flat=True))
+    closure.delete()  # and its leave rows
+    application_evidence_changed(person_ids=people)
 
 
 def _windows(value: Window | Sequence[Window] | None) -> list[Window]:

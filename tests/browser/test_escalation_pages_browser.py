@@ -24,6 +24,7 @@ def test_escalation_pages_are_accessible(checked_page) -> None:
         f"/apps/ordering-portal/path/levels/{level.pk}/edit/", "/apps/ordering-portal/sheet/", "/people/",
         f"/people/{mia.pk}/", f"/people/{mia.pk}/edit/", f"/people/{mia.pk}/left/", "/people/new/", "/teams/new/",
         "/account/tokens/", "/call/?problem_class=Integration+misfires",
+        f"/people/{Person.objects.get(name='Arjun Rao').pk}/edit/",
     ]:
         assert checked_page.goto(path).status == 200, path
 
@@ -36,15 +37,20 @@ def test_form_errors_show_beside_the_fields_and_pass_axe(checked_page) -> None:
 
     checked_page.goto(f"/people/{mia.pk}/edit/")
     page.get_by_label("Timezone").fill("Mars/Olympus_Mons")
-    page.locator("#id_hours-0-ends_at").fill("07:00")
+    # Monday's second row (the first is 08:00–18:00): a window inside the first overlaps it.
+    page.locator("#id_hours-1-starts_at").fill("12:00")
+    page.locator("#id_hours-1-ends_at").fill("13:00")
+    page.get_by_label("Public holidays").fill("AU-XX")
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     checked_page.check()
     beside = {
-        name: page.locator(f"#id_{name}").locator("xpath=..").inner_text() for name in ("timezone", "hours-0-ends_at")
+        name: page.locator(f"#id_{name}").locator("xpath=..").inner_text()
+        for name in ("timezone", "hours-1-starts_at", "region")
     }
     assert "Mars/Olympus_Mons is not a known IANA timezone" in beside["timezone"]
-    assert "must end after they start" in beside["hours-0-ends_at"]
+    assert "Overlaps Monday 08:00–18:00" in beside["hours-1-starts_at"]
+    assert "AU has no region XX" in beside["region"]
 
     checked_page.goto("/apps/ordering-portal/path/levels/new/")
     page.get_by_label("Name").fill("Vendor")
