@@ -169,3 +169,21 @@ def test_a_past_day_is_judged_with_that_years_holidays() -> None:
 
     assert not person.reachability_at(datetime(2025, 11, 4, 10, 0, tzinfo=MELBOURNE)).in_hours  # Cup Day 2025
     assert person.reachability_at(datetime(2025, 11, 4, 10, 0, tzinfo=MELBOURNE) + timedelta(days=1)).in_hours
+
+
+def test_a_person_with_no_region_of_their_own_takes_their_teams(lead) -> None:
+    client = Client()
+    client.force_login(lead)
+    client.post("/teams/new/", {"name": "Offshore Support", "description": "", "region": "in-ka"})
+    team = factories.TeamFactory(name="Offshore Support")
+    assert team.region == "IN-KA"
+    week = {"hours-TOTAL_FORMS": "1", "hours-INITIAL_FORMS": "0", "hours-0-weekday": "0",
+            "hours-0-starts_at": "09:00", "hours-0-ends_at": "17:00"}
+    person = {"name": "Arjun Rao", "phone": "", "chat_handle": "", "timezone": "Asia/Kolkata", "team": team.pk}
+
+    client.post("/people/new/", person | week | {"email": "arjun@example.com", "region": ""})
+    client.post("/people/new/", person | week | {"email": "arjun2@example.com", "name": "Arjun Two",
+                                                 "region": "IN-MH"})
+
+    assert Person.objects.get(email="arjun@example.com").region == "IN-KA"
+    assert Person.objects.get(email="arjun2@example.com").region == "IN-MH"

@@ -17,9 +17,12 @@ from readiness.validators import validate_date_in_range
 
 
 class TeamForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
+    def clean_region(self) -> str:
+        return normalise_region(str(self.cleaned_data.get("region") or ""))
+
     class Meta:
         model = Team
-        fields = ["name", "description", "is_vendor"]
+        fields = ["name", "description", "is_vendor", "region"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -37,6 +40,13 @@ class PersonForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
     def clean_region(self) -> str:
         # Typed in any case ("au-vic"): the library's codes are capitals.
         return normalise_region(str(self.cleaned_data.get("region") or ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        team = data.get("team")
+        if not data.get("region") and team is not None and team.region:
+            data["region"] = team.region  # the team's holidays, unless their own are given
+        return data
 
     @staticmethod
     def region_names() -> list[tuple[str, str]]:

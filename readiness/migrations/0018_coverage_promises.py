@@ -1,6 +1,7 @@
 # Coverage as the team promises it: promised hours on levels (and extended-hours coverage),
 # several working windows a day and windows past midnight, a public-holiday region per person,
-# organisation closure days (a Leave row per person marks each).
+# a team's region as its people's default, organisation closure days (a Leave row per person
+# marks each).
 # Existing windows stay as they are (one a day, ending after they start); existing people get
 # the region their Australian timezone names (Melbourne keeps Victoria's holidays), others none.
 
@@ -112,6 +113,16 @@ class Migration(migrations.Migration):
             model_name='leave',
             name='closure',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='leaves', to='readiness.closureday'),
+        ),
+        migrations.AddField(
+            model_name='historicalteam',
+            name='region',
+            field=models.CharField(blank=True, help_text='Whose public holidays its people keep unless their own says otherwise, e.g. AU-NSW, IN-KA.', max_length=20, validators=[readiness.public_holidays.validate_region], verbose_name='public holidays'),
+        ),
+        migrations.AddField(
+            model_name='team',
+            name='region',
+            field=models.CharField(blank=True, help_text='Whose public holidays its people keep unless their own says otherwise, e.g. AU-NSW, IN-KA.', max_length=20, validators=[readiness.public_holidays.validate_region, readiness.validators.validate_single_line], verbose_name='public holidays'),
         ),
         migrations.RunPython(regions_from_timezones, migrations.RunPython.noop),
     ]

@@ -33,6 +33,12 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     is_vendor = models.BooleanField(default=False, help_text="An outside supplier, e.g. the hosting provider.")
+    # The default for its people: a person saved with no region of their own takes the team's
+    # (copied onto the person, so reachability never needs the team row).
+    region = models.CharField(
+        max_length=20, blank=True, validators=[validate_region], verbose_name="public holidays",
+        help_text="Whose public holidays its people keep unless their own says otherwise, e.g. AU-NSW, IN-KA.",
+    )
 
     history = HistoricalRecords()
 
