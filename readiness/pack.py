@@ -41,6 +41,15 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _fields(row: Any, *names: str) -> dict[str, Any]:
+    """The named fields of `row` as the export writes them: days and moments in ISO form."""
+    values = {name: getattr(row, name) for name in names}
+    return {
+        name: _moment(value) if isinstance(value, datetime) else _day(value) if isinstance(value, date) else value
+        for name, value in values.items()
+    }
+
+
 def _last_firing(alert: Any) -> str | None:
     # Verifications are prefetched newest first (gates.load_evidence).
     latest = next(iter(alert.verifications.all()), None)
@@ -62,14 +71,8 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         if p is None:
             return None
         team = teams.get(p.team_id) if p.team_id else None
-        return {
-            "name": p.name,
-            "email": p.email,
-            "phone": p.phone,
-            "team": team.name if team else None,
-            "timezone": p.timezone,
-            "left_on": _day(p.left_on),
-        }
+        return {**_fields(p, "name", "email", "phone"), "team": team.name if team else None,
+                **_fields(p, "timezone", "left_on")}
 
     levels_by_id = {level.pk: level for level in evidence.levels}
 
@@ -83,12 +86,7 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         "schema_version": SCHEMA_VERSION,
         "generated_at": _moment(now),
         "application": {
-            "slug": application.slug,
-            "name": application.name,
-            "description": application.description,
-            "current_release": application.current_release,
-            "stage": application.stage,
-            "go_live_date": _day(application.go_live_date),
+            **_fields(application, "slug", "name", "description", "current_release", "stage", "go_live_date"),
             "delivery_lead": _user(application.delivery_lead),
             "business_owner": _user(application.business_owner),
             "support_lead": _user(application.support_lead),
@@ -117,25 +115,20 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         },
         "escalation_path": [
             {
-                "position": level.position,
-                "name": level.name,
-                "responsibility": level.responsibility,
+                **_fields(level, "position", "name", "responsibility"),
                 "primary": person(level.primary),
                 "backup": person(level.backup),
                 "after_hours_cover": person(level.after_hours_cover),
                 "decision_rights": level.duty_labels,
-                "other_decision_rights": level.other_decision_rights,
-                "response_target_minutes": level.response_target_minutes,
+                **_fields(level, "other_decision_rights", "response_target_minutes"),
                 "coverage": level.get_coverage_display(),
-                "coverage_timezone": level.coverage_timezone,
-                "how_to_reach": level.how_to_reach,
+                **_fields(level, "coverage_timezone", "how_to_reach"),
             }
             for level in sorted(evidence.levels, key=lambda lv: lv.position)
         ],
         "ownership_rules": [
             {
-                "name": rule.name,
-                "description": rule.description,
+                **_fields(rule, "name", "description"),
                 "example_symptoms": rule.symptom_list,
                 "owner_role": rule.owner_role,
                 "level": level_ref(rule.level_id),
@@ -145,23 +138,16 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         ],
         "runbooks": [
             {
-                "title": r.title,
-                "symptom": r.symptom,
-                "normal_looks_like": r.normal_looks_like,
-                "problem_signs": r.problem_signs,
+                **_fields(r, "title", "symptom", "normal_looks_like", "problem_signs"),
                 "steps": _lines(r.steps),
                 "escalation_level": level_ref(r.escalation_level_id),
-                "is_critical": r.is_critical,
-                "last_reviewed_on": _day(r.last_reviewed_on),
-                "last_exercised_on": _day(r.last_exercised_on),
+                **_fields(r, "is_critical", "last_reviewed_on", "last_exercised_on"),
             }
             for r in evidence.runbooks
         ],
         "alerts": [
             {
-                "signal": a.signal,
-                "threshold": a.threshold,
-                "user_impact": a.user_impact,
+                **_fields(a, "signal", "threshold", "user_impact"),
                 "owner": a.owner.name if a.owner else None,
                 "dashboard_url": a.dashboard_url,
                 "last_verified_firing": _last_firing(a),
@@ -170,8 +156,7 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         ],
         "access_checks": [
             {
-                "kind": c.kind,
-                "description": c.description,
+                **_fields(c, "kind", "description"),
                 "verified_by": c.verified_by.name if c.verified_by else None,
                 "verified_on": _day(c.verified_on),
             }
@@ -179,11 +164,7 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         ],
         "known_issues": [
             {
-                "title": k.title,
-                "release": k.release,
-                "symptom": k.symptom,
-                "workaround": k.workaround,
-                "support_script": k.support_script,
+                **_fields(k, "title", "release", "symptom", "workaround", "support_script"),
                 "owner": k.owner.name if k.owner else None,
                 "status": k.status,
             }
@@ -191,57 +172,28 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
         ],
         "drills": [
             {
-                "scenario": d.scenario,
-                "title": d.title,
-                "held_on": _day(d.held_on),
-                "after_hours": d.after_hours,
-                "support_attended": d.support_attended,
-                "engineering_attended": d.engineering_attended,
-                "business_owner_attended": d.business_owner_attended,
-                "contacts_answered": d.contacts_answered,
-                "answer_minutes": d.answer_minutes,
-                "findings": d.findings,
-                "actions": [
-                    {"description": a.description, "status": a.status, "closed_on": _day(a.closed_on)}
-                    for a in d.actions.all()
-                ],
+                **_fields(d, "scenario", "title", "held_on", "after_hours", "support_attended", "engineering_attended",
+                          "business_owner_attended", "contacts_answered", "answer_minutes", "findings"),
+                "actions": [_fields(a, "description", "status", "closed_on") for a in d.actions.all()],
             }
             for d in evidence.drills
         ],
         "decisions": [
-            {
-                "title": d.title,
-                "context": d.context,
-                "decision": d.decision,
-                "alternatives": d.alternatives,
-                "constraints": d.constraints,
-                "edge_cases": d.edge_cases,
-                "what_failed": d.what_failed,
-                "status": d.status,
-                "is_key": d.is_key,
-                "decided_on": _day(d.decided_on),
-            }
+            _fields(d, "title", "context", "decision", "alternatives", "constraints", "edge_cases", "what_failed",
+                    "status", "is_key", "decided_on")
             for d in evidence.decisions
         ],
         "hypercare": None if hypercare is None else {
-            "starts_on": _day(hypercare.starts_on),
-            "planned_end_on": _day(hypercare.planned_end_on),
-            "current_end_on": _day(hypercare.current_end_on),
-            "status": hypercare.status,
+            **_fields(hypercare, "starts_on", "planned_end_on", "current_end_on", "status"),
             "rules_in_force": hypercare.rules_list,
             "agreed_at": _moment(hypercare.agreed_at),
             "plan_agreed": state.plan_agreed,
-            "extensions": [
-                {"new_end_on": _day(e.new_end_on), "reason": e.reason, "decided_at": _moment(e.decided_at)}
-                for e in hypercare.extensions.all()
-            ],
+            "extensions": [_fields(e, "new_end_on", "reason", "decided_at") for e in hypercare.extensions.all()],
         },
         "exit_criteria": [result.snapshot() for result in state.results],
         "sign_off": None if sign_off is None else {
             "signed_by": _user(sign_off.signed_by),
-            "signed_at": _moment(sign_off.signed_at),
-            "statement": sign_off.statement,
-            "fingerprint": sign_off.fingerprint,
+            **_fields(sign_off, "signed_at", "statement", "fingerprint"),
             "invalidated": state.sign_off_invalidated,
             "snapshot": sign_off.snapshot,
         },
