@@ -7,8 +7,7 @@ number of queries however many escalations and criteria there are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -88,7 +87,6 @@ class _Facts:
     hypercare_start: datetime | None
     open_issues_without_workaround: int
     open_issues: int
-    cache: dict[str, Any] = field(default_factory=dict)
 
     def in_window(self, start: datetime, end: datetime) -> list[Escalation]:
         return [e for e in self.escalations if start <= e.occurred_at < end]
@@ -161,23 +159,6 @@ def evaluate_criterion(criterion: ExitCriterion, facts: _Facts) -> CriterionResu
     return CriterionResult(criterion, value, text, bool(met))
 
 
-def evaluate_criteria(
-    application: Application,
-    *,
-    criteria: Sequence[ExitCriterion] | None = None,
-    hypercare: Hypercare | None = None,
-    now: datetime | None = None,
-) -> list[CriterionResult]:
-    """Every exit criterion of the application with its current value and status."""
-    now = now or timezone.now()
-    if criteria is None:
-        criteria = list(application.exit_criteria.all())
-    if hypercare is None:
-        hypercare = Hypercare.objects.filter(application=application).first()
-    facts = _fetch_facts(application, hypercare, now)
-    return [evaluate_criterion(c, facts) for c in criteria]
-
-
 @dataclass(frozen=True)
 class HypercareState:
     """Everything the hypercare page, the gate and the handoff pack need, read once."""
@@ -228,12 +209,12 @@ class HypercareState:
 def hypercare_state(application: Application, *, now: datetime | None = None) -> HypercareState:
     hypercare = Hypercare.objects.filter(application=application).prefetch_related("extensions").first()
     criteria = list(application.exit_criteria.all())
-    results = evaluate_criteria(application, criteria=criteria, hypercare=hypercare, now=now)
+    facts = _fetch_facts(application, hypercare, now or timezone.now())
     return HypercareState(
         application=application,
         hypercare=hypercare,
         criteria=criteria,
-        results=results,
+        results=[evaluate_criterion(c, facts) for c in criteria],
         sign_off=SignOff.objects.select_related("signed_by").latest_for(application),
         fingerprint=criteria_fingerprint(criteria),
     )

@@ -31,9 +31,9 @@ DEFAULT_RULES_IN_FORCE = (
 
 
 class HypercareStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    EXTENDED = "extended", "Extended"
-    EXITED = "exited", "Exited"
+    ACTIVE = "active"
+    EXTENDED = "extended"
+    EXITED = "exited"
 
 
 class Hypercare(models.Model):
@@ -85,15 +85,11 @@ class Hypercare(models.Model):
         if self.starts_on and self.planned_end_on and DATE_MIN <= self.starts_on <= DATE_MAX:
             days = (self.planned_end_on - self.starts_on).days
             if not MIN_WINDOW_DAYS <= days <= MAX_WINDOW_DAYS:
-                raise ValidationError(
-                    {
-                        "planned_end_on": (
-                            f"Hypercare lasts two to four weeks: end it between "
-                            f"{self.starts_on + timedelta(days=MIN_WINDOW_DAYS):%d %b %Y} and "
-                            f"{self.starts_on + timedelta(days=MAX_WINDOW_DAYS):%d %b %Y} (this is {days} days)."
-                        )
-                    }
-                )
+                earliest, latest = (self.starts_on + timedelta(days=n) for n in (MIN_WINDOW_DAYS, MAX_WINDOW_DAYS))
+                raise ValidationError({"planned_end_on": (
+                    f"Hypercare lasts two to four weeks: end it between {earliest:%d %b %Y} and {latest:%d %b %Y} "
+                    f"(this is {days} days)."
+                )})
 
     @property
     def current_end_on(self) -> date:

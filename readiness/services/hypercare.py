@@ -43,14 +43,11 @@ def exit_criteria_install_defaults(*, application: Application) -> list[ExitCrit
         return []
     created = []
     for position, default in enumerate(DEFAULT_EXIT_CRITERIA, start=1):
+        threshold = default["threshold"]
         criterion = ExitCriterion(
             application=application,
             position=position,
-            name=default["name"],
-            description=default["description"],
-            kind=default["kind"],
-            metric=default["metric"],
-            threshold=Decimal(default["threshold"]) if default["threshold"] is not None else None,
+            **{**default, "threshold": Decimal(threshold) if threshold is not None else None},
         )
         criterion.full_clean()
         criterion.save()

@@ -97,12 +97,7 @@ def hypercare_plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
         initial = {}
     form = HypercarePlanForm(request.POST or None, instance=hypercare, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.hypercare_plan_save(
-            application=application,
-            starts_on=form.cleaned_data["starts_on"],
-            planned_end_on=form.cleaned_data["planned_end_on"],
-            rules_in_force=form.cleaned_data["rules_in_force"],
-        )
+        services.hypercare_plan_save(application=application, **form.cleaned_data)
         messages.success(request, "Hypercare plan saved. The business owner agrees it before go-live.")
         return redirect(_detail_url(application))
     return _form_page(request, application, form, title="Hypercare plan",
@@ -180,10 +175,7 @@ def hypercare_extend(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
     hypercare = get_object_or_404(Hypercare.objects.prefetch_related("extensions"), application=application)
     form = ExtensionForm(request.POST or None, hypercare=hypercare, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
-        services.hypercare_extend(
-            hypercare=hypercare, reason=form.cleaned_data["reason"], new_end_on=form.cleaned_data["new_end_on"],
-            by=request.user,
-        )
+        services.hypercare_extend(hypercare=hypercare, by=request.user, **form.cleaned_data)
         messages.success(request, f"Hypercare extended to {form.cleaned_data['new_end_on']:%d %b %Y}.")
         return redirect(_detail_url(application))
     return _form_page(request, application, form, title="Extend hypercare",
@@ -244,8 +236,7 @@ def escalationlog_resolve(request: HttpRequest, slug: str, pk: int) -> HttpRespo
     escalation = get_object_or_404(Escalation, application=application, pk=pk, resolved_at__isnull=True)
     form = EscalationResolveForm(request.POST or None, escalation=escalation)
     if request.method == "POST" and form.is_valid():
-        services.escalation_resolve(escalation=escalation, resolved_by=form.cleaned_data["resolved_by"],
-                                    resolved_at=form.cleaned_data["resolved_at"])
+        services.escalation_resolve(escalation=escalation, **form.cleaned_data)
         messages.success(request, "Resolution recorded.")
         return redirect("readiness:escalationlog_list", slug=application.slug)
     return _form_page(request, application, form, title="Record the resolution", intro=escalation.summary,
