@@ -70,9 +70,9 @@ class ContactConfirmation(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat"
+    EMAIL = "email"
+    PHONE = "phone"
+    CHAT = "chat"
 
 
 class ReachabilityResult(models.TextChoices):
