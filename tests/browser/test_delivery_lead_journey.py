@@ -61,3 +61,20 @@ def test_lead_follows_a_blocker_fixes_it_and_sees_the_gate_turn_met(checked_page
     assert monitoring.locator("[data-status]").inner_text() == "Met"
     assert "seen firing" in monitoring.inner_text() and "Raj Patel" in monitoring.inner_text()
     assert page.get_by_role("heading", name="Verdict: Not ready").is_visible()
+
+
+def test_the_blocked_applications_checklist_lists_each_blocker_once_and_stays_short(checked_page) -> None:
+    # The pricing service blocks go-live on most gates. Its page once listed every blocker twice
+    # (the verdict box and the gate) and was about 4,200 px tall at 1,280 px wide.
+    seed(timezone.localdate())
+    checked_page.sign_in("lead", password=DEMO_PASSWORD)
+    page = checked_page.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    checked_page.goto("/apps/pricing-service/")  # axe- and CSP-checked
+
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 2100, height
+    # Each blocker's fix link stands once on the page, in its gate's card.
+    fixes = page.locator("main a", has_text="Record a firing").all_inner_texts()
+    assert fixes and len(fixes) == len(set(fixes))
+    assert page.locator("#blockers a").count() == page.locator("article.gate-not-met").count()
