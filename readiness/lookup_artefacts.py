@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness.matching import symptom_terms, term_set
+from readiness.matching import LITERAL, symptom_terms, term_set
 from readiness.models.escalation import OwnershipRule
 
 
@@ -32,18 +32,21 @@ def artefacts_for(
         shared = len(asked & term_set(text, synonyms))
         return shared if shared >= enough else 0
 
+    # Of two runbooks sharing as many terms, the one sharing the words as typed ("orders", not
+    # only a synonym of "not reaching") is the one written for this symptom.
+    literal = term_set(symptom, LITERAL)
     runbooks = []
     for runbook, text in zip(all_runbooks, texts, strict=False):
         score = fit(text)
         linked = rule.level_id is not None and runbook.escalation_level_id == rule.level_id
         if score or linked:
-            runbooks.append((score, linked, runbook))
-    runbooks.sort(key=lambda item: (-item[0], not item[1], item[2].title))
+            runbooks.append((score, len(literal & term_set(text, LITERAL)) if score else 0, linked, runbook))
+    runbooks.sort(key=lambda item: (-item[0], -item[1], not item[2], item[3].title))
     issues = []
     for issue, text in zip(open_issues, texts[len(all_runbooks):], strict=True):
         score = fit(text)
         if score:
             issues.append((score, issue))
     issues.sort(key=lambda item: (-item[0], item[1].title))
-    shown = [r for _, _, r in runbooks[:limit]]
-    return shown, {r.pk for score, _, r in runbooks[:limit] if score}, [i for _, i in issues[:limit]]
+    shown = [r for *_, r in runbooks[:limit]]
+    return shown, {r.pk for score, *_, r in runbooks[:limit] if score}, [i for _, i in issues[:limit]]

@@ -59,6 +59,8 @@ K1, B = 2.0, 0.75
 # An example symptom typed as a whole is the rule's author saying "this one": it adds up to half again.
 EXAMPLE_BONUS = 0.5
 _CONCEPT = "≈"
+# Read with no synonym groups at all (not even the defaults): the words as written, stemmed.
+LITERAL = "\x00literal"
 
 
 _local = threading.local()  # a Snowball stemmer is not to be shared between threads
@@ -81,7 +83,7 @@ def _phrases(synonyms: str) -> tuple[dict[tuple[str, ...], str], int, frozenset[
     """Each synonym phrase (as stems) → its group's concept; the longest phrase; their words."""
     index: dict[tuple[str, ...], str] = {}
     phrase_words: set[str] = set()
-    for group in synonym_groups(synonyms):
+    for group in synonym_groups(synonyms) if synonyms != LITERAL else ():
         concept = _CONCEPT + group[0]
         for phrase in group:
             tokens = [_token(w) for w in _WORD.findall(phrase)]
