@@ -42,7 +42,8 @@ def test_no_progress_is_projected_to_miss_with_no_date_to_be_ready() -> None:
     projection = project(_days((6, 5), (3, 6), (0, 5)), today=TODAY, total=9, go_live=TODAY + timedelta(days=30))
 
     assert projection is not None and projection.misses and projection.ready_on is None
-    assert projection.summary == "At this pace, 5 of 9 gates are met at go-live on 1 Jan 2027. Projected to miss go-live."
+    assert projection.summary == ("At this pace, 5 of 9 gates are met at go-live on 1 Jan 2027. "
+                                  "Projected to miss go-live.")
 
 
 def test_only_the_recent_days_set_the_pace() -> None:
@@ -102,3 +103,26 @@ def test_the_checklist_chart_runs_to_go_live_and_says_it_will_be_missed(client, 
     go_live = application.go_live_date
     assert (f"At this pace, {max(0, met_today - 3)} of 9 gates are met at go-live on "
             f"{go_live.day} {go_live:%b %Y}. Projected to miss go-live.") in html
+
+
+def test_the_dashboard_flags_an_application_whose_pace_misses_go_live(client, lead) -> None:
+    today = timezone.localdate()
+    slipping = factories.ApplicationFactory(delivery_lead=lead, name="Slipping",
+                                            go_live_date=today + timedelta(days=20))
+    steady = factories.ApplicationFactory(delivery_lead=lead, name="Steady", go_live_date=today + timedelta(days=20))
+    readiness_snapshot_refresh(application_ids=[slipping.pk])
+    met_today = ReadinessSnapshot.objects.get(application=slipping, day=today).gates_met
+    # Constructed: the slipping application met more gates a week ago than today.
+    for back in (12, 7):
+        ReadinessSnapshot.objects.create(application=slipping, day=today - timedelta(days=back),
+                                         gates_met=met_today + 2, gates_total=9, blockers=1, stale_items=0,
+                                         ready=False, computed_at=timezone.now(), rules="old")
+
+    readiness_snapshot_refresh(application_ids=[slipping.pk, steady.pk])  # as the writer's refresh or beat
+
+    stored = {s.application_id: s.misses_go_live for s in ReadinessSnapshot.objects.filter(day=today)}
+    assert stored == {slipping.pk: True, steady.pk: None}  # no history to take a pace from
+    client.force_login(lead)
+    html = client.get("/").content.decode()
+    rows = dict(re.findall(r'<tr>\s*<td><a href="[^"]+">(\w+)</a></td>(.*?)</tr>', html, re.S))
+    assert "projected to miss" in rows["Slipping"] and "projected to miss" not in rows["Steady"]

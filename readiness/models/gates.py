@@ -119,6 +119,10 @@ class ReadinessSnapshot(models.Model):
     rules = models.CharField(max_length=16)
     # The checklist (gates.Verdict.as_data) on the current day; emptied once the day is history.
     verdict = models.JSONField(null=True, blank=True)
+    # Whether the pace of the recorded days leads past go-live (gates.chart.project), worked out
+    # when the day is stored so the dashboard can flag it; None: nothing to project (no go-live
+    # ahead, ready already, or too little history).
+    misses_go_live = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["application_id", "day"]

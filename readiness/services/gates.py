@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from readiness import gates
 from readiness.directory import directory_data, directory_row
+from readiness.gates.chart import PACE_DAYS, project
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -35,7 +36,8 @@ SNAPSHOT_CHUNK = 100
 # (judged together, one query per kind of evidence: about the cost of one); more go to the refresh
 # task (a leaver named on many paths).
 SNAPSHOT_INLINE = 5
-SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "rules", "verdict"]
+SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "rules", "verdict",
+                   "misses_go_live"]
 
 
 @transaction.atomic
@@ -82,6 +84,20 @@ def _judged(chunk: list[int], day: date, *, now: datetime, rules: str) -> Judged
             for pk, ev in sorted(bundles.items())}
 
 
+def _project(judged: Judged, today: date) -> None:
+    """Today's snapshots learn whether the recent pace leads past go-live: one query for the
+    chunk's recorded days within the pace window."""
+    recorded: dict[int, dict[date, int]] = {pk: {} for pk in judged}
+    for pk, day, met in ReadinessSnapshot.objects.filter(
+        application_id__in=list(judged), day__gte=today - timedelta(days=PACE_DAYS - 1), day__lt=today,
+    ).values_list("application_id", "day", "gates_met"):
+        recorded[pk][day] = met
+    for pk, (ev, snapshot) in judged.items():
+        projection = project(recorded[pk] | {today: snapshot.gates_met}, today=today, total=snapshot.gates_total,
+                             go_live=ev.application.go_live_date)
+        snapshot.misses_go_live = projection.misses if projection is not None else None
+
+
 def readiness_snapshots_judge(
     *, application_ids: Iterable[int], day: date | None = None, chunk_size: int = SNAPSHOT_CHUNK
 ) -> dict[int, ReadinessSnapshot]:
@@ -115,6 +131,8 @@ def readiness_snapshot_refresh(
     stored: dict[int, ReadinessSnapshot] = {}
     for chunk in _chunks(application_ids, chunk_size):
         judged = _judged(chunk, day, now=now, rules=rules)
+        if day == today:
+            _project(judged, today)
         directories = {pk: directory_row(ev.application, directory_data(
             rules=ev.ownership_rules, levels=ev.levels, runbooks=ev.runbooks, known_issues=ev.known_issues,
         ), now=now) for pk, (ev, _) in judged.items()} if day == today else {}

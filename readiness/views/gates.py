@@ -49,7 +49,7 @@ COLUMNS = [
     ("name", "Application"), ("stage", "Stage"), ("go_live", "Go-live"), ("gates", "Gates met"),
     ("blockers", "Blockers"), ("stale", "Stale items"),
 ]
-_SNAPSHOT_COLUMNS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at"]
+_SNAPSHOT_COLUMNS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "misses_go_live"]
 
 
 class Row(TypedDict):
@@ -69,6 +69,7 @@ class Row(TypedDict):
     blockers: int
     stale_items: int
     ready: bool
+    misses_go_live: bool  # the recent pace leads past go-live (as stored with the day's verdict)
 
 
 def dashboard_row(application: Application, snapshot: ReadinessSnapshot) -> Row:
@@ -80,7 +81,7 @@ def dashboard_row(application: Application, snapshot: ReadinessSnapshot) -> Row:
         go_live=f"{go_live:%a} {go_live.day} {go_live:%b %Y}" if go_live else "not set",
         days="—" if days is None else str(days) if days >= 0 else f"live {-days} days",
         gates_met=snapshot.gates_met, gates_total=snapshot.gates_total, blockers=snapshot.blockers,
-        stale_items=snapshot.stale_items, ready=snapshot.ready,
+        stale_items=snapshot.stale_items, ready=snapshot.ready, misses_go_live=bool(snapshot.misses_go_live),
     )
 
 
