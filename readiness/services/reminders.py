@@ -138,10 +138,6 @@ def _message(
     return message
 
 
-def _send(*, template: str, to: list[str], subject: str, context: dict[str, Any]) -> None:
-    _message(template=template, to=to, subject=subject, context=context).send()
-
-
 def _claim(person: Person, cycle: int, step: str, *, now: datetime, to: list[str], subject: str) -> bool:
     """Insert the log row; False when this step of this cycle was already sent."""
     try:
@@ -271,13 +267,9 @@ def _post(person: Person, outbox: Outbox, *, now: datetime) -> bool:
     return not errors
 
 
-def reminder_escalate(
-    *, person: Person, cycle: int, places: list[PathPlace], now: datetime,
-    outbox: Outbox | None = None,
-) -> bool:
-    """Tell the delivery and support leads once that the person did not answer three reminders.
-
-    With `outbox`, the note is added to it for the caller to send before its commit."""
+def reminder_escalate(*, person: Person, cycle: int, places: list[PathPlace], now: datetime, outbox: Outbox) -> bool:
+    """Tell the delivery and support leads once that the person did not answer three reminders:
+    the note is added to `outbox`, for the caller to send before its commit."""
     to = path_leads(places)
     subject = f"{person.name} has not confirmed their contact details"
     if not to or not _claim(person, cycle, ReminderStep.ESCALATED, now=now, to=to, subject=subject):
@@ -286,10 +278,7 @@ def reminder_escalate(
         "person": person, "places": places, "site_url": settings.SITE_URL,
         "person_url": _absolute(reverse("readiness:person_reminders", args=[person.pk])),
     }, key=f"{person.pk}.{cycle}.{ReminderStep.ESCALATED}")
-    if outbox is None:
-        compose().send()
-    else:
-        outbox.append(compose)
+    outbox.append(compose)
     return True
 
 
@@ -388,7 +377,8 @@ def contact_changes_notify(*, confirmation_pk: int) -> bool:
     to = path_leads(places)
     if not to:
         return False
-    _send(template="contact_changed", to=to, subject=f"{confirmation.person.name} updated their contact details",
-          context={"confirmation": confirmation, "person": confirmation.person, "places": places,
-                   "person_url": _absolute(reverse("readiness:person_reminders", args=[confirmation.person_id]))})
+    person_url = _absolute(reverse("readiness:person_reminders", args=[confirmation.person_id]))
+    _message(template="contact_changed", to=to, subject=f"{confirmation.person.name} updated their contact details",
+             context={"confirmation": confirmation, "person": confirmation.person, "places": places,
+                      "person_url": person_url}).send()
     return True

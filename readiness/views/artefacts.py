@@ -182,23 +182,27 @@ def artefact_list(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     })
 
 
+def _detail_page(request: HttpRequest, application: Application, spec: Kind, instance: Any, *,
+                 action_form: DrillActionForm | None = None, status: int = 200) -> HttpResponse:
+    context: dict[str, Any] = {
+        "application": application, "kind": spec, "object": instance,
+        "fields": [_display(instance, name) for name in spec.form._meta.fields],
+        "can_edit": can(request.user, "artefact.edit", application),
+    }
+    if spec.key == "drill":
+        context["action_form"] = action_form or DrillActionForm(drill=instance)
+        context["actions"] = list(instance.actions.select_related("owner"))
+    if spec.key == "alert":
+        context["verifications"] = list(instance.verifications.select_related("verified_by"))
+    return render(request, "readiness/artefact_detail.html", context, status=status)
+
+
 @login_required
 @require_safe
 def artefact_detail(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     spec = _kind(kind)
-    instance = _get(spec, application, pk)
-    fields = [_display(instance, name) for name in spec.form._meta.fields]
-    context: dict[str, Any] = {
-        "application": application, "kind": spec, "object": instance, "fields": fields,
-        "can_edit": can(request.user, "artefact.edit", application),
-    }
-    if kind == "drill":
-        context["action_form"] = DrillActionForm(drill=instance)
-        context["actions"] = list(instance.actions.select_related("owner"))
-    if kind == "alert":
-        context["verifications"] = list(instance.verifications.select_related("verified_by"))
-    return render(request, "readiness/artefact_detail.html", context)
+    return _detail_page(request, application, spec, _get(spec, application, pk))
 
 
 @login_required
@@ -262,11 +266,7 @@ def drill_action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         services.drill_action_add(drill=drill, **form.cleaned_data)
         messages.success(request, "Added the follow-up.")
         return redirect(drill.get_absolute_url())
-    return render(request, "readiness/artefact_detail.html", {
-        "application": application, "kind": KINDS["drill"], "object": drill, "can_edit": True,
-        "fields": [_display(drill, name) for name in DrillForm._meta.fields],
-        "action_form": form, "actions": list(drill.actions.select_related("owner")),
-    })
+    return _detail_page(request, application, KINDS["drill"], drill, action_form=form)
 
 
 @login_required

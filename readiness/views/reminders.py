@@ -68,24 +68,29 @@ def reminder_change(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "readiness/reminder_change.html", {**_details(person), "form": form, "token": token})
 
 
-@login_required
-@require_safe
-def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
-    """A person's reminder history: what was sent, what they answered, reachability tests."""
-    person = get_object_or_404(Person, pk=pk)
+def _reminders_page(request: HttpRequest, person: Person, *, test_form: ReachabilityTestForm | None = None,
+                    status: int = 200) -> HttpResponse:
     can_test = can(request.user, TEST_REACHABILITY)
-    tests = list(person.reachability_tests.select_related("sent_by", "recorded_by"))
+    if can_test and test_form is None:
+        test_form = ReachabilityTestForm(available=reachability.person_channels(person))
     return render(request, "readiness/person_reminders.html", {
         "person": person,
         "logs": person.reminder_logs.all(),
         "confirmations": person.confirmations.all(),
         "history": person.history.select_related("history_user").order_by("-history_date")[:20],
-        "tests": tests,
+        "tests": list(person.reachability_tests.select_related("sent_by", "recorded_by")),
         "can_test": can_test,
-        "test_form": ReachabilityTestForm(available=reachability.person_channels(person)) if can_test else None,
+        "test_form": test_form,
         "result_form": ReachabilityResultForm() if can_test else None,
         "now": timezone.now(),
-    })
+    }, status=status)
+
+
+@login_required
+@require_safe
+def person_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's reminder history: what was sent, what they answered, reachability tests."""
+    return _reminders_page(request, get_object_or_404(Person, pk=pk))
 
 
 @login_required
@@ -105,13 +110,7 @@ def reachability_test_send(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             labels = ", ".join(t.get_channel_display().lower() for t in tests)
             messages.success(request, f"Reachability test started on {labels}. Record each result when you know it.")
             return redirect("readiness:person_reminders", pk=person.pk)
-    tests = list(person.reachability_tests.select_related("sent_by", "recorded_by"))
-    return render(request, "readiness/person_reminders.html", {
-        "person": person, "logs": person.reminder_logs.all(), "confirmations": person.confirmations.all(),
-        "history": person.history.select_related("history_user").order_by("-history_date")[:20],
-        "tests": tests, "can_test": True, "test_form": form, "result_form": ReachabilityResultForm(),
-        "now": timezone.now(),
-    }, status=400)
+    return _reminders_page(request, person, test_form=form, status=400)
 
 
 @login_required
@@ -124,8 +123,7 @@ def reachability_test_record(request: AuthenticatedHttpRequest, pk: int, test_pk
         messages.error(request, "Pick whether the contact was reached.")
         return redirect("readiness:person_reminders", pk=pk)
     try:
-        reachability.reachability_test_record(test=test, result=form.cleaned_data["result"],
-                                         note=form.cleaned_data["note"], recorded_by=request.user)
+        reachability.reachability_test_record(test=test, recorded_by=request.user, **form.cleaned_data)
     except ValidationError:
         messages.error(request, "That test already has a result.")
     else:
