@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
     # Forgets the one-time keys of forms sent more than two days ago (readiness.submissions).
     "form-submissions-prune": {"task": "readiness.tasks.form_submissions_prune",
                                "schedule": crontab(hour=3, minute=20)},
+    # Tells each delivery lead, once, the gates of their applications that stopped being met.
+    "regression-digests": {"task": "readiness.tasks.regression_digests_sweep", "schedule": crontab(hour=7, minute=30)},
 }
 # /health/workers/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)

@@ -98,6 +98,21 @@ def readiness_snapshots_refresh_for(application_ids: list[int]) -> int:
 
 
 @shared_task
+def regression_digests_sweep() -> int:
+    """Daily (beat): one regression_digest_send per delivery lead with regressions not yet told."""
+    from readiness.services.regressions import regression_digests_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(**_MAIL_RETRY)
+def regression_digest_send(user_pk: int) -> int:
+    from readiness.services.regressions import regression_digest_send as send
+
+    return send(user_pk=user_pk)
+
+
+@shared_task
 def api_token_touch(token_pk: int, at: str) -> None:
     """Stamp a lookup API token as used: the GET that used it writes nothing itself."""
     from readiness.services.api import api_token_mark_used

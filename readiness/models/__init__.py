@@ -29,6 +29,7 @@ from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
 from .lookup import LookupDirectory
+from .regressions import GateRegression
 from .people import Leave, Person, ReminderStep, Team, WorkingHours
 from .reminders import (
     Channel,
@@ -55,6 +56,7 @@ __all__ = [
     "DrillAction",
     "DrillScenario",
     "GateCode",
+    "GateRegression",
     "GateWaiver",
     "ReadinessSnapshot",
     "LookupDirectory",

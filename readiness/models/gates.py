@@ -123,6 +123,9 @@ class ReadinessSnapshot(models.Model):
     # when the day is stored so the dashboard can flag it; None: nothing to project (no go-live
     # ahead, ready already, or too little history).
     misses_go_live = models.BooleanField(null=True, blank=True)
+    # The gates met or waived that day (codes), kept on past days too: the next refresh compares
+    # against them to notice a regression (models.GateRegression).
+    gates_passing = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["application_id", "day"]

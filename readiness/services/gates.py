@@ -19,6 +19,7 @@ from readiness.models import (
     AlertCheck,
     Application,
     EscalationLevel,
+    GateRegression,
     GateWaiver,
     KnownIssue,
     LookupDirectory,
@@ -37,7 +38,7 @@ SNAPSHOT_CHUNK = 100
 # task (a leaver named on many paths).
 SNAPSHOT_INLINE = 5
 SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "rules", "verdict",
-                   "misses_go_live"]
+                   "misses_go_live", "gates_passing"]
 
 
 @transaction.atomic
@@ -60,6 +61,7 @@ def _snapshot(ev: gates.Evidence, day: date, *, now: datetime, rules: str, keep_
         blockers=len(verdict.blockers), stale_items=verdict.stale_count, ready=verdict.ready,
         computed_at=now, rules=rules,
         verdict={"results": verdict.as_data(), "counts": ev.counts()} if keep_checklist else None,
+        gates_passing=[result.gate.code.value for result in verdict.results if result.passes],
     )
     # Derived, not typed by anyone, but checked like any row; the application is the one just
     # loaded (checking it would cost a query per row), uniqueness is the upsert's business.
@@ -84,18 +86,31 @@ def _judged(chunk: list[int], day: date, *, now: datetime, rules: str) -> Judged
             for pk, ev in sorted(bundles.items())}
 
 
-def _project(judged: Judged, today: date) -> None:
-    """Today's snapshots learn whether the recent pace leads past go-live: one query for the
-    chunk's recorded days within the pace window."""
+def _against_history(judged: Judged, today: date, now: datetime) -> list[GateRegression]:
+    """What today's snapshots learn from the stored days before them (one query for the chunk):
+    whether the recent pace leads past go-live (`misses_go_live`), and which gates passing on
+    the last stored verdict (today's earlier one, else the latest day) pass no more."""
     recorded: dict[int, dict[date, int]] = {pk: {} for pk in judged}
-    for pk, day, met in ReadinessSnapshot.objects.filter(
-        application_id__in=list(judged), day__gte=today - timedelta(days=PACE_DAYS - 1), day__lt=today,
-    ).values_list("application_id", "day", "gates_met"):
-        recorded[pk][day] = met
+    last_passing: dict[int, tuple[date, list[str]]] = {}
+    for pk, day, met, passing in ReadinessSnapshot.objects.filter(
+        application_id__in=list(judged), day__gte=today - timedelta(days=PACE_DAYS - 1), day__lte=today,
+    ).order_by("day").values_list("application_id", "day", "gates_met", "gates_passing"):
+        if day < today:
+            recorded[pk][day] = met
+        last_passing[pk] = (day, passing)
+    regressions = []
     for pk, (ev, snapshot) in judged.items():
         projection = project(recorded[pk] | {today: snapshot.gates_met}, today=today, total=snapshot.gates_total,
                              go_live=ev.application.go_live_date)
         snapshot.misses_go_live = projection.misses if projection is not None else None
+        _, passing = last_passing.get(pk, (today, []))
+        assert snapshot.verdict is not None  # today's snapshot keeps its checklist
+        for result in snapshot.verdict["results"]:
+            if result["gate"] in passing and result["gate"] not in snapshot.gates_passing:
+                reason = "; ".join(text for text, *_ in result["missing"]) or "Not met any more."
+                regressions.append(GateRegression(application_id=pk, gate=result["gate"], day=today, reason=reason,
+                                                  noticed_at=now))
+    return regressions
 
 
 def readiness_snapshots_judge(
@@ -131,8 +146,7 @@ def readiness_snapshot_refresh(
     stored: dict[int, ReadinessSnapshot] = {}
     for chunk in _chunks(application_ids, chunk_size):
         judged = _judged(chunk, day, now=now, rules=rules)
-        if day == today:
-            _project(judged, today)
+        regressions = _against_history(judged, today, now) if day == today else []
         directories = {pk: directory_row(ev.application, directory_data(
             rules=ev.ownership_rules, levels=ev.levels, runbooks=ev.runbooks, known_issues=ev.known_issues,
         ), now=now) for pk, (ev, _) in judged.items()} if day == today else {}
@@ -156,6 +170,9 @@ def readiness_snapshot_refresh(
                 list(rows.values()), update_conflicts=True, unique_fields=["application", "day"],
                 update_fields=SNAPSHOT_FIELDS,
             )
+            # Told once: a gate regressing again the same day is the same regression.
+            GateRegression.objects.bulk_create([r for r in regressions if r.application_id in rows],
+                                               ignore_conflicts=True)
             if day == today:
                 # Only the current day's checklist is ever shown: earlier days keep their counts.
                 ReadinessSnapshot.objects.filter(application_id__in=chunk, day__lt=today,
