@@ -142,6 +142,7 @@ def test_the_path_page_and_the_sheet_show_the_holiday(analyst) -> None:
     monday = path.split('<th scope="row" class="nowrap">Mon 2 Nov</th>', 1)[1].split("</tr>", 1)[0]
     assert "Mia Chen (primary) 09:00–17:00; Tom Rees (backup) 09:00–17:00" in monday
     assert "Tue 3 Nov: Mia Chen (primary, L1) off — public holiday in Victoria: Melbourne Cup Day" in sheet
+    assert "Business hours only (Monday to Friday): Monday to Friday 09:00–17:00 (Australia/Melbourne)" in sheet
 
 
 def test_the_person_page_lists_their_next_public_holidays(lead) -> None:
