@@ -122,8 +122,17 @@ def test_who_to_call_follows_melbourne_daylight_saving(portal: Portal, utc_now, 
         assert f"primary outside hours ({local} in Australia/Melbourne)" in plan.reason
 
 
-def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(portal: Portal) -> None:
+def _erp_promising_after_hours(portal: Portal) -> EscalationLevel:
+    """The ERP level promising after-hours cover it does not have: its nights and weekends are gaps
+    (as a business-hours level, they are time it never promised)."""
     erp = portal.erp
+    erp.coverage = Coverage.AFTER_HOURS
+    erp.save()
+    return erp
+
+
+def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(portal: Portal) -> None:
+    erp = _erp_promising_after_hours(portal)
     start = datetime(2025, 4, 4, 12, 0, tzinfo=SYDNEY)  # Friday; clocks go back on Sunday
 
     gaps = coverage_gaps(erp, start, days=3)
@@ -135,7 +144,7 @@ def test_coverage_gap_over_the_daylight_saving_weekend_lasts_an_hour_longer(port
 
 
 def test_the_erp_level_has_nightly_and_weekend_gaps_with_the_reason(portal: Portal) -> None:
-    erp = portal.erp
+    erp = _erp_promising_after_hours(portal)
     start = datetime(2025, 6, 2, 0, 0, tzinfo=SYDNEY)  # Monday
 
     gaps = coverage_gaps(erp, start, days=7)
@@ -178,8 +187,11 @@ def test_leave_of_everyone_shows_as_a_gap_with_on_leave(portal: Portal) -> None:
 def test_next_reachable_is_where_the_coverage_gap_that_holds_the_moment_ends(portal: Portal) -> None:
     # The cheap search the call plan uses against the full gap list the path page draws, hour by
     # hour over a week that crosses nights, a weekend and people's leave.
+    # Levels promising every hour: the gaps of a business-hours level leave its nights out.
+    _erp_promising_after_hours(portal)
     perth_office_hours_only = EscalationLevelFactory(application=portal.application, position=2, backup=None,
-                                                primary=PersonFactory(timezone="Australia/Perth"))
+                                                     primary=PersonFactory(timezone="Australia/Perth"),
+                                                     coverage=Coverage.AFTER_HOURS, after_hours_cover=None)
     LeaveFactory(person=portal.desk.after_hours_cover, starts_on=date(2025, 6, 8), ends_on=date(2025, 6, 9))
     LeaveFactory(person=perth_office_hours_only.primary, starts_on=date(2025, 6, 10), ends_on=date(2025, 6, 10))
     levels = levels_with_people(EscalationLevel.objects.order_by("application", "position"))
