@@ -29,8 +29,8 @@ from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
 from .lookup import LookupDirectory
-from .regressions import GateRegression
 from .people import Leave, Person, ReminderStep, Team, WorkingHours
+from .regressions import GateRegression
 from .reminders import (
     Channel,
     ConfirmationKind,
