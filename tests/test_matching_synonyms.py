@@ -3,6 +3,7 @@ application's form, kept in its history), typos, stems, and the words typed show
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -83,6 +84,27 @@ def test_the_edit_form_refuses_a_bad_line_beside_the_field_then_saves_and_shows_
     assert "zorp = not syncing</textarea>" in client.get(url).content.decode()
     history = client.get(reverse("readiness:history", args=[app.slug])).content.decode()
     assert "zorp = not syncing" in history
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("a = b\x00", "Null characters are not allowed."),
+     ("a = b\n" * 200_000, "Ensure this value has at most 10000 characters (it has 1199999).")],
+    ids=["nul", "megabyte"],
+)
+def test_a_nul_byte_or_a_megabyte_is_refused_beside_the_field(client, typed: str, message: str) -> None:
+    app = factories.ApplicationFactory()
+    client.force_login(app.delivery_lead)
+
+    page = client.post(reverse("readiness:application_edit", args=[app.slug]), {
+        "name": app.name, "slug": app.slug, "stage": app.stage, "delivery_lead": app.delivery_lead_id,
+        "synonyms": typed}).content.decode()
+
+    field = page.split('id="div_id_synonyms"', 1)[1].split('id="div_id_', 1)[0]
+    feedback = re.findall(r'class="invalid-feedback"[^>]*>(.*?)</', field, re.S)
+    assert any(message in f for f in feedback), feedback
+    assert Application.objects.get(pk=app.pk).synonyms == ""
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from readiness.roles import Role
 from readiness.synonyms import parse_synonyms
-from readiness.validators import in_range
+from readiness.validators import TEXT_MAX_LENGTH, in_range
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -126,7 +126,7 @@ class Application(models.Model):
             name=Role.BUSINESS_OWNER
         ).exists():
             raise ValidationError({"business_owner": BUSINESS_OWNER_ROLE_NEEDED})
-        if self.synonyms:
+        if self.synonyms and len(self.synonyms) <= TEXT_MAX_LENGTH:  # longer: refused by its length already
             try:
                 parse_synonyms(self.synonyms)
             except ValidationError as error:
