@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(unique=True, validators=[readiness.validators.validate_date_in_range])),
-                ('name', models.CharField(help_text='e.g. Christmas shutdown', max_length=100)),
+                ('name', models.CharField(help_text='e.g. Christmas shutdown', max_length=100, validators=[readiness.validators.validate_single_line])),
             ],
             options={
                 'ordering': ['day'],
