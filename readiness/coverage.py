@@ -1,5 +1,6 @@
 """Coverage: working hours, leave, the one reachability rule, who is reachable at a moment,
-coverage gaps and the next reachable moment. Pure functions over rows already fetched.
+what a level promises, coverage gaps (promised time with nobody reachable) and the next
+reachable moment. Pure functions over rows already fetched.
 
 Whom to call (`who_to_call`, the answer) is built on these in readiness.lookup."""
 
@@ -218,10 +219,10 @@ def _level_intervals(level: EscalationLevel, start: datetime, end: datetime) -> 
 def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -> datetime | None:
     """The first moment within `days` after `at` when someone on the level can be reached again.
 
-    The end of the coverage gap `at` falls in (see `coverage_gaps`), without working out every
-    gap and its reasons: None when no gap holds `at` or the gap lasts past the window. The next
-    day is looked at first, as someone is usually back by then, then three (a weekend), and the
-    whole window only if nobody is back by then.
+    Whether or not the level promised cover at `at` (a business-hours level at night is no gap,
+    yet the answer still says when someone is back): None when someone is reachable at `at` or
+    nobody is within the window. The next day is looked at first, as someone is usually back by
+    then, then three (a weekend), and the whole window only if nobody is back by then.
     """
     start = at.astimezone(UTC)
     for window in sorted({min(1, days), min(3, days), days}):

@@ -123,6 +123,25 @@ def test_level_with_after_hours_coverage_needs_the_cover_named(lead, app) -> Non
     assert not EscalationLevel.objects.exists()
 
 
+def test_level_promising_extended_hours_keeps_its_hours_and_refuses_them_backwards(lead, app) -> None:
+    primary = factories.PersonFactory()
+
+    refused = _client(lead).post("/apps/portal/path/levels/new/", _level_post(
+        primary=primary.pk, coverage="extended", promised_from="22:00", promised_until="07:00"))
+    saved = _client(lead).post("/apps/portal/path/levels/new/", _level_post(
+        primary=primary.pk, coverage="extended", promised_from="07:00", promised_until="22:00"))
+
+    message = "The promised hours must end after they start (23:59 for midnight)."
+    assert refused.context["form"].errors["promised_until"] == [message]
+    assert message in refused.content.decode()
+    assert saved.status_code == 302
+    level = EscalationLevel.objects.get()
+    assert (level.coverage, f"{level.promised_from:%H:%M}", f"{level.promised_until:%H:%M}") == (
+        "extended", "07:00", "22:00")
+    page = _client(lead).get("/apps/portal/path/").content.decode()
+    assert "Extended hours (every day). Promises every day 07:00–22:00 (Australia/Melbourne)" in page
+
+
 def test_level_cannot_name_someone_who_left(lead, app) -> None:
     gone = factories.PersonFactory(left_on=date(2020, 1, 1))
     here = factories.PersonFactory()

@@ -113,9 +113,6 @@ class LevelForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
             )
         if coverage in (Coverage.BUSINESS_HOURS, Coverage.EXTENDED) and cover:
             self.add_error("coverage", "An after-hours cover is named: choose 'plus after-hours cover'.")
-        opens, closes = data.get("promised_from"), data.get("promised_until")
-        if opens and closes and closes <= opens:
-            self.add_error("promised_until", "The promised hours must end after they start (23:59 for midnight).")
         position = data.get("position")
         if position and (
             EscalationLevel.objects.filter(application=self.application, position=position)

@@ -94,7 +94,8 @@ class EscalationLevel(models.Model):
             raise ValidationError({"backup": "The backup must be someone other than the primary."})
         if self.promised_from is not None and self.promised_until is not None \
                 and self.promised_until <= self.promised_from:
-            raise ValidationError({"promised_until": "The promised hours must end after they start."})
+            raise ValidationError(
+                {"promised_until": "The promised hours must end after they start (23:59 for midnight)."})
 
     @property
     def promises_all_day(self) -> bool:
