@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from readiness.forms.mixins import FieldsOnlyMixin, SubmissionKeyMixin, UniqueWhereTypedMixin
 from readiness.models import Leave, Person, Team
+from readiness.models.closures import ClosureDay
 from readiness.models.people import Weekday, WorkingHours, overlapping_windows
 from readiness.public_holidays import SUGGESTED_REGIONS, normalise_region, region_name
 from readiness.validators import validate_date_in_range
@@ -161,6 +162,15 @@ class LeaveForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
         if starts and ends and ends < starts:
             self.add_error("ends_on", "Leave cannot end before it starts.")
         return data
+
+
+class ClosureDayForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
+    class Meta:
+        model = ClosureDay
+        fields = ["day", "name"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+        labels = {"day": "Closed on", "name": "Why"}
+        error_messages = {"day": {"unique": "The organisation is already closed that day."}}
 
 
 class MarkLeftForm(FieldsOnlyMixin, forms.Form):

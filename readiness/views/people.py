@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from readiness.forms.people import LeaveForm, MarkLeftForm, PersonForm, TeamForm, week_formset
+from readiness.forms.people import ClosureDayForm, LeaveForm, MarkLeftForm, PersonForm, TeamForm, week_formset
 from readiness.models import Leave, Person, Team
+from readiness.models.closures import ClosureDay
 from readiness.permissions import can, require
 from readiness.public_holidays import upcoming_holidays
 from readiness.services.people import (
+    closure_day_add,
     leave_add,
     leave_delete,
     person_mark_left,
@@ -140,5 +142,25 @@ def person_leave_company(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "readiness/person_left.html",
         {"person": person, "references": person_references(person), "form": form,
+         "can_manage": can(request.user, MANAGE)},
+    )
+
+
+@login_required
+@once_per_submission
+def closure_days(request: HttpRequest) -> HttpResponse:
+    """The organisation's closure days ahead; a people manager adds one (everyone is out of
+    hours on it). Answers at its own address, so it needs no route name of its own."""
+    form = ClosureDayForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, MANAGE)
+        if form.is_valid():
+            closure = closure_day_add(day=form.cleaned_data["day"], name=form.cleaned_data["name"])
+            messages.success(request, f"The organisation is closed on {closure.day:%a %d %b %Y}: {closure.name}.")
+            return redirect(request.path)
+    return render(
+        request,
+        "readiness/closure_days.html",
+        {"closures": ClosureDay.objects.filter(day__gte=timezone.localdate()), "form": form,
          "can_manage": can(request.user, MANAGE)},
     )
