@@ -25,12 +25,16 @@ from readiness.coverage import (
 )
 from readiness.directory import directory_artefacts, directory_read, levels_with_people
 from readiness.lookup_artefacts import artefacts_for
+from readiness.lookup_json import answer_as_dict
 from readiness.matching import RuleMatch, rank_rules
 from readiness.models.escalation import EscalationLevel, OwnershipRule
 from readiness.models.people import Person
 
 if TYPE_CHECKING:
     from readiness.models import Application
+
+# The JSON API's body is shaped in readiness.lookup_json; it is read from here with the answer.
+__all__ = ["Answer", "CallPlan", "RunbookAdvice", "answer", "answer_as_dict", "who_to_call"]
 
 
 # --- who to call on one level ------------------------------------------------------------------
@@ -303,10 +307,17 @@ def _follow_runbook(
     """
     runbook_plan = who_to_call(level, owner_plan.at, now=owner_plan.now)
     named, owner = _level_label(level), _level_label(owner_plan.level)
-    if runbook_plan.found or not owner_plan.found:
+    if runbook_plan.found:
         text = (
             f"The runbook “{runbook.title}”, written for this symptom, sends it to {named}: call them, as it "
             f"says. ({owner} takes “{rule.name}” in general.)"
+        )
+        return runbook_plan, RunbookAdvice(runbook, level, True, text)
+    if not owner_plan.found:
+        text = (
+            f"The runbook “{runbook.title}”, written for this symptom, sends it to {named} ({owner} takes "
+            f"“{rule.name}” in general), but nobody on either can be reached {runbook_plan.when}: follow the "
+            f"runbook, {named} below, with when they can be reached again and the levels above them."
         )
         return runbook_plan, RunbookAdvice(runbook, level, True, text)
     again = runbook_plan.next_reachable_at
@@ -343,74 +354,3 @@ def _runbook_notes(result: Answer, by_id: dict[int, EscalationLevel]) -> dict[in
                    result.advice.followed else f"it takes “{result.rule.name if result.rule else ''}”")
             notes[runbook.pk] = f"escalates to {named}; for this symptom call {_level_label(called)} as above: {why}"
     return notes
-
-
-def answer_as_dict(result: Answer) -> dict[str, Any]:
-    """The answer as JSON for the API: the same facts the page shows."""
-
-    def person(p: Person | None, local: datetime | None = None) -> dict[str, Any] | None:
-        if p is None:
-            return None
-        data = {"name": p.name, "email": p.email, "phone": p.phone, "chat_handle": p.chat_handle,
-                "timezone": p.timezone}
-        if local is not None:
-            data["local_time"] = local.isoformat()
-        return data
-
-    def plan(p: CallPlan | None) -> dict[str, Any] | None:
-        if p is None:
-            return None
-        return {
-            "level": {"position": p.level.position, "name": p.level.name, "how_to_reach": p.level.how_to_reach},
-            "call": person(p.person, p.local_time),
-            "role": p.role,
-            "reason": p.reason,
-            "fallback": [
-                {**(person(c.person, c.local_time) or {}), "role": c.role, "status": status}
-                for c, status in p.fallback_statuses
-            ],
-            "next_reachable_at": p.next_reachable_at.isoformat() if p.next_reachable_at else None,
-        }
-
-    return {
-        "at": result.at.isoformat(),
-        "now": result.now,
-        "symptom": result.symptom,
-        "application": result.application.slug if result.application else None,
-        # True when, searching all applications, the best class tied in several: pick one.
-        "ambiguous": result.ambiguous,
-        "matches": [
-            {
-                "application": m.rule.application.slug,
-                "class": m.rule.name,
-                "owner": m.rule.get_owner_role_display(),
-                "score": m.score,
-                "matched_words": list(m.matched),
-                "closest_example": m.example,
-                "call": plan(result.plan_for(m)),
-            }
-            for m in result.matches
-        ],
-        "answer": None
-        if result.rule is None
-        else {
-            "application": result.rule.application.slug,
-            "class": result.rule.name,
-            "owner": result.rule.get_owner_role_display(),
-            "call": plan(result.plan),
-            "escalation": [plan(p) for p in result.escalation],
-            # The runbook written for the symptom sends it elsewhere than the class: which is followed, why.
-            "runbook_advice": None if result.advice is None else {
-                "runbook": result.advice.runbook.title, "level": result.advice.level.position,
-                "followed": result.advice.followed, "text": result.advice.text,
-            },
-            "runbooks": [
-                {"title": r.title, "url": r.get_absolute_url(), "note": note} for r, note in result.runbook_rows
-            ],
-            "known_issues": [
-                {"title": i.title, "workaround": i.workaround, "support_script": i.support_script,
-                 "url": i.get_absolute_url()}
-                for i in result.known_issues
-            ],
-        },
-    }

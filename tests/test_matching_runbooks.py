@@ -113,3 +113,45 @@ def test_orders_not_reaching_the_erp_one_answer_by_day_and_by_night(demo) -> Non
     assert "<strong>Ben Walsh</strong>" in answer_html
     assert "L3 ERP integration: nobody reachable at 22:00" in answer_html
     assert not re.search(r"\bnow\b", answer_html)
+
+
+def test_the_api_gives_the_one_answer_and_says_which_to_follow(analyst) -> None:
+    from zoneinfo import ZoneInfo
+
+    from readiness.models import Coverage
+    from readiness.services.api import api_token_create
+    from tests import factories
+
+    app = factories.ApplicationFactory(slug="portal")
+    engineering = factories.EscalationLevelFactory(application=app, position=2, name="Portal engineering",
+                                                   coverage=Coverage.AFTER_HOURS,
+                                                   after_hours_cover=factories.PersonFactory(name="Ben Walsh"))
+    erp = factories.EscalationLevelFactory(application=app, position=3, name="ERP integration",
+                                           coverage=Coverage.BUSINESS_HOURS, after_hours_cover=None)
+    factories.OwnershipRuleFactory(application=app, name="Integration misfires",
+                                   example_symptoms="invoice not syncing", level=engineering)
+    factories.RunbookFactory(application=app, title="Invoices not syncing to the ERP",
+                             symptom="Invoices are missing in the ERP.", escalation_level=erp)
+    _, key = api_token_create(user=analyst, name="Teams bot")
+    melbourne = ZoneInfo("Australia/Melbourne")
+
+    def ask(at: datetime) -> dict:
+        return Client().get("/api/lookup/", {"application": "portal", "symptom": "invoices not showing up in ERP",
+                                             "at": f"{at:%Y-%m-%dT%H:%M}"},
+                            HTTP_AUTHORIZATION=f"Bearer {key}").json()
+
+    day = ask(datetime(2025, 6, 3, 10, 0, tzinfo=melbourne))
+    night = ask(datetime(2025, 6, 3, 3, 0, tzinfo=melbourne))
+
+    assert day["answer"]["call"]["level"]["position"] == 3
+    assert day["answer"]["runbook_advice"]["followed"] is True
+    assert day["matches"][0]["call"] == day["answer"]["call"]  # the table's row is the same answer
+    assert [(r["title"], r["note"]) for r in day["answer"]["runbooks"]] == [
+        ("Invoices not syncing to the ERP", "escalates to L3 ERP integration, whom this answer calls")]
+    assert (night["answer"]["call"]["level"]["position"], night["answer"]["call"]["call"]["name"]) == (2, "Ben Walsh")
+    assert night["answer"]["runbook_advice"]["followed"] is False
+    assert "nobody there can be reached at 03:00 Tue 3 Jun" in night["answer"]["runbook_advice"]["text"]
+    assert [p["level"]["position"] for p in night["answer"]["escalation"]] == [3]
+    assert night["answer"]["runbooks"][0]["note"] == "escalates to L3 ERP integration: see above for whom to call " \
+                                                     "at 03:00 Tue 3 Jun"
+
