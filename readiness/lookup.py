@@ -281,7 +281,10 @@ def answer(
             plan = plans.get(owning.pk) or who_to_call(owning, at, now=now)
             runbook = next((r for r in result.runbooks if r.pk in fitting and r.escalation_level_id in by_id), None)
             if runbook is not None and runbook.escalation_level_id != owning.pk:
-                plan, result.advice = _follow_runbook(chosen, plan, runbook, by_id[runbook.escalation_level_id])
+                # Kept with the others: the chain below reads it again when the runbook's level is above.
+                level_id = runbook.escalation_level_id
+                plans.setdefault(level_id, who_to_call(by_id[level_id], at, now=now))
+                plan, result.advice = _follow_runbook(chosen, plan, runbook, plans[level_id])
             result.plan = plan
             result.escalation = [
                 plans.get(level.pk) or who_to_call(level, at, now=now)
@@ -297,15 +300,15 @@ def _level_label(level: EscalationLevel) -> str:
 
 
 def _follow_runbook(
-    rule: OwnershipRule, owner_plan: CallPlan, runbook: Any, level: EscalationLevel
+    rule: OwnershipRule, owner_plan: CallPlan, runbook: Any, runbook_plan: CallPlan
 ) -> tuple[CallPlan, RunbookAdvice]:
-    """The runbook written for this symptom sends it to `level`; its class of problem to another.
+    """The runbook written for this symptom sends it to `runbook_plan`'s level; its class of problem elsewhere.
 
     The runbook is the more specific of the two (it was written for this scenario), so its
     level is called when someone there can be reached; when nobody can, the class's level is
     called instead, and the answer says so and until when.
     """
-    runbook_plan = who_to_call(level, owner_plan.at, now=owner_plan.now)
+    level = runbook_plan.level
     named, owner = _level_label(level), _level_label(owner_plan.level)
     if runbook_plan.found:
         text = (
