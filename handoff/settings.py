@@ -304,6 +304,8 @@ ACCESS_VERIFY_DAYS = env_int("ACCESS_VERIFY_DAYS", 90)
 DRILL_WINDOW_DAYS = env_int("DRILL_WINDOW_DAYS", 30)
 # A gate waiver lapses at most this many days after it is given, then is reviewed again.
 WAIVER_MAX_DAYS = env_int("WAIVER_MAX_DAYS", 90)
+# A waiver in force is shown as expiring soon this many days before it lapses.
+WAIVER_EXPIRING_DAYS = env_int("WAIVER_EXPIRING_DAYS", 7)
 # A stored verdict (readiness snapshot) stands in for judging afresh for this long; beat re-judges hourly.
 READINESS_SNAPSHOT_MAX_AGE_MINUTES = env_int("READINESS_SNAPSHOT_MAX_AGE_MINUTES", 90)
 # Period after which a contact on no path is asked to confirm their details (reminders).

@@ -11,7 +11,9 @@ belongs to an application, membership of that application:
 |                               |                      | known issues, drills, decisions, their     |
 |                               |                      | small actions)                             |
 | hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend)  |
-| waiver.create                 | waive_gate           | member                                     |
+| waiver.create                 | waive_gate           | member (asking for a waiver)               |
+| waiver.approve                | waive_gate           | member, not the one who asked for it       |
+| waiver.revoke                 | waive_gate           | member                                     |
 | escalation_path.manage        | manage_escalation    | member (levels, ownership rules)           |
 | escalation_log.write          | log_escalation       | member (log and resolve)                   |
 | hypercare.agree               | sign_off_hypercare   | the application's own business owner       |
@@ -109,6 +111,11 @@ def _hand_over_ownership(user: Any, obj: Any) -> bool:
     return application.business_owner_id is None and RULES["application.edit"](user, application)
 
 
+def _approve_waiver(user: Any, waiver: Any) -> bool:
+    # Two people: the one who asked for a waiver does not approve it (GateWaiver's constraint too).
+    return RULES["waiver.create"](user, waiver) and (waiver is None or waiver.waived_by_id != user.pk)
+
+
 def _own_token(user: Any, obj: Any) -> bool:
     return bool(user.is_authenticated and (obj is None or obj.user_id == user.pk))
 
@@ -119,6 +126,8 @@ RULES: dict[str, Rule] = {
     "artefact.edit": member_with("edit_readiness"),
     "hypercare.edit": member_with("edit_readiness"),
     "waiver.create": member_with("waive_gate"),
+    "waiver.approve": _approve_waiver,
+    "waiver.revoke": member_with("waive_gate"),
     "escalation_path.manage": member_with("manage_escalation"),
     "escalation_log.write": member_with("log_escalation"),
     "hypercare.agree": business_owner_with("sign_off_hypercare"),
@@ -137,6 +146,9 @@ REFUSALS: dict[str, str] = {
     "artefact.edit": "Only members of this application with an editing role can change it.",
     "hypercare.edit": "Only members of this application with an editing role can change its hypercare plan.",
     "waiver.create": "Only the application's delivery lead or business owner can waive a gate.",
+    "waiver.approve": ("Only the application's delivery lead or business owner can approve a waiver, and not the "
+                       "one who asked for it."),
+    "waiver.revoke": "Only the application's delivery lead or business owner can revoke a waiver.",
     "escalation_path.manage": "Only a member of this application who manages escalation paths can change it.",
     "escalation_log.write": "Only members of this application who log escalations can write its escalation log.",
     "hypercare.agree": "Only the application's business owner agrees the hypercare plan.",
@@ -154,6 +166,8 @@ POST_ACTIONS: dict[str, str] = {
     "application_create": "application.create",
     "application_edit": "application.edit",
     "waiver_create": "waiver.create",
+    "waiver_approve": "waiver.approve",
+    "waiver_revoke": "waiver.revoke",
     **{f"{kind}_{verb}": "artefact.edit" for kind in ARTEFACT_KINDS for verb in ("create", "edit")},
     "runbook_mark": "artefact.edit",
     "alert_verify": "artefact.edit",

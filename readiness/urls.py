@@ -29,6 +29,8 @@ urlpatterns = [
     path("apps/<slug:slug>/", gates.checklist, name="application_detail"),
     path("apps/<slug:slug>/edit/", applications.application_edit, name="application_edit"),
     path("apps/<slug:slug>/waivers/new/", gates.waiver_create, name="waiver_create"),
+    path("apps/<slug:slug>/waivers/<int:pk>/approve/", gates.waiver_approve, name="waiver_approve"),
+    path("apps/<slug:slug>/waivers/<int:pk>/revoke/", gates.waiver_revoke, name="waiver_revoke"),
     # Readiness artefacts: list, new, detail, edit of each kind, then their small actions
     *artefact_routes("runbook", "runbooks", "runbook_list", "runbook_create", "runbook_detail", "runbook_edit"),
     *artefact_routes("alert", "alerts", "alert_list", "alert_create", "alert_detail", "alert_edit"),

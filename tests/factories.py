@@ -279,6 +279,9 @@ class GateWaiverFactory(ModelFactory[models.GateWaiver]):
     reason = "The vendor's handover session is booked for next week."
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
     waived_by = factory.SubFactory(UserFactory, role=Role.DELIVERY_LEAD)
+    # In force: approved by a second person (approved_at=None for one waiting for approval).
+    approved_by = factory.SubFactory(UserFactory, role=Role.BUSINESS_OWNER)
+    approved_at = factory.LazyFunction(timezone.now)
 
 
 class ReadinessSnapshotFactory(ModelFactory[models.ReadinessSnapshot]):

@@ -223,7 +223,8 @@ def test_knowledge_needs_an_accepted_key_decision(app) -> None:
 def test_waiver_holds_until_its_expiry_then_lapses(app, lead) -> None:
     with time_machine.travel(START, tick=False):
         GateWaiver.objects.create(application=app, gate=GateCode.KNOWLEDGE, reason="Written next sprint.",
-                                  expires_on=START.date() + timedelta(days=7), waived_by=lead)
+                                  expires_on=START.date() + timedelta(days=7), waived_by=lead,
+                                  approved_by=factories.business_owner(), approved_at=START)
         assert _status(app, GateCode.KNOWLEDGE) == Status.WAIVED
     with time_machine.travel(START + timedelta(days=6), tick=False):
         assert _status(app, GateCode.KNOWLEDGE) == Status.WAIVED

@@ -28,10 +28,11 @@ from readiness.services.artefacts import (
     drill_action_close,
 )
 from readiness.services.gates import (
-    gate_waive,
     readiness_snapshot_backfill,
     readiness_snapshot_refresh,
     readiness_snapshots_refresh_all,
+    waiver_approve,
+    waiver_request,
 )
 from readiness.services.people import leave_add
 from readiness.services.person_places import people_schedule_refresh
@@ -54,8 +55,9 @@ def _names(response) -> list[str]:
 
 def test_a_waived_gate_reads_back_with_its_waiver(client, lead) -> None:
     application = factories.ApplicationFactory(delivery_lead=lead)
-    waiver = gate_waive(application=application, gate=GateCode.KNOWLEDGE, reason="Being written up this week.",
-                        expires_on=timezone.localdate() + timedelta(days=7), waived_by=lead)
+    waiver = waiver_request(application=application, gate=GateCode.KNOWLEDGE, reason="Being written up this week.",
+                            expires_on=timezone.localdate() + timedelta(days=7), requested_by=lead)
+    waiver = waiver_approve(waiver=waiver, approved_by=application.business_owner)
     readiness_snapshot_refresh(application_ids=[application.pk])
     client.force_login(lead)
     verdict = client.get(application.get_absolute_url()).context["verdict"]

@@ -83,6 +83,13 @@ def test_waiver_appears_on_the_verdict_and_lapses(client, lead) -> None:
         "expires_on": expires.isoformat(),
     })
     assert response.status_code == 302
+    # Asked for, not yet in force: the gate is still judged on its evidence.
+    html = client.get(application.get_absolute_url()).content.decode()
+    assert 'id="waived"' not in html and 'data-waiver-status="pending"' in html
+    client.force_login(application.business_owner)  # a second person approves it
+    waiver = GateWaiver.objects.get()
+    assert client.post(reverse("readiness:waiver_approve", args=[application.slug, waiver.pk])).status_code == 302
+    client.force_login(lead)
     html = client.get(application.get_absolute_url()).content.decode()
     waived = html.split('id="waived"', 1)[1].split("</ul>", 1)[0]
     assert "Knowledge transfer" in waived and "Decision records are being written up this week." in waived
@@ -222,7 +229,7 @@ CHECKLIST_QUERIES = 9
 
 def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:
     # The checklist keeps its rendered verdict under today's stored verdict: a write retires both.
-    from readiness.services.gates import gate_waive
+    from readiness.services.gates import waiver_approve, waiver_request
 
     application = factories.ApplicationFactory(delivery_lead=lead)
     client.force_login(lead)
@@ -231,8 +238,9 @@ def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:
     assert client.get(application.get_absolute_url()).content.decode().count('data-status="not_met"') == (
         before.count('data-status="not_met"'))
 
-    gate_waive(application=application, waived_by=lead, gate=GateCode.KNOWLEDGE, reason="Written up this week.",
-               expires_on=timezone.localdate() + timedelta(days=3))
+    waiver = waiver_request(application=application, requested_by=lead, gate=GateCode.KNOWLEDGE,
+                            reason="Written up this week.", expires_on=timezone.localdate() + timedelta(days=3))
+    waiver_approve(waiver=waiver, approved_by=application.business_owner)
 
     after = client.get(application.get_absolute_url()).content.decode()
     assert "Written up this week." in after.split('id="waived"', 1)[1]

@@ -55,6 +55,9 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "application_create": {(LEAD, True), (LEAD, False), (OWNER, True), (OWNER, False), (ADMIN, True)},
     "application_edit": EDITORS,
     "waiver_create": EDITORS,
+    # The waiver in the world was asked for by the delivery lead: someone else approves it.
+    "waiver_approve": {(OWNER, True), (ADMIN, True)},
+    "waiver_revoke": EDITORS,
     **{f"{kind}_{verb}": EDITORS for kind in ("runbook", "alert", "access", "knownissue", "drill", "decision")
        for verb in ("create", "edit")},
     "runbook_mark": EDITORS,
@@ -124,6 +127,8 @@ def _world() -> World:
         "criterion": app.exit_criteria.get(kind="attestation"),
         "escalation": factories.EscalationFactory(application=app, problem_class=rule, from_level=level,
                                                   occurred_at=now - timedelta(hours=1)),
+        "waiver": factories.GateWaiverFactory(application=app, waived_by=app.delivery_lead, approved_by=None,
+                                              approved_at=None),
     }
     analyst, nobody = factories.support_analyst(), factories.UserFactory()
     app.members.add(analyst, nobody)  # the members list: how an analyst supports an application

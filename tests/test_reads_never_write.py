@@ -75,6 +75,7 @@ def _world() -> World:
             "rule": models.OwnershipRule.objects.filter(application=app).first(),
             "criterion": models.ExitCriterion.objects.filter(application=app).first(),
             "escalationlog": models.Escalation.objects.filter(application=app).first(),
+            "waiver": models.GateWaiver.objects.filter(application=app).first(),
         }
     person = models.Person.objects.filter(left_on__isnull=True).order_by("pk").first()
     leave = models.Leave.objects.order_by("pk").first()
@@ -136,6 +137,8 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
     "criterion_attest": _row("criterion"),
     "criterion_accept": _row("criterion"),
     "escalationlog_resolve": _row("escalationlog"),
+    "waiver_approve": _row("waiver"),
+    "waiver_revoke": _row("waiver"),
     **{name: _person for name in (
         "person_detail", "person_edit", "leave_create", "person_left", "person_reminders", "reachability_test_send",
     )},

@@ -308,11 +308,13 @@ def seed_artefacts(today: date) -> None:
                 "alternatives": alternatives, "constraints": constraints, "edge_cases": edge, "what_failed": failed,
                 "decided_on": today - timedelta(days=50) if status == DecisionStatus.ACCEPTED else None,
             }, today - timedelta(days=50))
-    # The portal went live without a reporting replica: the lead accepted that for two weeks.
+    # The portal went live without a reporting replica: the lead asked to accept that for two
+    # weeks and the business owner approved it the same morning.
     portal = Application.objects.get(slug="ordering-portal")
-    lead = User.objects.get(username="lead")
+    lead, owner = User.objects.get(username="lead"), User.objects.get(username="owner")
     _make(GateWaiver, {"application": portal, "gate": GateCode.ACCESS}, {
         "reason": "CloudNest is still provisioning the read-only reporting replica; until then the service desk "
                   "uses the ERP's own order reports, which cover the same questions.",
-        "expires_on": today + timedelta(days=14), "waived_by": lead,
+        "expires_on": today + timedelta(days=14), "waived_by": lead, "approved_by": owner,
+        "approved_at": _at(today - timedelta(days=12), 11),
     }, today - timedelta(days=12))

@@ -22,3 +22,15 @@ class GateWaiverForm(SubmissionKeyMixin, forms.ModelForm):
         self.fields["expires_on"].error_messages["required"] = "Give the date the waiver lapses."
         # The bounds themselves are GateWaiver.clean()'s, so the service checks the same.
         self.fields["expires_on"].help_text = f"At most {settings.WAIVER_MAX_DAYS} days from today."
+
+
+class WaiverRevokeForm(SubmissionKeyMixin, forms.ModelForm):
+    class Meta:
+        model = GateWaiver
+        fields = ["revoke_reason"]
+        labels = {"revoke_reason": "Why revoke it?"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["revoke_reason"].required = True
+        self.fields["revoke_reason"].error_messages["required"] = "Say why the waiver is revoked."

@@ -30,19 +30,39 @@ class GateCode(models.TextChoices):
     HYPERCARE_PLAN = "hypercare_plan", "9. Hypercare plan"
 
 
+class WaiverStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    ACTIVE = "active", "In force"
+    EXPIRING = "expiring", "In force, expiring soon"
+    REVOKED = "revoked", "Revoked"
+    LAPSED = "lapsed", "Lapsed"
+
+
 class GateWaiver(models.Model):
-    """A named person accepts going live without one gate, for a reason, until a date.
+    """A named person asks to go live without one gate, for a reason, until a date; a second
+    person holding the same right approves it, and from then until the date, or until someone
+    revokes it, the gate counts as waived.
 
     The waiver lapses at the start of `expires_on`: from that day on the gate is judged on
-    its evidence again.
+    its evidence again. A revoked waiver stops counting the day it is revoked.
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="waivers")
     gate = models.CharField(max_length=30, choices=GateCode.choices)
     reason = models.TextField(help_text="Why going live without this gate is acceptable, and what covers the risk.")
     expires_on = models.DateField(help_text="The waiver lapses on this day.")
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who asked for it (and so cannot approve it).
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="requested by")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Empty approver with an approval time: approved before two-person approval existed (0021).
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=200, blank=True, verbose_name="why revoked")
 
     history = HistoricalRecords()
 
@@ -51,6 +71,11 @@ class GateWaiver(models.Model):
         constraints = [
             in_range("gatewaiver", "expires_on"),
             models.CheckConstraint(condition=~models.Q(reason=""), name="readiness_gatewaiver_reason_required"),
+            # Two people: whoever asked for a waiver does not approve it.
+            models.CheckConstraint(condition=~models.Q(approved_by=models.F("waived_by")),
+                                   name="readiness_gatewaiver_approver_not_requester"),
+            models.CheckConstraint(condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoke_reason=""),
+                                   name="readiness_gatewaiver_revoked_with_reason"),
         ]
 
     def __str__(self) -> str:
@@ -69,10 +94,27 @@ class GateWaiver(models.Model):
                     f"A waiver lasts at most {settings.WAIVER_MAX_DAYS} days: choose {latest:%d %b %Y} or earlier, "
                     "then review it again."
                 )})
+        if self.approved_by_id is not None and self.approved_by_id == self.waived_by_id:
+            raise ValidationError("A waiver is approved by a second person, not the one who asked for it.")
+        if self.revoked_at is not None and not self.revoke_reason.strip():
+            raise ValidationError({"revoke_reason": "Say why the waiver is revoked."})
 
     def in_force_on(self, on: date) -> bool:
-        created = self.created_at.date() if self.created_at else on
-        return created <= on < self.expires_on
+        """Approved on or before `on`, not lapsed, not revoked by then."""
+        if self.approved_at is None:
+            return False
+        revoked = self.revoked_at is not None and timezone.localdate(self.revoked_at) <= on
+        return timezone.localdate(self.approved_at) <= on < self.expires_on and not revoked
+
+    def status_on(self, on: date) -> WaiverStatus:
+        if self.revoked_at is not None:
+            return WaiverStatus.REVOKED
+        if on >= self.expires_on:
+            return WaiverStatus.LAPSED
+        if self.approved_at is None:
+            return WaiverStatus.PENDING
+        soon = (self.expires_on - on).days <= settings.WAIVER_EXPIRING_DAYS
+        return WaiverStatus.EXPIRING if soon else WaiverStatus.ACTIVE
 
 
 def current_q(now: datetime, rules: str, prefix: str = "") -> models.Q:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -42,16 +43,53 @@ SNAPSHOT_FIELDS = ["gates_met", "gates_total", "blockers", "stale_items", "ready
 
 
 @transaction.atomic
-def gate_waive(
-    *, application: Application, gate: str, reason: str, expires_on: date, waived_by: User
+def waiver_request(
+    *, application: Application, gate: str, reason: str, expires_on: date, requested_by: User
 ) -> GateWaiver:
-    # A waiver is a signature: whoever calls, the one signing must be allowed to waive here.
-    require(waived_by, "waiver.create", application)
-    waiver = GateWaiver(application=application, gate=gate, reason=reason, expires_on=expires_on, waived_by=waived_by)
+    """Ask to go live without a gate. Not in force until a second person approves it, so the
+    verdict does not change yet."""
+    # A waiver is a signature: whoever calls, the one asking must be allowed to waive here.
+    require(requested_by, "waiver.create", application)
+    waiver = GateWaiver(application=application, gate=gate, reason=reason, expires_on=expires_on,
+                        waived_by=requested_by)
     waiver.full_clean()
     waiver.save()
-    application_evidence_changed(application_ids=[application.pk])
     return waiver
+
+
+def _open_waiver(waiver: GateWaiver) -> GateWaiver:
+    """The waiver locked for a decision; refused when it is past deciding (revoked or lapsed)."""
+    locked = GateWaiver.objects.select_for_update().get(pk=waiver.pk)
+    if locked.revoked_at is not None:
+        raise ValidationError("This waiver was revoked.")
+    if timezone.localdate() >= locked.expires_on:
+        raise ValidationError(f"This waiver lapsed on {locked.expires_on:%d %b %Y}.")
+    return locked
+
+
+@transaction.atomic
+def waiver_approve(*, waiver: GateWaiver, approved_by: User) -> GateWaiver:
+    """A second person holding the right approves: from now on the gate counts as waived."""
+    require(approved_by, "waiver.approve", waiver)
+    locked = _open_waiver(waiver)
+    if locked.approved_at is None:  # approved twice (a double-click): the first approval stands
+        locked.approved_by, locked.approved_at = approved_by, timezone.now()
+        locked.full_clean()
+        locked.save(update_fields=["approved_by", "approved_at"])
+        application_evidence_changed(application_ids=[locked.application_id])
+    return locked
+
+
+@transaction.atomic
+def waiver_revoke(*, waiver: GateWaiver, revoked_by: User, reason: str) -> GateWaiver:
+    """Withdraw a waiver, approved or not: it stops counting at once."""
+    require(revoked_by, "waiver.revoke", waiver)
+    locked = _open_waiver(waiver)
+    locked.revoked_by, locked.revoked_at, locked.revoke_reason = revoked_by, timezone.now(), reason.strip()
+    locked.full_clean()
+    locked.save(update_fields=["revoked_by", "revoked_at", "revoke_reason"])
+    application_evidence_changed(application_ids=[locked.application_id])
+    return locked
 
 
 def _snapshot(ev: gates.Evidence, day: date, *, now: datetime, rules: str, keep_checklist: bool) -> ReadinessSnapshot:

@@ -4,28 +4,30 @@ checklist with its verdict and readiness over time, and gate waivers."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypedDict
+from datetime import date
+from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import FilteredRelation
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from readiness.access import AuthenticatedHttpRequest, get_application_for_user
-from readiness.forms.gates import GateWaiverForm
+from readiness.forms.gates import GateWaiverForm, WaiverRevokeForm
 from readiness.gates.chart import chart_days, readiness_chart
 from readiness.gates.verdict import Verdict
 from readiness.gates.version import rules_version
 from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
-from readiness.models.gates import current_q
+from readiness.models.gates import WaiverStatus, current_q
 from readiness.permissions import can, require
-from readiness.services.gates import gate_waive, readiness_snapshots_judge
+from readiness.services import gates as services
 from readiness.submissions import once_per_submission
 
 PAGE_SIZE = 50
@@ -127,7 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     # Judged live, not stored (sorted last meanwhile): one query per kind of evidence for the page.
     unjudged = [app.pk for app in page if app.snapshot_gates_met is None]  # type: ignore[attr-defined]
-    late = readiness_snapshots_judge(application_ids=unjudged) if unjudged else {}
+    late = services.readiness_snapshots_judge(application_ids=unjudged) if unjudged else {}
     rows = [
         dashboard_row(app, late.get(app.pk) or ReadinessSnapshot(
             application=app, day=today, **{column: getattr(app, f"snapshot_{column}") for column in _SNAPSHOT_COLUMNS}
@@ -166,10 +168,10 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
                                                  application=application))
     snapshot = next((row for row in rows if row.day == today), None)
     if snapshot is None or not snapshot.is_current(now, rules_version()):
-        snapshot = readiness_snapshots_judge(application_ids=[application.pk])[application.pk]
+        snapshot = services.readiness_snapshots_judge(application_ids=[application.pk])[application.pk]
     assert snapshot.verdict is not None
     # A current snapshot counted the waivers (a waiver written since would have retired it).
-    waivers = sorted(GateWaiver.objects.filter(application=application).select_related("waived_by"),
+    waivers = sorted(application.waivers.select_related("waived_by", "approved_by", "revoked_by"),
                      key=lambda w: w.created_at, reverse=True) if snapshot.verdict["counts"]["waiver"] else []
     verdict = Verdict.from_data(application, today, snapshot.verdict["results"], {w.pk: w for w in waivers})
     return render(request, "readiness/gates_checklist.html", {
@@ -179,10 +181,32 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
                                  met_today=verdict.met_count, total=verdict.total),
         "counts": snapshot.verdict["counts"],
         "waivers": waivers,
+        "waivers_shown": [_waiver_row(request.user, waiver, today) for waiver in waivers],
         "today": today,
         "can_edit": can(request.user, "application.edit", application),
         "can_waive": can(request.user, "waiver.create", application),
     })
+
+
+WAIVER_BADGES = {
+    WaiverStatus.PENDING: "text-bg-info", WaiverStatus.ACTIVE: "text-bg-success",
+    WaiverStatus.EXPIRING: "text-bg-warning", WaiverStatus.REVOKED: "text-bg-secondary",
+    WaiverStatus.LAPSED: "text-bg-secondary",
+}
+
+
+def _waiver_row(user: Any, waiver: GateWaiver, today: date) -> dict[str, Any]:
+    """A waiver as the checklist lists it: its status and only the buttons the server would take."""
+    status = waiver.status_on(today)
+    open_ = status in (WaiverStatus.PENDING, WaiverStatus.ACTIVE, WaiverStatus.EXPIRING)
+    may_waive = can(user, "waiver.create", waiver)
+    can_approve = status == WaiverStatus.PENDING and can(user, "waiver.approve", waiver)
+    return {
+        "waiver": waiver, "status": status, "badge": WAIVER_BADGES[status], "can_approve": can_approve,
+        "can_revoke": open_ and can(user, "waiver.revoke", waiver),
+        "why_not_approve": "Someone else approves the waiver you asked for."
+        if status == WaiverStatus.PENDING and may_waive and not can_approve else "",
+    }
 
 
 @login_required
@@ -193,10 +217,48 @@ def waiver_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = GateWaiverForm(request.POST)
         if form.is_valid():
-            waiver = gate_waive(application=application, waived_by=request.user, **form.cleaned_data)
-            messages.success(request, f"{waiver.get_gate_display()} waived until {waiver.expires_on:%d %b %Y}.")
-            return redirect(application.get_absolute_url())
+            waiver = services.waiver_request(application=application, requested_by=request.user, **form.cleaned_data)
+            messages.success(request, f"Asked to waive {waiver.get_gate_display()} until {waiver.expires_on:%d %b %Y}. "
+                                      "It counts once someone else who may waive gates approves it.")
+            return redirect(application.get_absolute_url() + "#waivers")
     else:
         gate = request.GET.get("gate")
         form = GateWaiverForm(initial={"gate": gate} if gate in GateCode.values else None)
     return render(request, "readiness/waiver_form.html", {"application": application, "form": form})
+
+
+def _waiver(request: AuthenticatedHttpRequest, slug: str, pk: int) -> tuple[Application, GateWaiver]:
+    application = get_application_for_user(request.user, slug)
+    return application, get_object_or_404(GateWaiver.objects.select_related("application"), pk=pk,
+                                          application=application)
+
+
+@login_required
+@require_POST
+def waiver_approve(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    application, waiver = _waiver(request, slug, pk)
+    require(request.user, "waiver.approve", waiver)
+    try:
+        waiver = services.waiver_approve(waiver=waiver, approved_by=request.user)
+        messages.success(request, f"{waiver.get_gate_display()} is waived until {waiver.expires_on:%d %b %Y}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(application.get_absolute_url() + "#waivers")
+
+
+@login_required
+@once_per_submission
+def waiver_revoke(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    application, waiver = _waiver(request, slug, pk)
+    require(request.user, "waiver.revoke", waiver)
+    form = WaiverRevokeForm(request.POST or None, instance=GateWaiver(pk=waiver.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waiver_revoke(waiver=waiver, revoked_by=request.user, reason=form.cleaned_data["revoke_reason"])
+            messages.success(request, f"Revoked the waiver of {waiver.get_gate_display()}: the gate is judged on "
+                                      "its evidence again.")
+            return redirect(application.get_absolute_url() + "#waivers")
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "readiness/waiver_revoke.html", {"application": application, "waiver": waiver,
+                                                             "form": form})
