@@ -245,7 +245,7 @@ CASES: dict[str, Case] = {
     "application_edit": Case(
         lambda w: _slug(w, "application_edit"), models.Application,
         lambda w, n: {**_application(w, n), "stage": "hypercare", "go_live_date": _today(-10)},
-        {"name": LINE, "description": TEXT, "current_release": LINE, "go_live_date": DATE},
+        {"name": LINE, "description": TEXT, "current_release": LINE, "go_live_date": DATE, "synonyms": TEXT},
         edits=lambda w: w.app, visible=("name",),
     ),
     "waiver_create": Case(

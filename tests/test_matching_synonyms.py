@@ -108,12 +108,14 @@ def test_a_nul_byte_or_a_megabyte_is_refused_beside_the_field(client, typed: str
 
 
 @pytest.mark.django_db
-def test_a_new_application_starts_with_the_default_list(client, lead) -> None:
+def test_a_new_application_is_offered_the_synonyms_field_empty(client, lead) -> None:
+    # Left empty, the default list is used (readiness.synonyms).
     client.force_login(lead)
 
     page = client.get(reverse("readiness:application_create")).content.decode()
 
-    assert 'name="name"' in page and 'name="synonyms"' not in page
+    textarea = page.split('name="synonyms"', 1)[1].split("</textarea>", 1)[0]
+    assert textarea.rstrip().endswith(">")  # nothing typed in it yet
 
 
 # --- matching with them ---------------------------------------------------------------------------
@@ -191,3 +193,21 @@ def test_an_answer_at_another_time_says_at_not_now(portal) -> None:
     reason = body["answer"]["call"]["reason"]
     assert reason.startswith("nobody on this level can be reached at 03:00 Tue 3 Jun: ")
     assert "now" not in reason
+
+
+def test_a_new_application_can_start_with_its_own_synonyms(client, lead) -> None:
+    from django.urls import reverse
+
+    from readiness.models import Application
+
+    client.force_login(lead)
+    response = client.post(reverse("readiness:application_create"), {
+        "name": "Freight Tracker", "slug": "freight-tracker", "stage": "build",
+        "contact_verification_days": 90, "first_level_verification_days": 30,
+        "synonyms": "not showing up = not syncing = missing",
+    })
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    created = Application.objects.get(slug="freight-tracker")
+    assert created.synonyms == "not showing up = not syncing = missing"
+    assert "not showing up = not syncing = missing" in client.get(
+        reverse("readiness:application_edit", args=[created.slug])).content.decode()

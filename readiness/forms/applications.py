@@ -31,9 +31,6 @@ class ApplicationForm(UniqueWhereTypedMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            # A new application starts with the default list; its team edits it once it exists.
-            del self.fields["synonyms"]
         users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
         for name in ["delivery_lead", "business_owner", "support_lead", "members"]:
             model_choices(self, name).queryset = users

@@ -28,6 +28,7 @@ def _answer(form: LookupForm) -> Answer:
         application=data.get("application"),
         symptom=data.get("symptom", "").strip(),
         problem_class=data.get("problem_class", ""),
+        now=data.get("at") is None,  # asked for now, not another time: "call now", not "call at"
     )
 
 
