@@ -167,9 +167,11 @@ def test_escalation_path_gate_lists_each_gap_of_a_level(app) -> None:
             "L1 Pricing: the primary, Sam Fletcher, has left.",
             "L1 Pricing has no backup.",
             "L1 Pricing has no decision rights.",
-            "L1 Pricing has no after-hours cover.",
-            "L1 Pricing: 1 coverage gap in the next 14 days, first Mon 02 Mar 10:00–Mon 16 Mar 10:00 "
-            "(Australia/Melbourne): primary Sam Fletcher has left; no after-hours cover.",
+            # A business-hours level's gaps are its promised weekday hours with nobody to call;
+            # its nights are no gap, but somebody on the path must cover after hours.
+            "L1 Pricing: 11 coverage gaps in the next 14 days, first Mon 02 Mar 10:00–Mon 02 Mar 17:00 "
+            "(Australia/Melbourne): primary Sam Fletcher has left.",
+            "Nobody covers after hours: every level promises business or extended hours only.",
             "The path has not been tested after hours, with the contacts answering, in the 30 days before today.",
         ]
 
