@@ -10,6 +10,7 @@ else the rows themselves), so the answer after a write is the new one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from readiness.coverage import (
     candidates_at,
     clock_label,
     next_reachable,
+    promised_intervals,
     why_not,
 )
 from readiness.directory import directory_artefacts, directory_read, levels_with_people
@@ -96,17 +98,41 @@ def status_at(candidate: Candidate, plan: CallPlan) -> str:
     return candidate.status.replace("reachable now", f"reachable {plan.when}")
 
 
-def who_to_call(level: EscalationLevel, at: datetime, *, now: bool = True) -> CallPlan:
+def promises_at(level: EscalationLevel, at: datetime) -> bool:
+    """Whether the level promises cover at that moment (a business-hours level at night does not)."""
+    return bool(promised_intervals(level, at, at + timedelta(seconds=1)))
+
+
+def outside_promise(level: EscalationLevel, at: datetime, path: Sequence[EscalationLevel]) -> str:
+    """Why nobody is called on a level asked at a time it never promised: not a gap, its promise,
+    and the first level of its path (by position) that does promise cover then."""
+    covering = next((other for other in path if other.application_id == level.application_id
+                     and other.pk != level.pk and promises_at(other, at)), None)
+    promise = f"this level promises cover {level.promise_label} only (no gap)"
+    if not path:
+        return promise
+    who = _level_label(covering) if covering else "no other level of this path"
+    return f"{promise}; {who} promises cover then"
+
+
+def who_to_call(
+    level: EscalationLevel, at: datetime, *, now: bool = True, path: Sequence[EscalationLevel] = ()
+) -> CallPlan:
     """The person to call on `level` at `at`, why them, and whom to try after them.
 
     `now`: `at` is the present (the answer says "now"), else a time asked for ("at 21:00 …").
+    `path`: the levels of its application, read to name the one that promises cover when this
+    level does not.
     """
     candidates = candidates_at(level, at)
     primary = candidates[0]
     chosen = next((c for c in candidates if c.reachable), None)
     if chosen is None:
         reasons = [f"{c.role} {why_not(c.reachability)}" for c in candidates]
-        if not level.after_hours_cover_id:
+        if not promises_at(level, at):
+            # Time the level never promised is no gap: say what it promises and who does cover it.
+            reasons.append(outside_promise(level, at, path))
+        elif not level.after_hours_cover_id:
             reasons.append("no after-hours cover")
         return CallPlan(
             level=level,
@@ -265,7 +291,7 @@ def answer(
         chosen = None
     by_id = {level.pk: level for level in levels}
     plans = {
-        m.rule.level_id: who_to_call(by_id[m.rule.level_id], at, now=now)
+        m.rule.level_id: who_to_call(by_id[m.rule.level_id], at, now=now, path=levels)
         for m in matches if m.rule.level_id in by_id
     }
     result = Answer(
@@ -278,16 +304,16 @@ def answer(
             (directory.runbooks, directory.known_issues) if directory else directory_artefacts(chosen.application)))
         if chosen.level_id in by_id:
             owning = by_id[chosen.level_id]
-            plan = plans.get(owning.pk) or who_to_call(owning, at, now=now)
+            plan = plans.get(owning.pk) or who_to_call(owning, at, now=now, path=levels)
             runbook = next((r for r in result.runbooks if r.pk in fitting and r.escalation_level_id in by_id), None)
             if runbook is not None and runbook.escalation_level_id != owning.pk:
                 # Kept with the others: the chain below reads it again when the runbook's level is above.
                 level_id = runbook.escalation_level_id
-                plans.setdefault(level_id, who_to_call(by_id[level_id], at, now=now))
+                plans.setdefault(level_id, who_to_call(by_id[level_id], at, now=now, path=levels))
                 plan, result.advice = _follow_runbook(chosen, plan, runbook, plans[level_id])
             result.plan = plan
             result.escalation = [
-                plans.get(level.pk) or who_to_call(level, at, now=now)
+                plans.get(level.pk) or who_to_call(level, at, now=now, path=levels)
                 for level in levels
                 if level.application_id == owning.application_id and level.position > plan.level.position
             ]

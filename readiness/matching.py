@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type stubs
+import Stemmer
 from rapidfuzz import fuzz, process
 
 from readiness.models.escalation import OwnershipRule

@@ -186,6 +186,7 @@ POST_ACTIONS: dict[str, str] = {
     "person_left": "people.manage",
     "team_create": "people.manage",
     "team_edit": "people.manage",
+    "closure_days": "people.manage",
     "reachability_test_send": "reachability.test",
     "reachability_test_record": "reachability.test",
     "hypercare_plan_edit": "hypercare.edit",

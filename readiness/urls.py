@@ -69,6 +69,7 @@ urlpatterns = [
     path("people/<int:pk>/left/", people.person_leave_company, name="person_left"),
     path("teams/new/", people.team_edit, name="team_create"),
     path("teams/<int:pk>/edit/", people.team_edit, name="team_edit"),
+    path("people/closures/", people.closure_days, name="closure_days"),
     # Staleness reminders: each person's history, reachability tests, and the public signed-link pages
     path("people/<int:pk>/reminders/", reminders.person_reminders, name="person_reminders"),
     path("people/<int:pk>/reachability/", reminders.reachability_test_send, name="reachability_test_send"),

@@ -10,16 +10,14 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.urls import include, path
+from django.urls import reverse
 
 from readiness.coverage import candidates_at, coverage_gaps
 from readiness.directory import directory_data, directory_from_data, directory_live
 from readiness.lookup import answer, who_to_call
-from readiness.models import Coverage, Leave, Person
-from readiness.models.closures import ClosureDay
+from readiness.models import ClosureDay, Coverage, Leave, Person
 from readiness.models.people import Availability
 from readiness.services.people import closure_day_add, closure_day_remove, person_save
-from readiness.views.people import closure_days
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +31,17 @@ WHY = "organisation closed: Stocktake"
 @pytest.fixture
 def level():
     level = factories.EscalationLevelFactory(
-        application__slug="portal", position=1, name="Service desk", coverage=Coverage.AFTER_HOURS,
+        application__slug="portal",
+        position=1,
+        name="Service desk",
+        coverage=Coverage.AFTER_HOURS,
         primary=factories.PersonFactory(name="Mia Chen", region="AU-VIC"),
         backup=factories.PersonFactory(name="Tom Rees", timezone="Australia/Sydney", region="AU-NSW"),
-        after_hours_cover=factories.PersonFactory(name="Jomar Santos", timezone="Asia/Manila", region="PH"))
-    factories.OwnershipRuleFactory(application=level.application, name="Access", example_symptoms="password reset",
-                                   level=level)
+        after_hours_cover=factories.PersonFactory(name="Jomar Santos", timezone="Asia/Manila", region="PH"),
+    )
+    factories.OwnershipRuleFactory(
+        application=level.application, name="Access", example_symptoms="password reset", level=level
+    )
     return level
 
 
@@ -60,8 +63,7 @@ def test_on_a_closure_day_the_office_is_out_and_the_pager_is_called(level) -> No
 def test_the_stored_directory_carries_the_closure(level) -> None:
     closure_day_add(day=STOCKTAKE, name="Stocktake")
     live = directory_live(level.application)
-    data = directory_data(rules=live.rules, levels=live.levels, runbooks=live.runbooks,
-                          known_issues=live.known_issues)
+    data = directory_data(rules=live.rules, levels=live.levels, runbooks=live.runbooks, known_issues=live.known_issues)
 
     stored = directory_from_data(level.application, data).levels[0]
 
@@ -98,22 +100,16 @@ def test_one_closure_a_day(level) -> None:
     assert factories.ClosureDayFactory(day=STOCKTAKE).name == "Stocktake"
 
 
-# The page's route is the lead's to add (readiness/urls.py, with "people.manage" in the
-# permissions table); until then these tests serve it beside the app's own.
-urlpatterns = [
-    path("people/closures/", closure_days),
-    path("", include("handoff.urls")),
-]
+PAGE = "/people/closures/"
 
 
-@pytest.mark.urls("tests.test_closure_days")
 def test_a_people_manager_adds_a_closure_day_on_its_page(lead, level) -> None:
     client = Client()
     client.force_login(lead)
 
     with time_machine.travel(datetime(2026, 6, 1, 9, 0, tzinfo=MELBOURNE), tick=False):
-        response = client.post("/people/closures/", {"day": "2026-06-03", "name": "Stocktake"}, follow=True)
-        twice = client.post("/people/closures/", {"day": "2026-06-03", "name": "Again"})
+        response = client.post(PAGE, {"day": "2026-06-03", "name": "Stocktake"}, follow=True)
+        twice = client.post(PAGE, {"day": "2026-06-03", "name": "Again"})
 
     html = response.content.decode()
     assert "The organisation is closed on Wed 03 Jun 2026: Stocktake." in html
@@ -122,25 +118,25 @@ def test_a_people_manager_adds_a_closure_day_on_its_page(lead, level) -> None:
     assert twice.context["form"].errors["day"] == ["The organisation is already closed that day."]
 
 
-@pytest.mark.urls("tests.test_closure_days")
 def test_an_analyst_sees_the_closure_days_and_may_not_add_one(analyst) -> None:
     client = Client()
     client.force_login(analyst)
 
-    page = client.get("/people/closures/").content.decode()
-    refused = client.post("/people/closures/", {"day": "2026-06-03", "name": "Stocktake"})
+    page = client.get(PAGE).content.decode()
+    refused = client.post(PAGE, {"day": "2026-06-03", "name": "Stocktake"})
 
     assert "No closure day ahead." in page and "Add closure day" not in page
+    people = client.get(reverse("readiness:people_list")).content.decode()
+    assert f'<a href="{PAGE}">Closure days</a>' in people
     assert refused.status_code == 403
     assert not ClosureDay.objects.exists()
 
 
-@pytest.mark.urls("tests.test_closure_days")
 def test_a_bad_day_or_name_gets_a_message_beside_the_field(lead) -> None:
     client = Client()
     client.force_login(lead)
 
-    response = client.post("/people/closures/", {"day": "0001-01-01", "name": "line\nbreak"})
+    response = client.post(PAGE, {"day": "0001-01-01", "name": "line\nbreak"})
 
     assert response.status_code == 200
     errors = response.context["form"].errors

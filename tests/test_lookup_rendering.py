@@ -140,7 +140,11 @@ def test_an_answer_with_nobody_reachable_says_when_someone_is_again(portal, sign
     html = _answer_page(signed_in, application="portal", symptom="cannot log in", at="2025-06-02T03:00")
 
     assert "Nobody on L1 Service desk can be reached at 03:00 Mon 2 Jun</strong>" in html
-    assert "no after-hours cover" in html
+    # A business-hours level at night is outside its promise, not short of cover: the answer says
+    # so and names the level that does promise cover then.
+    assert "no after-hours cover" not in html
+    assert ("this level promises cover Monday to Friday 09:00–17:00 (Australia/Melbourne) only (no gap); "
+            "L2 Platform promises cover then") in html
     assert "Someone is reachable again from 09:00 Mon 2 Jun (Australia/Melbourne time)" in html
 
 

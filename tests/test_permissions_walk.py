@@ -77,6 +77,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "person_left": ORG_MANAGERS,
     "team_create": ORG_MANAGERS,
     "team_edit": ORG_MANAGERS,
+    "closure_days": ORG_MANAGERS,
     "reachability_test_send": ORG_MANAGERS,
     "reachability_test_record": ORG_MANAGERS,
     "hypercare_plan_edit": EDITORS,

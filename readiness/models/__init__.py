@@ -24,6 +24,7 @@ from .artefacts import (
     KnownIssueStatus,
     Runbook,
 )
+from .closures import ClosureDay
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
 from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
@@ -81,6 +82,7 @@ __all__ = [
     "OwnershipRule",
     "Person",
     "Channel",
+    "ClosureDay",
     "ConfirmationKind",
     "ContactConfirmation",
     "ReachabilityResult",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from readiness.validators import apply_input_bounds, validate_date_in_range
+from readiness.validators import validate_date_in_range
 
 
 class ClosureDay(models.Model):
@@ -24,7 +24,3 @@ class ClosureDay(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.day:%a %d %b %Y})"
 
-
-# The bounds every model of readiness.models gets (it applies them to the models it lists; this
-# one is not listed there yet). Applying them twice adds nothing.
-apply_input_bounds([ClosureDay])

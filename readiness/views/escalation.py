@@ -36,9 +36,9 @@ class LevelRow:
     timeline: list[TimelineDay]
 
 
-def _row(level: EscalationLevel, now: datetime) -> LevelRow:
+def _row(level: EscalationLevel, now: datetime, levels: list[EscalationLevel]) -> LevelRow:
     gaps = coverage_gaps(level, now, days=GAP_DAYS)
-    return LevelRow(level, gaps, who_to_call(level, now), level_timeline(level, now, gaps))
+    return LevelRow(level, gaps, who_to_call(level, now, path=levels), level_timeline(level, now, gaps))
 
 
 @login_required
@@ -47,7 +47,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
     levels = _levels(application)
-    rows = [_row(level, now) for level in levels]
+    rows = [_row(level, now, levels) for level in levels]
     return render(
         request,
         "readiness/path_detail.html",

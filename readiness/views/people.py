@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from readiness.forms.people import ClosureDayForm, LeaveForm, MarkLeftForm, PersonForm, TeamForm, week_formset
-from readiness.models import Leave, Person, Team
-from readiness.models.closures import ClosureDay
+from readiness.models import ClosureDay, Leave, Person, Team
 from readiness.permissions import can, require
 from readiness.public_holidays import upcoming_holidays
 from readiness.services.people import (
@@ -150,14 +149,14 @@ def person_leave_company(request: HttpRequest, pk: int) -> HttpResponse:
 @once_per_submission
 def closure_days(request: HttpRequest) -> HttpResponse:
     """The organisation's closure days ahead; a people manager adds one (everyone is out of
-    hours on it). Answers at its own address, so it needs no route name of its own."""
+    hours on it)."""
     form = ClosureDayForm(request.POST or None)
     if request.method == "POST":
         require(request.user, MANAGE)
         if form.is_valid():
             closure = closure_day_add(day=form.cleaned_data["day"], name=form.cleaned_data["name"])
             messages.success(request, f"The organisation is closed on {closure.day:%a %d %b %Y}: {closure.name}.")
-            return redirect(request.path)
+            return redirect("readiness:closure_days")
     return render(
         request,
         "readiness/closure_days.html",
