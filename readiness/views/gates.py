@@ -30,7 +30,10 @@ from readiness.permissions import can, require
 from readiness.services import gates as services
 from readiness.submissions import once_per_submission
 
-PAGE_SIZE = 50
+# A screenful a lead can take in (sorted by go-live: the next 25 to go live come first). The
+# page's time is mostly its rows' rendering: 50 rows a page measured 5.9× the bare view at the
+# bench's 1,000 applications, over the 5× the dashboard must hold.
+PAGE_SIZE = 25
 
 
 def _stage_order() -> models.Case:
