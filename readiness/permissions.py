@@ -10,15 +10,17 @@ belongs to an application, membership of that application:
 | artefact.edit                 | edit_readiness       | member (runbooks, alerts, access checks,   |
 |                               |                      | known issues, drills, decisions, their     |
 |                               |                      | small actions)                             |
-| hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend)  |
+| hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend), |
+|                               |                      | while hypercare is open                    |
+| hypercare.redefine_criterion  | edit_readiness       | member (also after sign-off: it reopens)   |
 | waiver.create                 | waive_gate           | member (asking for a waiver)               |
 | waiver.approve                | waive_gate           | member, not the one who asked for it       |
 | waiver.revoke                 | waive_gate           | member                                     |
 | escalation_path.manage        | manage_escalation    | member (levels, ownership rules)           |
 | escalation_log.write          | log_escalation       | member (log and resolve)                   |
-| hypercare.agree               | sign_off_hypercare   | the application's own business owner       |
-| hypercare.accept_criterion    | sign_off_hypercare   | the application's own business owner       |
-| hypercare.sign_off            | sign_off_hypercare   | the application's own business owner       |
+| hypercare.agree               | sign_off_hypercare   | the application's own business owner,      |
+| hypercare.accept_criterion    | sign_off_hypercare   | each while hypercare is open               |
+| hypercare.sign_off            | sign_off_hypercare   | (not signed off, or the sign-off undone)   |
 | hypercare.hand_over_ownership | —                    | the current business owner, or a superuser |
 |                               |                      | (anyone who may edit while there is none)  |
 | people.manage                 | manage_escalation    | role alone: people and teams are org-wide  |
@@ -38,7 +40,14 @@ ownership on, so a departed owner does not leave an application unsignable.
 
 Reading is everyone's who is signed in (readiness.access.get_application_for_user, 404 for an
 unknown application). Anonymous users may do nothing here: views send them to sign in first.
-Pages decide which buttons to show with the same `can`, passed to templates as booleans.
+Pages decide which buttons to show with the same `can`, passed to templates as booleans, and
+show `why_not` where a button would be refused.
+
+Once the business owner has signed hypercare off, the signed record stands: editing the plan,
+its evidence, extending, agreeing, accepting and signing again are refused with the sign-off
+as the reason (`CLOSED_BY_SIGN_OFF`). Redefining a criterion stays open to editors: it is how a
+sign-off is invalidated, and it returns the application to hypercare
+(readiness.services.hypercare.hypercare_reopen_if_invalidated).
 `POST_ACTIONS` names the action guarding each URL that accepts POST; tests/test_permissions_walk.py
 fails for a URL that accepts POST without one.
 """
@@ -49,9 +58,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from readiness.models import Application
+from readiness.models import Application, HypercareStatus
 
 User = AbstractBaseUser | AnonymousUser
 Rule = Callable[[Any, Any], bool]
@@ -125,6 +134,7 @@ RULES: dict[str, Rule] = {
     "application.edit": member_with("edit_readiness"),
     "artefact.edit": member_with("edit_readiness"),
     "hypercare.edit": member_with("edit_readiness"),
+    "hypercare.redefine_criterion": member_with("edit_readiness"),
     "waiver.create": member_with("waive_gate"),
     "waiver.approve": _approve_waiver,
     "waiver.revoke": member_with("waive_gate"),
@@ -145,6 +155,8 @@ REFUSALS: dict[str, str] = {
     "application.edit": "Only members of this application with an editing role can change it.",
     "artefact.edit": "Only members of this application with an editing role can change it.",
     "hypercare.edit": "Only members of this application with an editing role can change its hypercare plan.",
+    "hypercare.redefine_criterion": ("Only members of this application with an editing role can redefine its exit "
+                                     "criteria."),
     "waiver.create": "Only the application's delivery lead or business owner can waive a gate.",
     "waiver.approve": ("Only the application's delivery lead or business owner can approve a waiver, and not the "
                        "one who asked for it."),
@@ -192,7 +204,7 @@ POST_ACTIONS: dict[str, str] = {
     "hypercare_plan_edit": "hypercare.edit",
     "hypercare_extend": "hypercare.edit",
     "criterion_create": "hypercare.edit",
-    "criterion_edit": "hypercare.edit",
+    "criterion_edit": "hypercare.redefine_criterion",
     "criterion_attest": "hypercare.edit",
     "hypercare_agree": "hypercare.agree",
     "criterion_accept": "hypercare.accept_criterion",
@@ -205,12 +217,40 @@ POST_ACTIONS: dict[str, str] = {
 PUBLIC_TOKEN_URLS = {"reminder_confirm", "reminder_change", "reachability_ack"}
 
 
+# Refused once hypercare is signed off (and the sign-off still holds): the record stands.
+CLOSED_BY_SIGN_OFF = {"hypercare.edit", "hypercare.agree", "hypercare.accept_criterion", "hypercare.sign_off"}
+CLOSED_REASON = ("Hypercare is signed off: the plan, its evidence and the sign-off stand as signed. "
+                 "Redefining an exit criterion reopens hypercare and asks for a new sign-off.")
+
+
+def _signed_off(obj: Any) -> bool:
+    """Hypercare exited by a sign-off that still holds (redefining a criterion reopens it).
+
+    Reads the application's hypercare row once per application object (Django caches it)."""
+    application = application_of(obj)
+    if application is None:
+        return False
+    try:
+        hypercare = application.hypercare
+    except ObjectDoesNotExist:
+        return False
+    return bool(hypercare.status == HypercareStatus.EXITED)
+
+
 def can(user: User, action: str, obj: Any = None) -> bool:
     """Whether the user may do the action (on the object, or its application)."""
-    return RULES[action](user, obj)
+    return RULES[action](user, obj) and not (action in CLOSED_BY_SIGN_OFF and _signed_off(obj))
+
+
+def why_not(user: User, action: str, obj: Any = None) -> str:
+    """Why `can` says no, in the words pages show instead of a button; "" when it says yes."""
+    if not RULES[action](user, obj):
+        return REFUSALS[action]
+    return CLOSED_REASON if action in CLOSED_BY_SIGN_OFF and _signed_off(obj) else ""
 
 
 def require(user: User, action: str, obj: Any = None) -> None:
     """Refuse with 403 and the reason, unless the user may do the action."""
-    if not can(user, action, obj):
-        raise PermissionDenied(REFUSALS[action])
+    reason = why_not(user, action, obj)
+    if reason:
+        raise PermissionDenied(reason)

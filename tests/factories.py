@@ -178,6 +178,31 @@ def hypercare_application(*, owner: User | None = None, days_live: int = 10) -> 
     return application
 
 
+def signed_off_application(*, owner: User | None = None, statement: str = "") -> models.Application:
+    """A hypercare application whose business owner signed off: the attestation recorded, the
+    'full cycle alone' criterion at 0 (a quiet application meets every other metric)."""
+    from readiness.services.hypercare import (
+        exit_criterion_attest,
+        exit_criterion_save,
+        hypercare_agree,
+        hypercare_sign_off,
+    )
+
+    application = hypercare_application(owner=owner)
+    for criterion in application.exit_criteria.all():
+        if criterion.kind == models.CriterionKind.ATTESTATION:
+            exit_criterion_attest(criterion=criterion, by=application.business_owner,
+                                  evidence="Month-end orders reconciled with the ERP, ticket FIN-221.")
+        if criterion.metric == models.MetricCode.SUPPORT_FULL_CYCLE_ALONE:
+            criterion.threshold = Decimal(0)
+            exit_criterion_save(criterion=criterion)
+    # The plan is agreed again as it now stands (the threshold above changed it).
+    hypercare_agree(hypercare=application.hypercare, by=application.business_owner)
+    hypercare_sign_off(application=application, by=application.business_owner, statement=statement)
+    application.refresh_from_db()
+    return application
+
+
 # --- readiness artefacts (gate board) ------------------------------------------------------------
 
 

@@ -132,6 +132,8 @@ def test_changing_a_threshold_after_sign_off_invalidates_it(client) -> None:
     assert response.status_code == 302
     page = client.get(detail).content.decode()
     assert "Sign-off invalidated" in page and "A new sign-off is needed" in page
+    app.refresh_from_db()
+    assert app.stage == Stage.HYPERCARE  # back in hypercare, not left in business as usual
     # The stored sign-off itself is untouched; the owner signs again.
     sign_off = SignOff.objects.get()
     assert sign_off.snapshot["criteria"][1]["threshold"] == "80.0"
@@ -140,14 +142,15 @@ def test_changing_a_threshold_after_sign_off_invalidates_it(client) -> None:
     assert SignOff.objects.count() == 2
 
 
-def test_editing_evidence_does_not_invalidate_the_sign_off(client) -> None:
+def test_evidence_is_closed_after_sign_off_and_the_sign_off_stands(client) -> None:
     app = factories.hypercare_application()
     _meet_everything(app)
     client.force_login(app.business_owner)
     _sign(client, app)
     criterion = app.exit_criteria.get(kind="attestation")
-    client.post(reverse("readiness:criterion_attest", args=[app.slug, criterion.pk]),
-                {"evidence": "Reconciliation report for November, ticket FIN-230."})
+    response = client.post(reverse("readiness:criterion_attest", args=[app.slug, criterion.pk]),
+                           {"evidence": "Reconciliation report for November, ticket FIN-230."})
+    assert response.status_code == 403 and "Hypercare is signed off" in response.content.decode()
     page = client.get(reverse("readiness:hypercare_detail", args=[app.slug])).content.decode()
     assert "Signed off" in page and "Sign-off invalidated" not in page
 

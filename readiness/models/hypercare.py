@@ -60,6 +60,10 @@ class Hypercare(models.Model):
     # (readiness/signoffs.py): removing the newest sign-off leaves these ahead of the table.
     signoff_count = models.PositiveIntegerField(default=0)
     signoff_head = models.CharField(max_length=64, blank=True)
+    # Set when a redefined criterion undid the sign-off and brought the application back into
+    # hypercare: the dashboard and the checklist say why (services.hypercare_reopen_if_invalidated).
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -100,7 +101,59 @@ def exit_criterion_save(*, criterion: ExitCriterion) -> ExitCriterion:
         before = ExitCriterion.objects.get(pk=criterion.pk)
         if before.definition() != criterion.definition():
             criterion.withdraw_acceptance()
-    return evidence_save(criterion, application_ids=[criterion.application_id])
+    saved = evidence_save(criterion, application_ids=[criterion.application_id])
+    hypercare_reopen_if_invalidated(application=criterion.application)
+    return saved
+
+
+def _what_changed(signed: list[dict[str, Any]], now_defined: list[ExitCriterion]) -> str:
+    """The criteria whose definition differs from the one signed, in words."""
+    by_id = {c.get("id"): c for c in signed}
+    changes = []
+    for criterion in now_defined:
+        before = by_id.pop(criterion.pk, None)
+        if before is None:
+            changes.append(f"“{criterion.name}” was added")
+            continue
+        after = criterion.definition()
+        if before.get("threshold") != after["threshold"]:
+            now_, then = (str(v or "none").removesuffix(".0") for v in (after["threshold"], before.get("threshold")))
+            changes.append(f"“{criterion.name}” now needs {now_} (signed with {then})")
+        elif {k: before.get(k) for k in after} != after:
+            changes.append(f"“{criterion.name}” was redefined")
+    changes.extend(f"“{c.get('name')}” was removed" for c in by_id.values())
+    return "; ".join(changes) or "the exit criteria changed"
+
+
+@transaction.atomic
+def hypercare_reopen_if_invalidated(*, application: Application, now: datetime | None = None) -> bool:
+    """Back to hypercare when the criteria no longer match the sign-off that closed it.
+
+    The sign-off stays as signed (it is an audit record); what moves is the application (stage
+    hypercare again), its hypercare (open again, the reason kept for the dashboard and the
+    checklist) and the verdicts. Called by whatever redefines a criterion. True if it reopened.
+    """
+    hypercare = Hypercare.objects.select_for_update().filter(application=application).first()
+    if hypercare is None or hypercare.status != HypercareStatus.EXITED:
+        return False
+    criteria = list(application.exit_criteria.all())
+    sign_off = SignOff.objects.select_related("signed_by").latest_for(application)
+    if sign_off is None or not sign_off.is_invalidated(criteria_fingerprint(criteria)):
+        return False
+    by = sign_off.signed_by.get_full_name() or sign_off.signed_by.get_username()
+    hypercare.status = HypercareStatus.EXTENDED if hypercare.extensions.exists() else HypercareStatus.ACTIVE
+    hypercare.exited_at = None
+    hypercare.reopened_at = now or timezone.now()
+    hypercare.reopened_reason = (
+        f"The sign-off by {by} no longer holds: {_what_changed(sign_off.snapshot.get('criteria', []), criteria)}. "
+        "The business owner signs off again once the criteria are met."
+    )
+    hypercare.full_clean()
+    hypercare.save(update_fields=["status", "exited_at", "reopened_at", "reopened_reason", "updated_at"])
+    application.stage = Stage.HYPERCARE
+    application.save(update_fields=["stage", "updated_at"])
+    application_evidence_changed(application_ids=[application.pk])
+    return True
 
 
 @transaction.atomic
@@ -242,7 +295,9 @@ def hypercare_sign_off(
     hypercare.exited_at = now
     hypercare.signoff_count = sign_off.sequence
     hypercare.signoff_head = sign_off.chain_hash
-    hypercare.save(update_fields=["status", "exited_at", "signoff_count", "signoff_head", "updated_at"])
+    hypercare.reopened_at, hypercare.reopened_reason = None, ""
+    hypercare.save(update_fields=["status", "exited_at", "signoff_count", "signoff_head", "reopened_at",
+                                  "reopened_reason", "updated_at"])
     application.stage = Stage.BAU
     application.save(update_fields=["stage", "updated_at"])
     application_evidence_changed(application_ids=[application.pk])

@@ -24,7 +24,7 @@ from readiness.forms.gates import GateWaiverForm, WaiverRevokeForm
 from readiness.gates.chart import chart_days, readiness_chart
 from readiness.gates.verdict import Verdict
 from readiness.gates.version import rules_version
-from readiness.models import Application, GateCode, GateWaiver, ReadinessSnapshot, Stage
+from readiness.models import Application, GateCode, GateWaiver, Hypercare, ReadinessSnapshot, Stage
 from readiness.models.gates import WaiverStatus, current_q
 from readiness.permissions import can, require
 from readiness.services import gates as services
@@ -55,6 +55,9 @@ COLUMNS = [
     ("blockers", "Blockers"), ("stale", "Stale items"),
 ]
 _SNAPSHOT_COLUMNS = ["gates_met", "gates_total", "blockers", "stale_items", "ready", "computed_at", "misses_go_live"]
+# Why an application is back in hypercare after a sign-off, while it is (services.hypercare_reopen_if_invalidated).
+_REOPENED = models.Case(models.When(stage=Stage.HYPERCARE, then=models.F("hypercare__reopened_reason")),
+                        default=models.Value(""), output_field=models.TextField())
 
 
 class Row(TypedDict):
@@ -75,9 +78,10 @@ class Row(TypedDict):
     stale_items: int
     ready: bool
     misses_go_live: bool  # the recent pace leads past go-live (as stored with the day's verdict)
+    reopened: str  # why a signed-off application is back in hypercare, or ""
 
 
-def dashboard_row(application: Application, snapshot: ReadinessSnapshot) -> Row:
+def dashboard_row(application: Application, snapshot: ReadinessSnapshot, reopened: str = "") -> Row:
     go_live = application.go_live_date
     days = (go_live - snapshot.day).days if go_live else None
     return Row(
@@ -87,6 +91,7 @@ def dashboard_row(application: Application, snapshot: ReadinessSnapshot) -> Row:
         days="—" if days is None else str(days) if days >= 0 else f"live {-days} days",
         gates_met=snapshot.gates_met, gates_total=snapshot.gates_total, blockers=snapshot.blockers,
         stale_items=snapshot.stale_items, ready=snapshot.ready, misses_go_live=bool(snapshot.misses_go_live),
+        reopened=reopened or "",
     )
 
 
@@ -128,7 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         order = SORTS[key]().desc(nulls_last=True)
     applications = applications.annotate(
         **{f"snapshot_{column}": models.F(f"snapshot__{column}") for column in _SNAPSHOT_COLUMNS}
-    ).order_by(order, Lower("name"), "pk")
+    ).annotate(reopened=_REOPENED).order_by(order, Lower("name"), "pk")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     # Judged live, not stored (sorted last meanwhile): one query per kind of evidence for the page.
     unjudged = [app.pk for app in page if app.snapshot_gates_met is None]  # type: ignore[attr-defined]
@@ -136,7 +141,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [
         dashboard_row(app, late.get(app.pk) or ReadinessSnapshot(
             application=app, day=today, **{column: getattr(app, f"snapshot_{column}") for column in _SNAPSHOT_COLUMNS}
-        ))
+        ), app.reopened)  # type: ignore[attr-defined]
         for app in page
     ]
     headers = []
@@ -188,6 +193,9 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "can_edit": can(request.user, "application.edit", application),
         "can_waive": can(request.user, "waiver.create", application),
+        # Only an application in hypercare can be back in it after a sign-off: others spare the query.
+        "reopened": Hypercare.objects.filter(application=application).exclude(reopened_reason="")
+        .values("reopened_reason", "reopened_at").first() if application.stage == Stage.HYPERCARE else None,
     })
 
 

@@ -30,7 +30,7 @@ from readiness.forms.hypercare import (
 )
 from readiness.hypercare import hypercare_state
 from readiness.models import Application, Escalation, ExitCriterion, Hypercare
-from readiness.permissions import can, require
+from readiness.permissions import CLOSED_REASON, can, require, why_not
 from readiness.services import hypercare as services
 from readiness.signoffs import signoff_chain_verify
 from readiness.submissions import once_per_submission
@@ -54,22 +54,33 @@ def _render_detail(request: HttpRequest, application: Application, *, sign_off_f
                    refusal: list[str] | None = None, status: int = 200) -> HttpResponse:
     state = hypercare_state(application)
     today = timezone.localdate()
-    is_owner = can(request.user, "hypercare.sign_off", application)
+    user = request.user
     signed_before = state.sign_off is not None or (state.hypercare is not None and state.hypercare.signoff_count)
+    # Only the buttons the server would take; where the sign-off is why one is refused, that reason instead.
+    allowed = {action: can(user, action, application) for action in (
+        "hypercare.edit", "hypercare.redefine_criterion", "hypercare.agree", "hypercare.accept_criterion",
+        "hypercare.sign_off")}
+    closed_reason = CLOSED_REASON if any(why_not(user, action, application) == CLOSED_REASON
+                                         for action in ("hypercare.edit", "hypercare.sign_off")) else ""
     return render(
         request,
         "readiness/hypercare_detail.html",
         {
             "application": application,
             "state": state,
+            "signed": state.sign_off.snapshot if state.signed_off and state.sign_off else None,
             "chain": signoff_chain_verify(application) if signed_before else None,
             "hypercare": state.hypercare,
             "needs_decision": state.hypercare is not None and state.hypercare.needs_decision(today),
             "blockers": state.sign_off_blockers(today),
             "refusal": refusal,
-            "is_owner": is_owner,
-            "can_edit": can(request.user, "hypercare.edit", application),
-            "can_log": can(request.user, "escalation_log.write", application),
+            "is_owner": allowed["hypercare.sign_off"],
+            "can_edit": allowed["hypercare.edit"],
+            "can_redefine": allowed["hypercare.redefine_criterion"],
+            "can_agree": allowed["hypercare.agree"],
+            "can_accept": allowed["hypercare.accept_criterion"],
+            "closed_reason": closed_reason,
+            "can_log": can(user, "escalation_log.write", application),
             "sign_off_form": sign_off_form or SignOffForm(),
             "today": today,
         },
@@ -123,7 +134,8 @@ def hypercare_agree(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @once_per_submission
 def criterion_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
-    require(request.user, "hypercare.edit", application)
+    # Adding a criterion is editing an open plan; redefining one stays open after sign-off (it reopens).
+    require(request.user, "hypercare.edit" if pk is None else "hypercare.redefine_criterion", application)
     if pk is None:
         position = application.exit_criteria.count() + 1
         criterion = ExitCriterion(application=application, position=position)

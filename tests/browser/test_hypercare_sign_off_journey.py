@@ -21,12 +21,9 @@ def test_business_owner_reviews_criteria_signs_off_and_sees_the_stage_change(che
     criteria = page.get_by_role("table").filter(has_text="Current value")
     assert criteria.get_by_text("Not met").count() == 2
 
-    # Signing now is refused, with the reasons beside the form.
-    page.get_by_label("I have reviewed every exit criterion").check()
-    page.get_by_role("button", name="Sign off hypercare exit").click()
-    page.wait_for_load_state()
-    checked_page.check()
-    assert "Sign-off refused" in page.locator("#refusal").inner_text()
+    # Signing now would be refused: no sign-off button, the reasons instead.
+    assert page.get_by_role("button", name="Sign off hypercare exit").count() == 0
+    assert "You cannot sign off yet" in page.locator("#sign-off-blockers").inner_text()
     assert SignOff.objects.count() == 0
 
     # Accept each unmet criterion with a reason.
