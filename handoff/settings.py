@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    # django-ninja: the REST API's Swagger page and its static files (served locally, no CDN).
+    "ninja",
     "readiness",
 ]
 

@@ -9,6 +9,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from readiness.api import api as api_v1
 from readiness.views import health as health_views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("health/workers/", health_views.health_workers, name="health_workers"),
     path("health/ping/", health_views.ping, name="ping"),
     path("admin/", admin.site.urls),
+    # The REST API, version 1: its schema at api/v1/openapi.json, its documentation at api/v1/docs.
+    path("api/v1/", api_v1.urls),
     # Browsers ask for /favicon.ico before reading any page's <link rel="icon">. Not permanent:
     # the static file's hashed name changes with the icon, and a cached 301 would keep pointing
     # browsers at a name a later deploy no longer serves.

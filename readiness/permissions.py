@@ -213,6 +213,17 @@ POST_ACTIONS: dict[str, str] = {
     "escalationlog_resolve": "escalation_log.write",
 }
 
+# The REST API's writes (readiness.api), by URL name in its api-v1 namespace: the same actions as
+# the pages that write the same evidence. tests/test_permissions_walk.py posts to each with every
+# kind of user's token.
+API_POST_ACTIONS: dict[str, str] = {
+    "api_runbook_exercised": "artefact.edit",
+    "api_alert_verifications": "artefact.edit",
+    "api_drill_create": "artefact.edit",
+    "api_known_issue_create": "artefact.edit",
+    "api_escalation_log_create": "escalation_log.write",
+}
+
 # Public pages answering a signed link from an email (the token is the permission).
 PUBLIC_TOKEN_URLS = {"reminder_confirm", "reminder_change", "reachability_ack"}
 

@@ -24,7 +24,8 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from readiness import models
-from readiness.permissions import POST_ACTIONS, PUBLIC_TOKEN_URLS, REFUSALS, RULES
+from readiness.models import DrillScenario
+from readiness.permissions import API_POST_ACTIONS, POST_ACTIONS, PUBLIC_TOKEN_URLS, REFUSALS, RULES
 from readiness.services.api import api_token_create
 from tests import factories
 from tests.url_walk import Route, walk
@@ -93,8 +94,23 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
 }
 
 
-ROUTES = [route for route in walk(get_resolver())
-          if route.name not in NOT_WALKED and route.name not in PUBLIC_TOKEN_URLS]
+# The REST API (namespace api-v1) is authenticated by a token, not a session: walked below with
+# each user's token, against API_POST_ACTIONS and API_EXPECTED.
+API = "api-v1:"
+ALL_ROUTES = list(walk(get_resolver()))
+ROUTES = [route for route in ALL_ROUTES if route.name not in NOT_WALKED and route.name not in PUBLIC_TOKEN_URLS
+          and not route.qualified.startswith(API)]
+# Not walked: Ninja's placeholder at /api/v1/ itself, which answers 404 to every method.
+API_ROUTES = [route for route in ALL_ROUTES if route.qualified.startswith(API) and route.name != "api-root"]
+
+# Who may write through the API, by hand: the same people as on the pages writing the same evidence.
+API_EXPECTED: dict[str, set[tuple[str, bool]]] = {
+    "api_runbook_exercised": EDITORS,
+    "api_alert_verifications": EDITORS,
+    "api_drill_create": EDITORS,
+    "api_known_issue_create": EDITORS,
+    "api_escalation_log_create": {(LEAD, True), (ANALYST, True), (ADMIN, True)},
+}
 
 
 @dataclass
@@ -250,3 +266,77 @@ def test_the_lookup_api_answers_only_a_valid_token(client) -> None:
     answer = client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert answer.status_code == 200 and answer.json()["application"] == world.app.slug
     assert client.post(url, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 405
+
+
+def _api_request(world: World) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Each API write's URL arguments and a body it accepts from someone allowed."""
+    app, level, rule = world.app, world.objects["level"], world.objects["rule"]
+    moment = (timezone.localtime() - timedelta(hours=1)).isoformat()
+    slug = {"slug": app.slug}
+    return {
+        "api_runbook_exercised": ({**slug, "pk": world.objects["runbook"].pk}, {}),
+        "api_alert_verifications": ({**slug, "pk": world.objects["alert"].pk}, {
+            "verified_at": moment, "verified_by": world.objects["person"].pk, "evidence": "Seen firing in the walk."}),
+        "api_drill_create": (slug, {"scenario": DrillScenario.values[0], "title": "Walked drill",
+                                    "held_on": timezone.localdate().isoformat()}),
+        "api_known_issue_create": (slug, {"title": "Walked issue", "release": "1.0", "symptom": "Slow export."}),
+        "api_escalation_log_create": (slug, {"occurred_at": moment, "severity": 3, "problem_class": rule.pk,
+                                             "from_level": level.pk, "summary": "Logged in the walk."}),
+    }
+
+
+def _api_post(url: str, body: dict[str, Any], key: str | None, *, refused: bool) -> tuple[int, bool]:
+    """POST JSON with a token (or none) in a savepoint rolled back afterwards: (status, wrote anything?)."""
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    with transaction.atomic():
+        before = _database() if refused else ""
+        response = Client().post(url, body, content_type="application/json", **headers)
+        wrote = refused and _database() != before
+        transaction.set_rollback(True)
+    return response.status_code, wrote
+
+
+def test_every_api_url_accepting_post_has_a_rule_and_an_expectation() -> None:
+    """An API URL either refuses POST (405) or one of the routes it answers for names its action."""
+    world = _world()
+    _, key = api_token_create(user=world.users[(ADMIN, True)], name="api walk")
+    requests = _api_request(world)
+    assert set(API_POST_ACTIONS) == set(API_EXPECTED), "permissions.API_POST_ACTIONS and API_EXPECTED disagree"
+    assert set(API_POST_ACTIONS) <= {route.name for route in API_ROUTES}, "API rules for URLs that no longer exist"
+    assert set(API_POST_ACTIONS.values()) <= set(RULES)
+    # Ninja names a URL once per operation: a list's GET and its create's POST share one address.
+    names_of: dict[str, set[str]] = {}
+    for route in API_ROUTES:
+        kwargs = requests[route.name][0] if route.name in requests else {
+            name: {"slug": world.app.slug, "pk": world.objects["runbook"].pk}[name] for name in route.params}
+        names_of.setdefault(reverse(route.qualified, kwargs=kwargs), set()).add(route.name)
+    unguarded = []
+    for url, names in names_of.items():
+        status, _ = _api_post(url, {}, key, refused=False)
+        if status != 405 and not names & set(API_POST_ACTIONS):
+            unguarded.append(f"{url} ({', '.join(sorted(names))}) answered POST with {status}")
+    assert not unguarded, "API POST accepted without an entry in API_POST_ACTIONS:\n" + "\n".join(unguarded)
+
+
+@pytest.mark.parametrize("name", sorted(API_EXPECTED))
+def test_each_role_and_membership_gets_the_expected_answer_from_the_api(name: str) -> None:
+    world = _world()
+    route = next(route for route in API_ROUTES if route.name == name)
+    kwargs, body = _api_request(world)[name]
+    url = reverse(route.qualified, kwargs=kwargs)
+    wrong = []
+    for (role, member), user in world.users.items():
+        _, key = api_token_create(user=user, name="api walk")
+        allowed = (role, member) in API_EXPECTED[name]
+        status, wrote = _api_post(url, body, key, refused=not allowed)
+        who = f"{role}, {'member' if member else 'not a member'}"
+        if allowed and status not in (200, 201):
+            wrong.append(f"{who}: expected allowed, got {status}")
+        if not allowed and status != 403:
+            wrong.append(f"{who}: expected 403, got {status}")
+        if wrote:
+            wrong.append(f"{who}: refused, but something was written")
+    status, wrote = _api_post(url, body, None, refused=True)
+    if status != 401 or wrote:
+        wrong.append(f"no token: expected 401, got {status}")
+    assert not wrong, f"{name} ({url}):\n" + "\n".join(wrong)

@@ -122,12 +122,18 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
         "rule_create", "ownership_sheet", "hypercare_detail", "hypercare_plan_edit", "hypercare_agree",
         "hypercare_extend", "hypercare_sign_off", "criterion_create", "escalationlog_list", "escalationlog_create",
         "escalationlog_export", "history", "handoff_pack", "handoff_pack_json",
+        # The REST API (api-v1), read with a token below as well as with a session (401).
+        "api_application", "api_path", "api_runbooks", "api_alerts", "api_drills", "api_drill_create",
+        "api_known_issues", "api_known_issue_create", "api_hypercare", "api_escalation_log",
+        "api_escalation_log_create",
         *(f"{kind}_{verb}" for kind in ("runbook", "alert", "access", "knownissue", "drill", "decision")
           for verb in ("list", "create")),
     )},
     **{f"{kind}_{verb}": _row(kind) for kind in ("runbook", "alert", "access", "knownissue", "drill", "decision")
        for verb in ("detail", "edit")},
     "runbook_mark": _runbook_mark,
+    "api_runbook_exercised": _row("runbook"),
+    "api_alert_verifications": _row("alert"),
     "alert_verify": _row("alert"),
     "drillaction_create": _row("drill"),
     "drillaction_close": _drillaction,
@@ -212,6 +218,10 @@ def test_no_get_of_any_url_writes(demo, username: str | None) -> None:
     # The API as its callers use it: a token, no session.
     writes += _writes(Client(), reverse("readiness:lookup_api"), {"symptom": "password reset"},
                       HTTP_AUTHORIZATION=f"Bearer {world.api_key}")
+    api_urls = [url for url in _urls(world) if url.startswith("/api/v1/")]
+    for url in api_urls:
+        writes += _writes(Client(), url, {"limit": "2", "offset": "1"}, HTTP_AUTHORIZATION=f"Bearer {world.api_key}")
+    assert len(api_urls) > 20
     assert seen > 80
     assert writes == []
 

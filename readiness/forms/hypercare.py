@@ -122,6 +122,16 @@ class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
             self.add_error("resolved_by", "Say who resolved it, or leave the time empty while it is open.")
         return data
 
+    def log_arguments(self) -> dict[str, Any]:
+        """The valid form as services.hypercare.escalation_log's arguments (the page's and the API's)."""
+        data = self.cleaned_data
+        return {
+            "occurred_at": data["occurred_at"], "severity": data["severity"],
+            "problem_class_id": data["problem_class"].pk, "from_level_id": data["from_level"].pk,
+            "to_level_id": data["to_level"].pk if data["to_level"] else None, "resolved_by": data["resolved_by"],
+            "minutes_to_resolve": data["minutes_to_resolve"], "summary": data["summary"],
+        }
+
 
 class EscalationResolveForm(FieldsOnlyMixin, forms.Form):
     resolved_by = forms.ChoiceField(choices=ResolvedBy.choices, label="Resolved by")

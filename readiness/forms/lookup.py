@@ -179,7 +179,8 @@ class ApiTokenForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
 
     class Meta:
         model = ApiToken
-        fields = ["name"]
+        fields = ["name", "read_only"]
+        labels = {"read_only": "Read-only"}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

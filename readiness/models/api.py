@@ -23,7 +23,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 
 
 class ApiToken(models.Model):
-    """A per-user key for the read-only lookup API (chat tools). Only its hash is stored."""
+    """A per-user key for the lookup API (chat tools) and the REST API (/api/v1/). Only its hash is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80, help_text="Where it is used, e.g. Teams bot")
@@ -34,6 +34,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Refused by every write of the REST API (403): for a dashboard or a bot that only reads.
+    read_only = models.BooleanField(default=False, help_text="Only reads: every write with it is refused.")
 
     history = HistoricalRecords(excluded_fields=["last_used_at"])
     objects = ApiTokenQuerySet.as_manager()

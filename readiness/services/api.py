@@ -1,4 +1,4 @@
-"""Per-user tokens of the read-only lookup API."""
+"""Per-user tokens of the lookup API and the REST API."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from readiness.queue import enqueue_on_commit
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
     """A new token and its key. The key is shown once; only its hash is kept."""
     key = ApiToken.new_key()
-    token = ApiToken(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:8])
+    token = ApiToken(user=user, name=name, key_hash=hash_key(key), key_prefix=key[:8], read_only=read_only)
     token.full_clean()
     token.save()
     return token, key

@@ -221,19 +221,7 @@ def escalationlog_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
     require(request.user, "escalation_log.write", application)
     form = EscalationForm(request.POST or None, application=application)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.escalation_log(
-            application=application,
-            occurred_at=data["occurred_at"],
-            severity=data["severity"],
-            problem_class_id=data["problem_class"].pk,
-            from_level_id=data["from_level"].pk,
-            to_level_id=data["to_level"].pk if data["to_level"] else None,
-            resolved_by=data["resolved_by"],
-            minutes_to_resolve=data["minutes_to_resolve"],
-            summary=data["summary"],
-            logged_by=request.user,
-        )
+        services.escalation_log(application=application, logged_by=request.user, **form.log_arguments())
         messages.success(request, "Escalation logged.")
         if "another" in request.POST:
             return redirect("readiness:escalationlog_create", slug=application.slug)

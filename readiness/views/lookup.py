@@ -106,7 +106,8 @@ def lookup_api(request: HttpRequest) -> JsonResponse:
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        token, created_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        token, created_key = api_token_create(user=request.user, name=form.cleaned_data["name"],
+                                              read_only=form.cleaned_data["read_only"])
         messages.success(request, f"Created the token {token.name}. Copy it now: it is not shown again.")
         # Shown once, on the page the POST redirects to (a double-click's second POST is sent
         # there too, by once_per_submission); kept server-side, in the session, until then.
