@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readiness', '0021_waiver_approval'),
+        ('readiness', '0022_hypercare_reopened'),
     ]
 
     operations = [
