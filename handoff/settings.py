@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": crontab(hour=3, minute=20)},
     # Tells each delivery lead, once, the gates of their applications that stopped being met.
     "regression-digests": {"task": "readiness.tasks.regression_digests_sweep", "schedule": crontab(hour=7, minute=30)},
+    # Tells each delivery lead, once a week, of their applications going live in the next 30 days.
+    # Swept daily, claimed weekly: a Monday lost to a mail outage is made up on Tuesday, and a lead
+    # whose first application comes within 30 days midweek hears that week.
+    "countdown-digests": {"task": "readiness.tasks.countdown_digests_sweep", "schedule": crontab(hour=7, minute=45)},
 }
 # /health/workers/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)

@@ -113,6 +113,22 @@ def regression_digest_send(user_pk: int) -> int:
 
 
 @shared_task
+def countdown_digests_sweep() -> int:
+    """Daily (beat): one countdown_digest_send per delivery lead with an application going live soon
+    and no countdown this week."""
+    from readiness.services.countdown import countdown_digests_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(**_MAIL_RETRY)
+def countdown_digest_send(user_pk: int) -> int:
+    from readiness.services.countdown import countdown_digest_send as send
+
+    return send(user_pk=user_pk)
+
+
+@shared_task
 def api_token_touch(token_pk: int, at: str) -> None:
     """Stamp a lookup API token as used: the GET that used it writes nothing itself."""
     from readiness.services.api import api_token_mark_used

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,27 @@ def wait_for(predicate: Any, timeout: float = 30, interval: float = 0.2, message
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+def at_once(call: Callable[[], Any], times: int = 2) -> list[Any]:
+    """Run `call` in `times` threads released together (each its own database connection, closed
+    after): what two workers or two sweeps do at the same moment. Returns their results."""
+    start = threading.Barrier(times)
+    results: list[Any] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(call())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 # --- real Chromium + axe-core --------------------------------------------------------------------

@@ -516,3 +516,15 @@ class GateRegressionFactory(ModelFactory[models.GateRegression]):
     day = factory.LazyFunction(timezone.localdate)
     reason = "“Portal price differs from ERP contract” has never been seen firing."
     noticed_at = factory.LazyFunction(timezone.now)
+
+
+class CountdownDigestFactory(ModelFactory[models.CountdownDigest]):
+    """A lead's weekly countdown, sent this week (services.countdown writes these)."""
+
+    class Meta:
+        model = models.CountdownDigest
+
+    lead = factory.LazyFunction(lambda: delivery_lead())
+    week = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=timezone.localdate().weekday()))
+    sent_at = factory.LazyFunction(timezone.now)
+    applications = 1

@@ -31,7 +31,7 @@ from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
 from .lookup import LookupDirectory
 from .people import Leave, Person, ReminderStep, Team, WorkingHours
-from .regressions import GateRegression
+from .regressions import CountdownDigest, GateRegression
 from .reminders import (
     Channel,
     ConfirmationKind,
@@ -57,6 +57,7 @@ __all__ = [
     "DrillAction",
     "DrillScenario",
     "GateCode",
+    "CountdownDigest",
     "GateRegression",
     "GateWaiver",
     "ReadinessSnapshot",

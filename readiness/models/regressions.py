@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from readiness.models.applications import Application
@@ -40,3 +41,27 @@ class GateRegression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_gate_display()} regressed on {self.day}"
+
+
+class CountdownDigest(models.Model):
+    """The weekly countdown a delivery lead was sent: their applications going live in the next
+    30 days. One row a lead a week, inserted in the send's own transaction (services.countdown):
+    the unique constraint is the claim, so two sweeps at once, or a task delivered twice, send
+    one mail, and a failed send leaves no row for the next try.
+    Derived data, never edited by people: no history table.
+    """
+
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(help_text="The Monday of the week it was sent.")
+    sent_at = models.DateTimeField()
+    applications = models.PositiveIntegerField(help_text="How many applications it listed.")
+
+    class Meta:
+        ordering = ["-week", "lead_id"]
+        constraints = [
+            # The claim; also the index the sweep reads ("told this week?"), which leads with the lead.
+            models.UniqueConstraint(fields=["lead", "week"], name="readiness_countdowndigest_once_a_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Countdown for {self.lead_id}, week of {self.week}"
