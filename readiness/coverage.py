@@ -1,6 +1,7 @@
 """Coverage: working hours, leave, the one reachability rule, who is reachable at a moment,
 what a level promises, coverage gaps (promised time with nobody reachable) and the next
-reachable moment. Pure functions over rows already fetched.
+reachable moment. A stand-in in force (readiness.models.standins) takes the place of the role's
+holder for its period. Pure functions over rows already fetched.
 
 Whom to call (`who_to_call`, the answer) is built on these in readiness.lookup."""
 
@@ -13,11 +14,15 @@ from zoneinfo import ZoneInfo
 
 from readiness.models.escalation import Coverage, EscalationLevel
 from readiness.models.people import Availability, Person, Reachability
+from readiness.models.standins import StandIn, level_standins
 
 UTC = ZoneInfo("UTC")
 # How far ahead coverage gaps are looked for, on the path page and in gate 4.
 GAP_DAYS = 14
 PRIMARY, BACKUP, AFTER_HOURS = "primary", "backup", "after-hours cover"
+# The level's field holding each role, which is also the role a stand-in covers (StandInRole).
+ROLE_FIELDS = {PRIMARY: "primary", BACKUP: "backup", AFTER_HOURS: "after_hours_cover"}
+Interval = tuple[datetime, datetime]
 
 
 # --- who is reachable -------------------------------------------------------------------------
@@ -31,6 +36,13 @@ class Candidate:
     role: str
     reachability: Reachability
     reachable: bool
+    # Set when `person` stands in for the role's holder at that moment.
+    standin: StandIn | None = None
+
+    @property
+    def standin_label(self) -> str:
+        """"Stand-in for Ben Walsh until Fri 12 Dec: Ben on leave", or empty."""
+        return standin_label(self.standin) if self.standin is not None else ""
 
     @property
     def status(self) -> str:
@@ -87,11 +99,27 @@ def level_roles(level: EscalationLevel) -> list[tuple[str, Person]]:
     return roles
 
 
+def standin_at(level: EscalationLevel, role: str, at: datetime) -> StandIn | None:
+    field = ROLE_FIELDS[role]
+    return next((s for s in level_standins(level) if s.role == field and s.active_at(at)), None)
+
+
+def standin_label(standin: StandIn) -> str:
+    covered = standin.covered
+    until = clock_label(standin.ends_at.astimezone(standin.person.zone), with_date=True)
+    return f"Stand-in for {covered.name if covered else 'the ' + standin.get_role_display().lower()} " \
+           f"until {until}: {standin.reason}"
+
+
 def candidates_at(level: EscalationLevel, at: datetime) -> list[Candidate]:
+    """The people of the level at `at`, in the order they are tried; a stand-in in force takes
+    the place of the role's holder, judged on their own calendar."""
     result = []
-    for role, person in level_roles(level):
+    for role, holder in level_roles(level):
+        standin = standin_at(level, role, at)
+        person = standin.person if standin is not None else holder
         reachability = person.reachability_at(at)
-        result.append(Candidate(person, role, reachability, _reachable(level, role, reachability)))
+        result.append(Candidate(person, role, reachability, _reachable(level, role, reachability), standin))
     return result
 
 
@@ -123,7 +151,8 @@ def _coarse_reason(candidate: Candidate) -> str:
         Availability.LEFT: "has left",
         Availability.HOLIDAY: candidate.reachability.detail,  # "public holiday in Victoria: …"
     }.get(candidate.reachability.availability, "unavailable")
-    return f"{candidate.role} {candidate.person.name} {state}"
+    standing_in = " (stand-in)" if candidate.standin is not None else ""
+    return f"{candidate.role} {candidate.person.name}{standing_in} {state}"
 
 
 def _local_days(person: Person, start: datetime, end: datetime) -> list[tuple[date, datetime, datetime]]:
@@ -207,13 +236,37 @@ def promised_intervals(level: EscalationLevel, start: datetime, end: datetime) -
     return result
 
 
-def _level_intervals(level: EscalationLevel, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+@dataclass(frozen=True)
+class Holder:
+    """Someone holding a role of a level in [start, end), and when they can be reached in it."""
+
+    role: str
+    person: Person
+    standin: StandIn | None
+    intervals: list[Interval]
+
+
+def role_holders(level: EscalationLevel, start: datetime, end: datetime) -> list[Holder]:
+    """Who holds each role in [start, end) and when they can be reached in it: the level's own
+    people outside their stand-ins' periods, each stand-in within theirs (on their own hours,
+    leave and holidays)."""
+    holders = []
+    for role, person in level_roles(level):
+        covering = [s for s in level_standins(level)
+                    if s.role == ROLE_FIELDS[role] and s.starts_at < end and s.ends_at > start]
+        own = sorted(_reachable_intervals(level, role, person, start, end))
+        periods = [(s.starts_at.astimezone(UTC), s.ends_at.astimezone(UTC)) for s in covering]
+        holders.append(Holder(role, person, None, uncovered(own, periods) if periods else own))
+        for standin, (starts, ends) in zip(covering, periods, strict=True):
+            intervals = [(max(opens, starts), min(closes, ends))
+                         for opens, closes in _reachable_intervals(level, role, standin.person, start, end)]
+            holders.append(Holder(role, standin.person, standin, [(a, b) for a, b in intervals if a < b]))
+    return holders
+
+
+def _level_intervals(level: EscalationLevel, start: datetime, end: datetime) -> list[Interval]:
     """When anyone on the level can be reached, in the role they hold there, as UTC intervals."""
-    return [
-        interval
-        for role, person in level_roles(level)
-        for interval in _reachable_intervals(level, role, person, start, end)
-    ]
+    return [interval for holder in role_holders(level, start, end) for interval in holder.intervals]
 
 
 def next_reachable(level: EscalationLevel, at: datetime, days: int = GAP_DAYS) -> datetime | None:
@@ -278,8 +331,10 @@ def coverage_gaps(level: EscalationLevel, start: datetime, days: int = GAP_DAYS)
 def _gap_reasons(level: EscalationLevel, start: datetime, end: datetime) -> tuple[str, ...]:
     # Sampled where a state can change inside the gap: its start and each local midnight.
     moments = {start}
-    for _, person in level_roles(level):
+    people = [person for _, person in level_roles(level)] + [s.person for s in level_standins(level)]
+    for person in people:
         moments |= {day_start for _, day_start, _ in _local_days(person, start, end) if start < day_start < end}
+    moments |= {edge for s in level_standins(level) for edge in (s.starts_at, s.ends_at) if start < edge < end}
     reasons = [_coarse_reason(c) for moment in sorted(moments) for c in candidates_at(level, moment)]
     if level.coverage == Coverage.AFTER_HOURS and not level.after_hours_cover_id:
         reasons.append("no after-hours cover")

@@ -14,9 +14,9 @@ from readiness.coverage import (
     UTC,
     Gap,
     _local_days,
-    _reachable_intervals,
     level_roles,
     promised_intervals,
+    role_holders,
 )
 from readiness.models.escalation import EscalationLevel
 from readiness.models.people import Person
@@ -80,8 +80,8 @@ def level_timeline(level: EscalationLevel, now: datetime, gaps: list[Gap], days:
     start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(first + timedelta(days=days), time(0), tzinfo=zone).astimezone(UTC)
     promised = promised_intervals(level, start, end)
-    reachable = [(f"{person.name} ({role})", _merged(_reachable_intervals(level, role, person, start, end)))
-                 for role, person in level_roles(level)]
+    reachable = [(f"{h.person.name} ({h.role}{', stand-in' if h.standin else ''})", _merged(h.intervals))
+                 for h in role_holders(level, start, end)]
     holes = [(gap.start, gap.end) for gap in gaps]
     result = []
     for offset in range(days):

@@ -1,8 +1,8 @@
 """The directory "Who do I call?" reads for one application, and its stored form.
 
 An answer needs the application's classes of problem (ownership rules), its escalation path
-with the people on it and their working hours and leave, its runbooks and its open known
-issues: six queries through the ORM, about 7 ms of Django's work on the bench for well under
+with the people on it (and their stand-ins) and their working hours and leave, its runbooks and its open known
+issues: seven queries through the ORM, about 7 ms of Django's work on the bench for well under
 1 ms of the database's. The same rows are loaded when the application's gates are judged, so
 the refresh that stores today's verdict stores them too, as plain JSON (models.LookupDirectory),
 and a lookup reads one row while it is current. The rows come back as unsaved model objects,
@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from readiness.gates.version import rules_version
 from readiness.models import (
@@ -33,9 +34,11 @@ from readiness.models import (
     OwnershipRule,
     Person,
     Runbook,
+    StandIn,
     WorkingHours,
 )
 from readiness.models.people import attach_calendars
+from readiness.models.standins import attach_standins, level_standins
 
 # What matching and the answer read of a runbook (its steps can run to pages).
 RUNBOOK_FIELDS = ("id", "application_id", "title", "symptom", "escalation_level_id")
@@ -50,11 +53,12 @@ class Directory:
     known_issues: list[KnownIssue]  # open ones, by title
 
 
-def levels_with_people(levels: models.QuerySet[EscalationLevel]) -> list[EscalationLevel]:
-    """The levels with their people and the people's calendars: three queries however many levels.
+def levels_with_people(levels: models.QuerySet[EscalationLevel], now: datetime | None = None) -> list[EscalationLevel]:
+    """The levels with their people, their stand-ins (models.standins.attach_standins, as of
+    `now`) and everyone's calendars: four queries however many levels.
 
     The people come joined with their levels; someone on several levels (or on one level
-    twice) is one object, so their working hours and leave are fetched and read once.
+    twice, or standing in) is one object, so their working hours and leave are fetched and read once.
     """
     loaded = list(levels.select_related(*PEOPLE_ON_LEVEL))
     people: dict[int, Person] = {}
@@ -63,6 +67,10 @@ def levels_with_people(levels: models.QuerySet[EscalationLevel]) -> list[Escalat
             person = getattr(level, attribute)
             if person is not None:
                 setattr(level, attribute, people.setdefault(person.pk, person))
+    attach_standins(loaded, now or timezone.now())
+    for level in loaded:
+        for standin in level_standins(level):
+            standin.person = people.setdefault(standin.person_id, standin.person)
     attach_calendars(people.values())
     return loaded
 
@@ -92,7 +100,7 @@ def with_directory(applications: models.QuerySet[Application]) -> models.QuerySe
 
 def directory_read(application: Application) -> Directory:
     """The stored directory when it is current (read with the application by `with_directory`, or
-    one query), else the rows themselves (six)."""
+    one query), else the rows themselves (seven)."""
     if "stored_directory" in application.__dict__:
         stored = application.__dict__["stored_directory"]
     else:
@@ -126,6 +134,8 @@ def directory_data(*, rules: Iterable[OwnershipRule], levels: Iterable[Escalatio
     levels = sorted(levels, key=lambda level: level.position)
     people = {person.pk: person for level in levels for attribute in PEOPLE_ON_LEVEL
               if (person := getattr(level, attribute)) is not None}
+    standins = [standin for level in levels for standin in level_standins(level)]
+    people.update((standin.person_id, standin.person) for standin in standins if standin.person_id not in people)
     return {
         "rules": [_plain(rule) for rule in sorted(rules, key=lambda rule: rule.name)],
         "levels": [_plain(level) for level in levels],
@@ -134,6 +144,7 @@ def directory_data(*, rules: Iterable[OwnershipRule], levels: Iterable[Escalatio
              "leaves": [_plain(leave) for leave in person.leave_list()]}
             for person in people.values()
         ],
+        "standins": [_plain(standin) for standin in standins],
         "runbooks": [_plain(runbook, RUNBOOK_FIELDS) for runbook in sorted(runbooks, key=lambda r: r.title)],
         "known_issues": [_plain(issue) for issue in sorted(known_issues, key=lambda issue: issue.title)
                          if issue.status != KnownIssueStatus.RESOLVED],
@@ -155,16 +166,20 @@ def directory_from_data(application: Application, data: dict[str, Any]) -> Direc
             "leaves": [_object(Leave, leave) for leave in row["leaves"]],
         }
         people[person.pk] = person
-    levels = []
+    levels = {}
     for row in data["levels"]:
         level = _object(EscalationLevel, row, application=application)
         for attribute in PEOPLE_ON_LEVEL:
             pk = row[f"{attribute}_id"]
             setattr(level, attribute, people[pk] if pk is not None else None)
-        levels.append(level)
+        level.__dict__["_standins"] = []  # as attach_standins keeps them
+        levels[level.pk] = level
+    for row in data["standins"]:
+        level = levels[row["level_id"]]
+        level.__dict__["_standins"].append(_object(StandIn, row, level=level, person=people[row["person_id"]]))
     return Directory(
         rules=[_object(OwnershipRule, row, application=application) for row in data["rules"]],
-        levels=levels,
+        levels=list(levels.values()),
         runbooks=[_object(Runbook, row, application=application) for row in data["runbooks"]],
         known_issues=[_object(KnownIssue, row, application=application) for row in data["known_issues"]],
     )

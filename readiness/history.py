@@ -78,6 +78,7 @@ def tracked_models() -> list[Tracked]:
     return [
         Tracked(m.Application, "Application", lambda application: Q(id=application.pk)),
         Tracked(m.EscalationLevel, "Escalation path"),
+        Tracked(m.StandIn, "Escalation path", _children_of(m.EscalationLevel, "level_id")),
         Tracked(m.Person, "Contacts", _path_people),
         Tracked(m.Team, "Teams", _path_teams),
         Tracked(m.OwnershipRule, "Ownership rules"),

@@ -23,6 +23,7 @@ from readiness.coverage import (
     clock_label,
     next_reachable,
     promised_intervals,
+    standin_label,
     why_not,
 )
 from readiness.directory import directory_artefacts, directory_read, levels_with_people
@@ -31,6 +32,7 @@ from readiness.lookup_json import answer_as_dict
 from readiness.matching import RuleMatch, rank_rules
 from readiness.models.escalation import EscalationLevel, OwnershipRule
 from readiness.models.people import Person
+from readiness.models.standins import StandIn
 
 if TYPE_CHECKING:
     from readiness.models import Application
@@ -60,6 +62,13 @@ class CallPlan:
     next_reachable_at: datetime | None = None
     # Asked for the present moment; else for another time, and the answer says "at <time>".
     now: bool = True
+    # The chosen person stands in for the role's holder (readiness.models.standins).
+    standin: StandIn | None = None
+
+    @property
+    def standin_label(self) -> str:
+        """"Stand-in for Ben Walsh until Fri 12 Dec: Ben on leave", or empty."""
+        return standin_label(self.standin) if self.standin is not None else ""
 
     @property
     def when(self) -> str:
@@ -154,6 +163,8 @@ def who_to_call(
     else:
         skipped = [c for c in candidates[: candidates.index(chosen)] if c.person != chosen.person]
         reason = f"{chosen.role}: " + ", ".join(f"{c.role} {why_not(c.reachability)}" for c in skipped)
+    if chosen.standin is not None:
+        reason = f"{reason}. {standin_label(chosen.standin)}"
     return CallPlan(
         level=level,
         at=at,
@@ -164,6 +175,7 @@ def who_to_call(
         fallback=_fallback(candidates, chosen),
         candidates=candidates,
         now=now,
+        standin=chosen.standin,
     )
 
 
@@ -248,7 +260,7 @@ def answer(
     A picked class of problem wins over the typed symptom (which then only finds runbooks
     and known issues); without an application, every application's rules compete. With an
     application, its directory (readiness.directory): one query while the stored one is current,
-    seven otherwise (asking for it, then the rows). Without one: the rules of all, then the levels
+    eight otherwise (asking for it, then the rows). Without one: the rules of all, then the levels
     of the matched applications with their people, their working hours and leave, and the chosen
     application's runbooks and open known issues. `now`: whether `at` is the present (by default,
     when it is within a minute of the clock); else the answer speaks of "at <time>".

@@ -32,10 +32,16 @@ def answer_as_dict(result: Answer) -> dict[str, Any]:
             "role": p.role,
             "reason": p.reason,
             "fallback": [
-                {**(person(c.person, c.local_time) or {}), "role": c.role, "status": status}
+                {**(person(c.person, c.local_time) or {}), "role": c.role, "status": status,
+                 **({"standin": c.standin_label} if c.standin else {})}
                 for c, status in p.fallback_statuses
             ],
             "next_reachable_at": p.next_reachable_at.isoformat() if p.next_reachable_at else None,
+            # The person called stands in for the role's holder: for whom, until when, why.
+            "standin": None if p.standin is None else {
+                "for": p.standin.covered.name if p.standin.covered else None,
+                "until": p.standin.ends_at.isoformat(), "reason": p.standin.reason, "text": p.standin_label,
+            },
         }
 
     return {

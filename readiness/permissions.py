@@ -18,6 +18,10 @@ belongs to an application, membership of that application:
 | waiver.revoke                 | waive_gate           | member                                     |
 | escalation_path.manage        | manage_escalation    | member (levels, ownership rules)           |
 | escalation_log.write          | log_escalation       | member (log and resolve)                   |
+| standin.manage                | manage_escalation    | member; or, without the role, the person   |
+|                               |                      | being covered (their Person's user): for a |
+|                               |                      | level, anyone on it; for a stand-in, the   |
+|                               |                      | holder of the role it covers               |
 | hypercare.agree               | sign_off_hypercare   | the application's own business owner,      |
 | hypercare.accept_criterion    | sign_off_hypercare   | each while hypercare is open               |
 | hypercare.sign_off            | sign_off_hypercare   | (not signed off, or the sign-off undone)   |
@@ -60,7 +64,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from readiness.models import Application, HypercareStatus
+from readiness.models import Application, HypercareStatus, StandIn
 
 User = AbstractBaseUser | AnonymousUser
 Rule = Callable[[Any, Any], bool]
@@ -125,6 +129,18 @@ def _approve_waiver(user: Any, waiver: Any) -> bool:
     return RULES["waiver.create"](user, waiver) and (waiver is None or waiver.waived_by_id != user.pk)
 
 
+def _manage_standin(user: Any, obj: Any) -> bool:
+    # The delivery lead arranges cover; so may the person going away, for their own role.
+    if RULES["escalation_path.manage"](user, obj):
+        return True
+    person = getattr(user, "person", None) if user.is_authenticated and user.is_active else None
+    if person is None or obj is None:
+        return False
+    if isinstance(obj, StandIn):
+        return bool(obj.covered_id == person.pk)
+    return person.pk in (obj.primary_id, obj.backup_id, obj.after_hours_cover_id)
+
+
 def _own_token(user: Any, obj: Any) -> bool:
     return bool(user.is_authenticated and (obj is None or obj.user_id == user.pk))
 
@@ -140,6 +156,7 @@ RULES: dict[str, Rule] = {
     "waiver.revoke": member_with("waive_gate"),
     "escalation_path.manage": member_with("manage_escalation"),
     "escalation_log.write": member_with("log_escalation"),
+    "standin.manage": _manage_standin,
     "hypercare.agree": business_owner_with("sign_off_hypercare"),
     "hypercare.accept_criterion": business_owner_with("sign_off_hypercare"),
     "hypercare.sign_off": business_owner_with("sign_off_hypercare"),
@@ -163,6 +180,8 @@ REFUSALS: dict[str, str] = {
     "waiver.revoke": "Only the application's delivery lead or business owner can revoke a waiver.",
     "escalation_path.manage": "Only a member of this application who manages escalation paths can change it.",
     "escalation_log.write": "Only members of this application who log escalations can write its escalation log.",
+    "standin.manage": ("Only a member of this application who manages escalation paths, or the person being "
+                       "covered, can arrange or end a stand-in."),
     "hypercare.agree": "Only the application's business owner agrees the hypercare plan.",
     "hypercare.accept_criterion": "Only the application's business owner accepts an unmet criterion.",
     "hypercare.sign_off": "Only the application's business owner signs off hypercare.",
@@ -211,6 +230,8 @@ POST_ACTIONS: dict[str, str] = {
     "hypercare_sign_off": "hypercare.sign_off",
     "escalationlog_create": "escalation_log.write",
     "escalationlog_resolve": "escalation_log.write",
+    "standin_create": "standin.manage",
+    "standin_end": "standin.manage",
 }
 
 # The REST API's writes (readiness.api), by URL name in its api-v1 namespace: the same actions as

@@ -6,6 +6,7 @@ from django.urls import URLPattern, path
 
 from readiness.views import applications, artefacts, escalation, gates, hypercare, lookup, pack, people, reminders
 from readiness.views import history as history_views
+from readiness.views import standins as standin_views
 
 app_name = "readiness"
 
@@ -55,6 +56,10 @@ urlpatterns = [
     path("apps/<slug:slug>/path/", escalation.path_detail, name="path_detail"),
     path("apps/<slug:slug>/path/levels/new/", escalation.level_edit, name="level_create"),
     path("apps/<slug:slug>/path/levels/<int:pk>/edit/", escalation.level_edit, name="level_edit"),
+    path("apps/<slug:slug>/path/levels/<int:pk>/standins/new/", standin_views.standin_create,
+         name="standin_create"),
+    path("apps/<slug:slug>/path/levels/<int:pk>/standins/<int:standin_pk>/end/", standin_views.standin_end,
+         name="standin_end"),
     path("apps/<slug:slug>/rules/", escalation.rule_list, name="rule_list"),
     path("apps/<slug:slug>/rules/new/", escalation.rule_edit, name="rule_create"),
     path("apps/<slug:slug>/rules/<int:pk>/edit/", escalation.rule_edit, name="rule_edit"),

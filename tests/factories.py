@@ -135,6 +135,20 @@ class EscalationLevelFactory(ModelFactory[models.EscalationLevel]):
     coverage = models.Coverage.BUSINESS_HOURS
 
 
+class StandInFactory(ModelFactory[models.StandIn]):
+    """Someone covering the level's primary for the coming week."""
+
+    class Meta:
+        model = models.StandIn
+
+    level = factory.SubFactory(EscalationLevelFactory)
+    role = models.StandInRole.PRIMARY
+    person = factory.SubFactory(PersonFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    ends_at = factory.LazyAttribute(lambda standin: standin.starts_at + timedelta(days=7))
+    reason = "Covering the primary's leave week."
+
+
 class OwnershipRuleFactory(ModelFactory[models.OwnershipRule]):
     class Meta:
         model = models.OwnershipRule

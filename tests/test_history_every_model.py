@@ -102,6 +102,23 @@ def level_edited(client: Client, app: m.Application) -> Seen:
     return Seen("Response target minutes", "15")
 
 
+@case(m.StandIn)
+def standin_arranged_then_ended(client: Client, app: m.Application) -> Seen:
+    level = app.levels.get(position=1)
+    cover = factories.PersonFactory(name="Ada Cover")
+    starts = timezone.localtime() - timedelta(hours=1)
+    response = client.post(reverse("readiness:standin_create", args=[app.slug, level.pk]), {
+        "role": "primary", "person": cover.pk, "starts_at": f"{starts:%Y-%m-%dT%H:%M}",
+        "ends_at": f"{starts + timedelta(days=5):%Y-%m-%dT%H:%M}", "reason": "Covering the primary's leave.",
+    })
+    assert response.status_code == 302
+    standin = m.StandIn.objects.get(level=level)
+    response = client.post(reverse("readiness:standin_end", args=[app.slug, level.pk, standin.pk]))
+    assert response.status_code == 302
+    standin.refresh_from_db()
+    return Seen("Until", _when(standin.ends_at))
+
+
 @case(m.OwnershipRule)
 def rule_edited(client: Client, app: m.Application) -> Seen:
     rule = app.ownership_rules.get()

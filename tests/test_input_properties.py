@@ -181,6 +181,13 @@ def _level(w: World, n: int) -> dict[str, Any]:
             "other_decision_rights": "", "response_target_minutes": "30", "how_to_reach": "Phone."}
 
 
+def _standin(w: World, n: int) -> dict[str, Any]:
+    # A period of its own each time: one stand-in per role at a time.
+    starts = timezone.localtime() + timedelta(days=2 * n + 1)
+    return {"role": "primary", "person": w.person.pk, "starts_at": f"{starts:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{starts + timedelta(days=1):%Y-%m-%dT%H:%M}", "reason": f"Covering leave {n}."}
+
+
 def _rule(w: World, n: int) -> dict[str, Any]:
     return {"name": f"Class {n}", "description": "What.", "example_symptoms": "It breaks.", "owner_role": "support",
             "level": w.level.pk}
@@ -292,6 +299,11 @@ CASES: dict[str, Case] = {
         lambda w, n: {**_level(w, n), "position": "2"},
         {"name": LINE, "responsibility": TEXT, "response_target_minutes": NUMBER},
         edits=lambda w: w.level, shown=lambda w, row: _slug(w, "path_detail"), visible=("name",),
+    ),
+    "standin_create": Case(
+        lambda w: _slug(w, "standin_create", w.level.pk), models.StandIn, _standin,
+        {"starts_at": MOMENT, "ends_at": MOMENT, "reason": LINE},
+        shown=lambda w, row: _slug(w, "path_detail"), visible=("reason",),
     ),
     "rule_create": Case(
         lambda w: _slug(w, "rule_create"), models.OwnershipRule, _rule,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +13,16 @@ from django.utils import timezone
 from readiness.defaults import DEFAULT_RULES
 from readiness.forms.lookup import LookupForm
 from readiness.lookup import answer
-from readiness.models import Application, Coverage, EscalationLevel, Leave, OwnershipRule, Person, WorkingHours
+from readiness.models import (
+    Application,
+    Coverage,
+    EscalationLevel,
+    Leave,
+    OwnershipRule,
+    Person,
+    StandIn,
+    WorkingHours,
+)
 from readiness.services.gates import readiness_snapshots_refresh_all
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +55,12 @@ def _world(people: int, applications: int) -> None:
                         after_hours_cover=everyone[(i * 7 + pos) % len(everyone)] if pos < 3 else None,
                         coverage=Coverage.AFTER_HOURS if pos < 3 else Coverage.BUSINESS_HOURS)
         for i, app in enumerate(apps) for pos in (1, 2, 3)
+    )
+    # A stand-in for the primary on every fourth level, in force at AT.
+    StandIn.objects.bulk_create(
+        StandIn(level=level, role="primary", person=everyone[(everyone.index(level.primary) + 2) % len(everyone)],
+                starts_at=AT - timedelta(days=1), ends_at=AT + timedelta(days=2), reason="Covering leave")
+        for level in levels[::4]
     )
     by_app: dict[int, dict[int, EscalationLevel]] = {}
     for level in levels:
@@ -89,13 +104,13 @@ def test_lookup_query_count_is_constant_from_10_to_1000_people_and_10_to_200_app
 
     assert (_count(_one_application), _count(_all_applications)) == small
     # One application: the application; its stored directory, not there (the refresh has not run
-    # in this test); its rules; the levels with their people; hours; leave; runbooks; known issues.
-    # All applications: every rule; the matched levels with their people; hours; leave; the
-    # chosen application's runbooks and known issues.
-    assert small == (8, 6)
+    # in this test); its rules; the levels with their people; their stand-ins; hours; leave;
+    # runbooks; known issues. All applications: every rule; the matched levels with their people;
+    # their stand-ins; hours; leave; the chosen application's runbooks and known issues.
+    assert small == (9, 7)
     # Once the refresh has stored the directories: the application and its directory.
     readiness_snapshots_refresh_all()
-    assert (_count(_one_application), _count(_all_applications)) == (2, 6)
+    assert (_count(_one_application), _count(_all_applications)) == (2, 7)
     # Named in the form (the page and the API), the application comes with its directory: one query.
     assert _count(_through_the_form) == 1
 

@@ -91,6 +91,9 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "hypercare_sign_off": THE_OWNER,
     "escalationlog_create": {(LEAD, True), (ANALYST, True), (ADMIN, True)},
     "escalationlog_resolve": {(LEAD, True), (ANALYST, True), (ADMIN, True)},
+    # And the person being covered, who is none of these users (tests/test_standins.py).
+    "standin_create": {(LEAD, True), (ADMIN, True)},
+    "standin_end": {(LEAD, True), (ADMIN, True)},
 }
 
 
@@ -144,6 +147,7 @@ def _world() -> World:
         "criterion": app.exit_criteria.get(kind="attestation"),
         "escalation": factories.EscalationFactory(application=app, problem_class=rule, from_level=level,
                                                   occurred_at=now - timedelta(hours=1)),
+        "standin": factories.StandInFactory(level=level),
         "waiver": factories.GateWaiverFactory(application=app, waived_by=app.delivery_lead, approved_by=None,
                                               approved_at=None),
     }
@@ -161,7 +165,8 @@ def _world() -> World:
 
 
 # Which object a route's <pk> names, by the first word of the route's name.
-PK_OF = {"drillaction": "drill", "leave": "person", "reachability": "person", "escalationlog": "escalation"}
+PK_OF = {"drillaction": "drill", "leave": "person", "reachability": "person", "escalationlog": "escalation",
+         "standin": "level"}
 
 
 def _kwargs(route: Route, world: World, user: Any) -> dict[str, Any]:
@@ -176,6 +181,7 @@ def _kwargs(route: Route, world: World, user: Any) -> dict[str, Any]:
         "action_pk": lambda: world.objects["drillaction"].pk,
         "leave_pk": lambda: world.objects["leave"].pk,
         "test_pk": lambda: world.objects["reachability"].pk,
+        "standin_pk": lambda: world.objects["standin"].pk,
         "what": lambda: "reviewed",
     }
     return {param: values[param]() for param in route.params}

@@ -76,6 +76,7 @@ def _world() -> World:
             "criterion": models.ExitCriterion.objects.filter(application=app).first(),
             "escalationlog": models.Escalation.objects.filter(application=app).first(),
             "waiver": models.GateWaiver.objects.filter(application=app).first(),
+            "standin": models.StandIn.objects.filter(level__application=app).first(),
         }
     person = models.Person.objects.filter(left_on__isnull=True).order_by("pk").first()
     leave = models.Leave.objects.order_by("pk").first()
@@ -145,6 +146,9 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
     "escalationlog_resolve": _row("escalationlog"),
     "waiver_approve": _row("waiver"),
     "waiver_revoke": _row("waiver"),
+    "standin_create": _row("level"),
+    "standin_end": lambda world, slug: (standin := world.rows[slug]["standin"]) and {
+        "slug": slug, "pk": standin.level_id, "standin_pk": standin.pk},
     **{name: _person for name in (
         "person_detail", "person_edit", "leave_create", "person_left", "person_reminders", "reachability_test_send",
     )},

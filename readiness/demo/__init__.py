@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db import transaction
 
-from readiness.demo import artefacts, escalation, gates, hypercare, reminders, world
+from readiness.demo import artefacts, escalation, gates, hypercare, reminders, standins, world
 from readiness.demo.world import DEMO_PASSWORD
 from readiness.models import Person
 from readiness.services.person_places import people_schedule_refresh
@@ -26,6 +26,7 @@ SECTIONS: list[Callable[[date], None]] = [
     world.seed_people,
     world.seed_applications,
     world.seed_escalation_paths,
+    standins.seed_standins,
     escalation.seed_escalation,
     artefacts.seed_artefacts,
     hypercare.seed_hypercare,

@@ -164,7 +164,7 @@ def seed_people(today: date) -> None:
                 WorkingHours(person=person, weekday=day, starts_at=start, ends_at=end)
                 for start, end, days in (hours if isinstance(hours, list) else [hours]) for day in days
             )
-    # Lachlan is away next week: his dispatch-board level falls to the backup meanwhile.
+    # Lachlan is away next week: Ben Walsh stands in for him on the dispatch board (demo/standins.py).
     lachlan = Person.objects.get(email="lachlan.ng@harbourlane.example")
     if not lachlan.leaves.exists():
         Leave.objects.create(

@@ -16,6 +16,7 @@ from readiness.models import (
     Coverage,
     EscalationLevel,
 )
+from readiness.models.standins import level_standins
 
 
 def _drill_window_end(ev: Evidence, on: date) -> date:
@@ -65,6 +66,13 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
                     f"{person.verification_days}-day verification period "
                     f"(stale since {_fmt(_day(person.stale_since))}).",
                     _place("person_reminders", person.pk), "See their reminders", stale=True))
+        # A stand-in who has left is flagged like any contact: they would be called.
+        for standin in level_standins(level):
+            if _day(standin.ends_at) >= on and _gone(standin.person, on):
+                problems.append(Missing(
+                    f"{name}: {standin.person}, standing in as {standin.get_role_display().lower()} until "
+                    f"{_fmt(_day(standin.ends_at))}, has left.",
+                    _place("path_detail", slug, fragment=f"level-{level.pk}"), "Review the stand-ins", stale=True))
         gaps = _coverage_gaps(level, on)
         if gaps:
             first = gaps[0]

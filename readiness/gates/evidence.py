@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from readiness.models import (
     AccessCheck,
@@ -22,6 +23,7 @@ from readiness.models import (
     OwnershipRule,
     Runbook,
 )
+from readiness.models.standins import attach_standins
 
 
 @dataclass
@@ -74,6 +76,8 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
     # the people on the levels, whichever role they hold.
     people = [person for ev in bundles.values() for level in ev.levels
               for person in (level.primary, level.backup, level.after_hours_cover) if person is not None]
+    # Stand-ins count in the gaps and in whom to call: one query for all, with their people.
+    people += attach_standins([level for ev in bundles.values() for level in ev.levels], timezone.now())
     models.prefetch_related_objects(people, "working_hours", "leaves")
     fill("ownership_rules", OwnershipRule.objects.filter(application_id__in=ids))
     fill("waivers", GateWaiver.objects.filter(application_id__in=ids).select_related("waived_by"))

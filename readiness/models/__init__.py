@@ -41,6 +41,7 @@ from .reminders import (
     ReminderLog,
 )
 from .signoffs import SignOff, SignOffImmutable
+from .standins import StandIn, StandInRole
 from .system import FormSubmission, Heartbeat
 
 __all__ = [
@@ -95,6 +96,8 @@ __all__ = [
     "SignOff",
     "SignOffImmutable",
     "Stage",
+    "StandIn",
+    "StandInRole",
     "Team",
     "WorkingHours",
 ]

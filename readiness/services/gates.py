@@ -25,6 +25,7 @@ from readiness.models import (
     KnownIssue,
     LookupDirectory,
     ReadinessSnapshot,
+    StandIn,
 )
 from readiness.permissions import require
 from readiness.queue import enqueue_on_commit
@@ -281,6 +282,8 @@ def application_evidence_changed(
             | models.Q(pk__in=AlertCheck.objects.filter(owner_id__in=people).values("application_id"))
             | models.Q(pk__in=KnownIssue.objects.filter(owner_id__in=people).values("application_id"))
             | models.Q(pk__in=AccessCheck.objects.filter(verified_by_id__in=people).values("application_id"))
+            # Standing in on a path: their leave and hours count there too.
+            | models.Q(pk__in=StandIn.objects.filter(person_id__in=people).values("level__application_id"))
         )
     if not which:
         return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,8 @@ from readiness.coverage_timeline import TimelineDay, days_off_ahead, level_timel
 from readiness.directory import levels_with_people
 from readiness.forms.escalation import LevelForm, OwnershipRuleForm
 from readiness.lookup import who_to_call
-from readiness.models import Application, EscalationLevel, OwnershipRule
+from readiness.models import Application, EscalationLevel, OwnershipRule, StandIn
+from readiness.models.standins import level_standins
 from readiness.permissions import can, require
 from readiness.services.escalation import level_save, ownership_rule_save
 from readiness.submissions import once_per_submission
@@ -34,11 +36,15 @@ class LevelRow:
     gaps: list[Gap]
     plan: object
     timeline: list[TimelineDay]
+    standins: list[StandIn]  # current and upcoming, by start
+    can_standin: bool = False
 
 
-def _row(level: EscalationLevel, now: datetime, levels: list[EscalationLevel]) -> LevelRow:
+def _row(level: EscalationLevel, now: datetime, levels: list[EscalationLevel], user: Any) -> LevelRow:
     gaps = coverage_gaps(level, now, days=GAP_DAYS)
-    return LevelRow(level, gaps, who_to_call(level, now, path=levels), level_timeline(level, now, gaps))
+    return LevelRow(level, gaps, who_to_call(level, now, path=levels), level_timeline(level, now, gaps),
+                    [standin for standin in level_standins(level) if standin.ends_at > now],
+                    can(user, "standin.manage", level))
 
 
 @login_required
@@ -47,7 +53,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
     levels = _levels(application)
-    rows = [_row(level, now, levels) for level in levels]
+    rows = [_row(level, now, levels, request.user) for level in levels]
     return render(
         request,
         "readiness/path_detail.html",
@@ -121,5 +127,6 @@ def ownership_sheet(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "readiness/ownership_sheet.html",
         {"application": application, "levels": levels, "rules": rules, "printed_at": printed_at,
-         "days_off": days_off_ahead(levels, printed_at), "gap_days": GAP_DAYS},
+         "days_off": days_off_ahead(levels, printed_at), "gap_days": GAP_DAYS,
+         "standins": [s for level in levels for s in level_standins(level) if s.ends_at > printed_at]},
     )
