@@ -160,6 +160,13 @@ def _cases(w: dict[str, Any]) -> dict[str, Case]:
         "level_create": simple("level_create", {"name": "Vendor", "responsibility": "Fixes.",
                                                 "primary": str(person.pk), "coverage": "business_hours"},
                                app.levels.all(), None, slug),
+        "standin_create": simple(
+            "standin_create", {"role": "primary", "person": str(person.pk),
+                               "starts_at": f"{timezone.localtime() + timedelta(days=1):%Y-%m-%dT%H:%M}",
+                               "ends_at": f"{timezone.localtime() + timedelta(days=3):%Y-%m-%dT%H:%M}",
+                               "reason": "Covering the primary's leave."},
+            level.standins.all(), None, slug, level.pk,
+        ),
         "rule_create": simple(
             "rule_create", {"name": "Slow pages", "owner_role": "support"}, app.ownership_rules.all(),
             ("name", "SLOW pages", "This application already has a rule with this name."), slug,
