@@ -443,3 +443,31 @@ def test_the_lookup_and_the_path_page_ask_as_often_with_one_standin_as_with_many
             )
         assert StandIn.objects.count() == 12
         assert (_count(lookup), _count(page)) == small
+
+
+# --- two stand-ins for one role sent at once (PostgreSQL: SQLite runs one writer at a time) ---------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_standins_sent_at_once_store_one_and_refuse_the_other() -> None:
+    from django.core.exceptions import ValidationError
+
+    from tests.conftest import at_once
+
+    level = factories.EscalationLevelFactory(application__slug="portal", after_hours_cover=None)
+    people = iter([factories.PersonFactory(name="Ada Stone"), factories.PersonFactory(name="Tim Cole")])
+    chosen = [next(people), next(people)]
+
+    def arrange() -> str:
+        person = chosen.pop()
+        try:
+            _standin(level, person=person)
+        except ValidationError as error:
+            return " ".join(error.messages)
+        return "stored"
+
+    answers = at_once(arrange, times=2)
+
+    assert sorted(answers)[1] == "stored" and "already stands in for this role" in sorted(answers)[0], answers
+    assert StandIn.objects.filter(level=level).count() == 1
