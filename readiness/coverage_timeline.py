@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from readiness.coverage import (
     AFTER_HOURS,
     GAP_DAYS,
+    ROLE_FIELDS,
     UTC,
     Gap,
     _local_days,
@@ -20,6 +21,7 @@ from readiness.coverage import (
 )
 from readiness.models.escalation import EscalationLevel
 from readiness.models.people import Person
+from readiness.models.standins import level_standins
 
 Interval = tuple[datetime, datetime]
 
@@ -110,15 +112,20 @@ class DayOff:
 
 def days_off_ahead(levels: list[EscalationLevel], now: datetime, days: int = GAP_DAYS) -> list[DayOff]:
     """Public holidays in the next `days` of everyone a level calls in their working hours (the
-    pager is carried on a holiday too), on days their hours say they work."""
+    pager is carried on a holiday too), on days their hours say they work; a stand-in's within
+    their period."""
     end = now + timedelta(days=days)
     found = []
     for level in levels:
-        for role, person in level_roles(level):
-            if role == AFTER_HOURS:
+        holders = [(role, person, now, end) for role, person in level_roles(level)]
+        holders += [(f"{role} stand-in", s.person, max(now, s.starts_at), min(end, s.ends_at))
+                    for role, field in ROLE_FIELDS.items() for s in level_standins(level)
+                    if s.role == field and s.ends_at > now and s.starts_at < end]
+        for role, person, start, stop in holders:
+            if role.startswith(AFTER_HOURS):
                 continue
             weekdays = {hours.weekday for hours in person.working_hours_list()}
-            for day, _, _ in _local_days(person, now, end):
+            for day, _, _ in _local_days(person, start, stop):
                 reason = person.day_off(day) if day.weekday() in weekdays and not person.has_left(day) else None
                 if reason is not None:
                     found.append(DayOff(day, person, role, level, reason))

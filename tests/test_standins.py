@@ -471,3 +471,40 @@ def test_two_overlapping_standins_sent_at_once_store_one_and_refuse_the_other() 
 
     assert sorted(answers)[1] == "stored" and "already stands in for this role" in sorted(answers)[0], answers
     assert StandIn.objects.filter(level=level).count() == 1
+
+
+def test_an_after_hours_standin_carries_the_pager_at_night(path) -> None:
+    path.coverage = Coverage.AFTER_HOURS
+    path.after_hours_cover = factories.PersonFactory(name="Jomar Santos", timezone="Asia/Manila")
+    path.save()
+    andrea = factories.PersonFactory(name="Andrea Reyes", timezone="Asia/Manila")
+    _standin(path, person=andrea, role="after_hours_cover", reason="Swapped the on-call week with Jomar")
+    night = TUESDAY.replace(hour=2)
+
+    result = answer(at=night, application=path.application, symptom="password reset")
+
+    assert result.plan.person.name == "Andrea Reyes" and result.plan.role == "after-hours cover"
+    assert "Stand-in for Jomar Santos until " in result.plan.reason
+    assert result.plan.reason.endswith(": Swapped the on-call week with Jomar")
+
+
+def test_a_standins_public_holiday_in_their_period_is_listed_with_the_days_off() -> None:
+    from readiness.coverage_timeline import days_off_ahead
+
+    sydney = factories.PersonFactory(name="Tom Rees", timezone="Australia/Sydney", region="AU-NSW")
+    level = factories.EscalationLevelFactory(primary=sydney, backup=None, after_hours_cover=None)
+    melbourne = factories.PersonFactory(name="Mia Chen", region="AU-VIC")
+    monday = datetime(2026, 11, 2, 9, 0, tzinfo=MELBOURNE)  # Melbourne Cup Day is Tuesday 3 Nov
+    _standin(level, person=melbourne, starts_at=monday, ends_at=monday + timedelta(days=3))
+    later = _standin(
+        level,
+        person=factories.PersonFactory(name="Ada Stone", region="AU-VIC"),
+        starts_at=monday + timedelta(days=4),
+        ends_at=monday + timedelta(days=5),
+    )
+    levels = levels_with_people(type(level).objects.filter(pk=level.pk), monday)
+
+    found = [(off.day, off.person.name, off.role) for off in days_off_ahead(levels, monday)]
+
+    assert found == [(date(2026, 11, 3), "Mia Chen", "primary stand-in")]
+    assert later.person.name == "Ada Stone"  # her period holds no holiday
