@@ -52,6 +52,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Hosts a person's chat webhook may point at (readiness/chat.py): Slack's and Microsoft Teams'
+# by default. Patterns with * are allowed; a loopback host listed here may be plain HTTP.
+CHAT_WEBHOOK_HOSTS = env_list(
+    "CHAT_WEBHOOK_HOSTS", "hooks.slack.com,*.webhook.office.com,*.logic.azure.com,*.environment.api.powerplatform.com"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

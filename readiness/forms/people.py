@@ -30,7 +30,8 @@ class TeamForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
 class PersonForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["name", "email", "phone", "chat_handle", "team", "timezone", "region"]
+        fields = ["name", "email", "phone", "chat_handle", "reminder_channel", "chat_webhook", "team", "timezone",
+                  "region"]
         help_texts = {"timezone": "An IANA name, e.g. Australia/Melbourne, Australia/Sydney, Asia/Manila."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

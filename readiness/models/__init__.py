@@ -30,7 +30,7 @@ from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
 from .lookup import LookupDirectory
-from .people import Leave, Person, ReminderStep, Team, WorkingHours
+from .people import Leave, Person, ReminderChannel, ReminderStep, Team, WorkingHours
 from .regressions import CountdownDigest, GateRegression
 from .reminders import (
     Channel,
@@ -90,6 +90,7 @@ __all__ = [
     "ReachabilityResult",
     "ReachabilityTest",
     "ReminderLog",
+    "ReminderChannel",
     "ReminderStep",
     "ResolvedBy",
     "Severity",

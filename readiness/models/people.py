@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from readiness.chat import validate_chat_webhook
 from readiness.public_holidays import public_holiday, region_name, validate_region
 from readiness.validators import in_range
 
@@ -77,6 +79,11 @@ class Reachability:
         return self.availability in (Availability.IN_HOURS, Availability.OUTSIDE_HOURS, Availability.HOLIDAY)
 
 
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Chat (webhook)"
+
+
 class ReminderStep(models.TextChoices):
     """Where a person is in a reminder cycle; also the steps a ReminderLog records."""
 
@@ -112,6 +119,11 @@ class Person(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     chat_handle = models.CharField(max_length=80, blank=True)
+    reminder_channel = models.CharField(
+        "reminders by", max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL)
+    chat_webhook = models.URLField(
+        "chat webhook", max_length=500, blank=True, validators=[validate_chat_webhook],
+        help_text="A Slack or Microsoft Teams incoming-webhook address, for reminders by chat.")
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="people")
     timezone = models.CharField(max_length=64, default="Australia/Melbourne", validators=[validate_timezone])
     # Whose public holidays they keep: a country, and its state where holidays differ (AU-VIC).
@@ -151,7 +163,9 @@ class Person(models.Model):
     # The reminder schedule is the system's bookkeeping, not details anyone edited.
     history = HistoricalRecords(
         excluded_fields=["verification_days", "next_reminder_at", "reminder_cycle", "reminder_step", "stale_since",
-                         "reminder_failed_at", "reminder_error"]
+                         "reminder_failed_at", "reminder_error",
+                         # A secret: whoever holds it can post to the channel. History is everyone's to read.
+                         "chat_webhook"]
     )
     objects = PersonQuerySet.as_manager()
 
@@ -161,6 +175,11 @@ class Person(models.Model):
             in_range("person", "left_on"),
             # Mail servers ignore the case of an address: two spellings would be one person.
             unique_ignoring_case("person", "email", message="Someone else already has this email address."),
+            models.CheckConstraint(
+                condition=~models.Q(reminder_channel=ReminderChannel.CHAT) | ~models.Q(chat_webhook=""),
+                name="readiness_person_chat_needs_webhook",
+                violation_error_message="Reminders by chat need the chat webhook address.",
+            ),
         ]
         indexes = [
             # The reminder sweep walks due people in (next_reminder_at, id) order, chunk by chunk.
@@ -179,6 +198,17 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("readiness:person_detail", args=[self.pk])
+
+    @property
+    def reminders_by(self) -> str:
+        """How reminders reach them, showing only the host of a chat webhook (the rest is a secret)."""
+        if self.reminder_channel == ReminderChannel.CHAT and self.chat_webhook:
+            return f"Chat, posted to {urlsplit(self.chat_webhook).hostname}"
+        return "Email"
+
+    def clean(self) -> None:
+        if self.reminder_channel == ReminderChannel.CHAT and not self.chat_webhook:
+            raise ValidationError({"chat_webhook": "Reminders by chat need the chat webhook address."})
 
     @property
     def zone(self) -> ZoneInfo:

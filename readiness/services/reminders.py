@@ -40,7 +40,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import ConfirmationKind, ContactConfirmation, Person, ReminderLog, ReminderStep
+from readiness.chat import ChatMessage, chat_target_label
+from readiness.models import (
+    ConfirmationKind,
+    ContactConfirmation,
+    Person,
+    ReminderChannel,
+    ReminderLog,
+    ReminderStep,
+)
 from readiness.queue import enqueue_on_commit
 from readiness.services.gates import application_evidence_changed
 from readiness.services.links import LINK_MAX_AGE, LinkProblem, link_parse
@@ -138,6 +146,11 @@ def _message(
     return message
 
 
+def _chat_message(*, url: str, subject: str, context: dict[str, Any]) -> ChatMessage:
+    """The reminder's plain text, headed by its subject, for a chat channel's webhook."""
+    return ChatMessage(url=url, text=f"{header_safe(subject)}\n\n{render_to_string('emails/reminder.txt', context)}")
+
+
 def _claim(person: Person, cycle: int, step: str, *, now: datetime, to: list[str], subject: str) -> bool:
     """Insert the log row; False when this step of this cycle was already sent."""
     try:
@@ -205,11 +218,15 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
         ReminderStep.NAG: "Reminder: please confirm your contact details in Handoff",
         ReminderStep.FINAL: "Last reminder: please confirm your contact details in Handoff",
     }[ReminderStep(step)]
-    sent = _claim(person, cycle, step, now=now, to=[person.email], subject=subject)
+    # By chat when they chose it: the same claim, so a chat post goes out once like an email.
+    by_chat = person.reminder_channel == ReminderChannel.CHAT and bool(person.chat_webhook)
+    to = [chat_target_label(person.chat_webhook)] if by_chat else [person.email]
+    sent = _claim(person, cycle, step, now=now, to=to, subject=subject)
     if sent:
-        outbox.append(partial(_message, template="reminder", to=[person.email], subject=subject,
-                              context=reminder_context(person, cycle, step, places),
-                              key=f"{person.pk}.{cycle}.{step}"))
+        context = reminder_context(person, cycle, step, places)
+        outbox.append(partial(_chat_message, url=person.chat_webhook, subject=subject, context=context) if by_chat
+                      else partial(_message, template="reminder", to=to, subject=subject, context=context,
+                                   key=f"{person.pk}.{cycle}.{step}"))
     update: dict[str, Any] = {}
     if step == ReminderStep.FINAL:
         reminder_escalate(person=person, cycle=cycle, places=places, now=now, outbox=outbox)
@@ -230,7 +247,7 @@ def reminder_send(*, person_pk: int, cycle: int, step: str, now: datetime | None
 
 # Each message of a step, composed only when it is sent: a template that cannot render for this
 # person fails like a message the mail server refused, not before the step's rows are written.
-Outbox = list[Callable[[], EmailMultiAlternatives]]
+Outbox = list[Callable[[], EmailMultiAlternatives | ChatMessage]]
 
 
 def _is_transient(exc: Exception) -> bool:
