@@ -195,7 +195,8 @@ def _rule(w: World, n: int) -> dict[str, Any]:
 
 def _person(w: World, n: int) -> dict[str, Any]:
     return {"name": f"Person {n}", "email": f"p{n}@example.com", "phone": "+61 3 9000 0000", "chat_handle": "@p",
-            "team": w.team.pk, "timezone": "Australia/Melbourne"}
+            "team": w.team.pk, "timezone": "Australia/Melbourne", "reminder_channel": "chat",
+            "chat_webhook": f"https://hooks.slack.com/services/T{n}/B{n}/x"}
 
 
 def _criterion(w: World, n: int) -> dict[str, Any]:

@@ -163,7 +163,7 @@ def test_the_person_page_shows_the_channel_and_only_the_webhook_host(admin_clien
 
 
 def test_teams_webhooks_get_an_adaptive_card_and_slack_plain_text() -> None:
-    teams = chat_payload("https://contoso.webhook.office.com/webhookb2/abc", "Hello")
+    teams: Any = chat_payload("https://contoso.webhook.office.com/webhookb2/abc", "Hello")
     assert teams["type"] == "message"
     assert teams["attachments"][0]["content"]["body"][0] == {"type": "TextBlock", "text": "Hello", "wrap": True}
     assert chat_payload("https://hooks.slack.com/services/a", "Hello") == {"text": "Hello"}

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from readiness.forms.mixins import FieldsOnlyMixin, SubmissionKeyMixin, UniqueWhereTypedMixin
-from readiness.models import Leave, Person, Team
+from readiness.models import Leave, Person, ReminderChannel, Team
 from readiness.models.closures import ClosureDay
 from readiness.models.people import Weekday, WorkingHours, overlapping_windows
 from readiness.public_holidays import SUGGESTED_REGIONS, normalise_region, region_name
@@ -38,6 +38,10 @@ class PersonForm(FieldsOnlyMixin, UniqueWhereTypedMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].widget.attrs.update({"list": "timezones", "autocomplete": "off"})
         self.fields["region"].widget.attrs.update({"list": "regions", "autocomplete": "off"})
+        self.fields["reminder_channel"].required = False  # left out (older scripts, the API): email
+
+    def clean_reminder_channel(self) -> str:
+        return str(self.cleaned_data.get("reminder_channel") or ReminderChannel.EMAIL)
 
     def clean_region(self) -> str:
         # Typed in any case ("au-vic"): the library's codes are capitals.
