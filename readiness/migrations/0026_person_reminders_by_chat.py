@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readiness', '0023_api_token_read_only'),
+        ('readiness', '0025_standins'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
