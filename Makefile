@@ -53,6 +53,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Tests run on TEST_WORKERS processes (pytest-xdist; one test database each); a file's tests stay
+# on one worker, as some share a resource of their own (a Redis database, a port). TEST_WORKERS=0
+# runs them in this process.
+TEST_WORKERS ?= 2
+
 # lint (ruff + mypy) + migrations in sync + pytest. PostgreSQL and Redis are used when reachable (or when
 # DATABASE_URL / REDIS_URL say so); otherwise SQLite, and the real-worker tests are skipped.
 # Browser tests run when /usr/bin/chromium exists.
@@ -60,7 +65,7 @@ test: lint var
 	@eval "$$($(PY) -m tests.services)"; \
 	echo "make test: DATABASE_URL=$${DATABASE_URL:-sqlite (default)} REDIS_URL=$${REDIS_URL:-none}"; \
 	$(PY) manage.py makemigrations --check --dry-run && \
-	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -p no:cacheprovider $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 bench: install var
 	@eval "$$($(PY) -m tests.services)"; $(PY) -m bench
