@@ -1,3 +1,10 @@
+"""People and their calendars: teams, persons, working hours and leave.
+
+Over 400 lines on purpose: a person's reachability (`reachability_at`) reads their working
+hours, leave, public holidays and closure days, and those rows are kept beside the person they
+describe so the rule and its data are read together; readiness/coverage.py builds on it.
+"""
+
 from __future__ import annotations
 
 import zoneinfo

@@ -41,14 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.chat import ChatMessage, chat_target_label
-from readiness.models import (
-    ConfirmationKind,
-    ContactConfirmation,
-    Person,
-    ReminderChannel,
-    ReminderLog,
-    ReminderStep,
-)
+from readiness.models import ConfirmationKind, ContactConfirmation, Person, ReminderChannel, ReminderLog, ReminderStep
 from readiness.queue import enqueue_on_commit
 from readiness.services.gates import application_evidence_changed
 from readiness.services.links import LINK_MAX_AGE, LinkProblem, link_parse
