@@ -159,15 +159,20 @@ def _artefacts(apps: list[m.Application], by_app: dict[int, list[m.EscalationLev
     def pick() -> m.Person:
         return people[rng.randrange(len(people))]
 
-    m.Runbook.objects.bulk_create(
+    runbooks = m.Runbook.objects.bulk_create(
         [
             m.Runbook(application=a, title=f"Scenario {k}", symptom="Users see an error.",
                       normal_looks_like="Orders flow within a minute.", problem_signs="Queue above 100.",
                       steps="1. Check the queue\n2. Restart the consumer", escalation_level=by_app[a.pk][1],
-                      is_critical=k < 4, last_reviewed_on=_recent(rng, today, 120),
-                      last_exercised_on=_recent(rng, today, 200))
+                      is_critical=k < 4, last_reviewed_on=_recent(rng, today, 120))
             for a in apps for k in range(6)
         ],
+        batch_size=BATCH,
+    )
+    m.RunbookExercise.objects.bulk_create(
+        [m.RunbookExercise(runbook=r, exercised_on=_recent(rng, today, 200), exercised_by=pick(),
+                           how=m.ExerciseHow.WALK_THROUGH, outcome=m.ExerciseOutcome.WORKED,
+                           what_happened="Walked through every step with the service desk.") for r in runbooks],
         batch_size=BATCH,
     )
     alerts = m.AlertCheck.objects.bulk_create(

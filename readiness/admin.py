@@ -142,7 +142,9 @@ admin.site.register(
 )
 # Readiness artefacts and gate waivers (gate board)
 admin.site.register(models.Runbook, EvidenceAdmin, list_filter=["application"],
-                    list_display=["application", "title", "escalation_level", "last_reviewed_on", "last_exercised_on"])
+                    inlines=[rows_inline(models.RunbookExercise)],
+                    list_display=["application", "title", "escalation_level", "last_reviewed_on",
+                                  "exercised_without_evidence_on"])
 admin.site.register(models.AlertCheck, EvidenceAdmin, inlines=[rows_inline(models.AlertVerification)],
                     list_display=["application", "signal", "owner"], list_filter=["application"])
 admin.site.register(models.AccessCheck, EvidenceAdmin, list_filter=["application", "kind"],

@@ -87,6 +87,7 @@ def tracked_models() -> list[Tracked]:
         Tracked(m.ExitCriterion, "Exit criteria"),
         Tracked(m.GateWaiver, "Gates"),
         Tracked(m.Runbook, "Runbooks"),
+        Tracked(m.RunbookExercise, "Runbooks", _children_of(m.Runbook, "runbook_id")),
         Tracked(m.AlertCheck, "Monitoring"),
         Tracked(m.AlertVerification, "Monitoring", _children_of(m.AlertCheck, "alert_id")),
         Tracked(m.AccessCheck, "Access"),

@@ -56,6 +56,16 @@ def _last_firing(alert: Any) -> str | None:
     return _moment(latest.verified_at) if latest else None
 
 
+def _exercise(exercise: Any) -> dict[str, Any]:
+    # Exercises are prefetched newest first with their people, drill and log entry (gates.load_evidence).
+    return {
+        **_fields(exercise, "exercised_on", "how", "who", "outcome", "what_happened", "changes_made"),
+        "drill": exercise.drill.title if exercise.drill else None,
+        "escalation": {"occurred_at": _moment(exercise.escalation.occurred_at), "summary": exercise.escalation.summary}
+        if exercise.escalation else None,
+    }
+
+
 def build_pack(application: Application, *, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -141,7 +151,8 @@ def build_pack(application: Application, *, now: datetime | None = None) -> dict
                 **_fields(r, "title", "symptom", "normal_looks_like", "problem_signs"),
                 "steps": _lines(r.steps),
                 "escalation_level": level_ref(r.escalation_level_id),
-                **_fields(r, "is_critical", "last_reviewed_on", "last_exercised_on"),
+                **_fields(r, "is_critical", "last_reviewed_on", "last_exercised_on", "exercised_without_evidence_on"),
+                "exercises": [_exercise(x) for x in r.exercises.all()],
             }
             for r in evidence.runbooks
         ],

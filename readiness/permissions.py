@@ -9,7 +9,7 @@ belongs to an application, membership of that application:
 | application.edit              | edit_readiness       | member                                     |
 | artefact.edit                 | edit_readiness       | member (runbooks, alerts, access checks,   |
 |                               |                      | known issues, drills, decisions, their     |
-|                               |                      | small actions)                             |
+|                               |                      | small actions, runbook exercises)          |
 | hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend), |
 |                               |                      | while hypercare is open                    |
 | hypercare.redefine_criterion  | edit_readiness       | member (also after sign-off: it reopens)   |
@@ -76,6 +76,8 @@ def application_of(obj: Any) -> Application | None:
         return obj
     if hasattr(obj, "application"):
         return obj.application
+    if hasattr(obj, "runbook"):  # before "drill": a runbook's exercise may name no drill
+        return obj.runbook.application
     if hasattr(obj, "drill"):
         return obj.drill.application
     return None
@@ -201,6 +203,7 @@ POST_ACTIONS: dict[str, str] = {
     "waiver_revoke": "waiver.revoke",
     **{f"{kind}_{verb}": "artefact.edit" for kind in ARTEFACT_KINDS for verb in ("create", "edit")},
     "runbook_mark": "artefact.edit",
+    "runbook_exercise_create": "artefact.edit",
     "alert_verify": "artefact.edit",
     "drillaction_create": "artefact.edit",
     "drillaction_close": "artefact.edit",

@@ -41,6 +41,8 @@ urlpatterns = [
     *artefact_routes("drill", "drills", "drill_list", "drill_create", "drill_detail", "drill_edit"),
     *artefact_routes("decision", "decisions", "decision_list", "decision_create", "decision_detail", "decision_edit"),
     path("apps/<slug:slug>/runbooks/<int:pk>/mark/<str:what>/", artefacts.runbook_mark, name="runbook_mark"),
+    path("apps/<slug:slug>/runbooks/<int:pk>/exercises/new/", artefacts.runbook_exercise_create,
+         name="runbook_exercise_create"),
     path("apps/<slug:slug>/alerts/<int:pk>/verify/", artefacts.alert_verify, name="alert_verify"),
     path("apps/<slug:slug>/drills/<int:pk>/actions/", artefacts.drill_action_add, name="drillaction_create"),
     path("apps/<slug:slug>/drills/<int:pk>/actions/<int:action_pk>/close/", artefacts.drill_action_close,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -223,6 +223,7 @@ def signed_off_application(*, owner: User | None = None, statement: str = "") ->
 class RunbookFactory(ModelFactory[models.Runbook]):
     class Meta:
         model = models.Runbook
+        skip_postgeneration_save = True  # the hook writes the exercise, not the runbook
 
     application = factory.SubFactory(ApplicationFactory)
     title = factory.Sequence(lambda n: f"Scenario {n}")
@@ -231,6 +232,24 @@ class RunbookFactory(ModelFactory[models.Runbook]):
     problem_signs = "More than 5 errors a minute."
     steps = "1. Look.\n2. Fix."
     is_critical = True
+
+    @factory.post_generation
+    def last_exercised_on(self, create: bool, extracted: date | None, **kwargs: object) -> None:
+        """`last_exercised_on=day`: the runbook was exercised that day (a walk-through with its evidence)."""
+        if create and extracted is not None:
+            RunbookExerciseFactory(runbook=cast(models.Runbook, self), exercised_on=extracted)
+
+
+class RunbookExerciseFactory(ModelFactory[models.RunbookExercise]):
+    class Meta:
+        model = models.RunbookExercise
+
+    runbook = factory.SubFactory(RunbookFactory)
+    exercised_on = factory.LazyFunction(timezone.localdate)
+    exercised_by = factory.SubFactory(PersonFactory)
+    how = models.ExerciseHow.WALK_THROUGH
+    outcome = models.ExerciseOutcome.WORKED
+    what_happened = "Walked through every step with the service desk; each matched the screens."
 
 
 class AlertCheckFactory(ModelFactory[models.AlertCheck]):

@@ -238,6 +238,16 @@ def alert_seen_firing(client: Client, app: m.Application) -> Seen:
     return Seen("Evidence", "Paged the on-call phone at 14:02.")
 
 
+@case(m.RunbookExercise)
+def runbook_exercised_in_a_drill_then_the_drill_edited(client: Client, app: m.Application) -> Seen:
+    runbook = factories.RunbookFactory(application=app)
+    drill = factories.DrillFactory(application=app, held_on=timezone.localdate() - timedelta(days=2))
+    url = reverse("readiness:drill_edit", args=[app.slug, drill.pk])
+    _post_form(client, url, runbooks_used=[runbook.pk], runbook_outcome="worked")
+    _post_form(client, url, runbook_outcome="changed", runbook_changes="Step 3 names the new queue")
+    return Seen("What changed in the runbook", "Step 3 names the new queue")
+
+
 @case(m.DrillAction)
 def drill_action_added_then_closed(client: Client, app: m.Application) -> Seen:
     drill = factories.DrillFactory(application=app)

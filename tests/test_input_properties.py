@@ -148,7 +148,7 @@ def _application(w: World, n: int) -> dict[str, Any]:
 
 def _runbook(w: World, n: int) -> dict[str, Any]:
     return {"title": f"Scenario {n}", "symptom": "Errors.", "normal_looks_like": "None.", "problem_signs": "Many.",
-            "steps": "1. Look.", "is_critical": "on", "last_reviewed_on": _today(-3), "last_exercised_on": _today(-3)}
+            "steps": "1. Look.", "is_critical": "on", "last_reviewed_on": _today(-3)}
 
 
 def _alert(w: World, n: int) -> dict[str, Any]:
@@ -229,8 +229,8 @@ def _hypercare(w: World, row: Model) -> str:
 
 LINE, TEXT, DATE, MOMENT, NUMBER = "line", "text", "date", "moment", "number"
 ARTEFACT = {  # kind: (base, fields, row of the world, visible)
-    "runbook": (_runbook, {"title": LINE, "symptom": TEXT, "steps": TEXT, "last_reviewed_on": DATE,
-                           "last_exercised_on": DATE}, "runbook", ("title",)),
+    "runbook": (_runbook, {"title": LINE, "symptom": TEXT, "steps": TEXT, "last_reviewed_on": DATE},
+                "runbook", ("title",)),
     "alert": (_alert, {"signal": LINE, "threshold": LINE, "user_impact": TEXT, "dashboard_url": LINE},
               "alert", ("signal", "threshold")),
     "access": (_access, {"description": LINE, "verified_on": DATE}, "access", ("description",)),
@@ -282,6 +282,21 @@ CASES: dict[str, Case] = {
         lambda w, n: {"verified_at": _earlier(), "verified_by": w.person.pk, "evidence": "Paged.", "evidence_url": ""},
         {"verified_at": MOMENT, "evidence": TEXT, "evidence_url": LINE},
         shown=lambda w, row: w.alert.get_absolute_url(),
+    ),
+    "runbook_exercise_create": Case(
+        lambda w: _slug(w, "runbook_exercise_create", w.runbook.pk), models.RunbookExercise,
+        lambda w, n: {"exercised_on": _today(-1), "how": "walk_through", "exercised_by": w.person.pk,
+                      "participants": "Service desk", "outcome": "changed", "what_happened": "Followed every step.",
+                      "changes_made": "Step 3 names the new queue."},
+        {"exercised_on": DATE, "participants": LINE, "what_happened": TEXT, "changes_made": TEXT},
+        shown=lambda w, row: w.runbook.get_absolute_url(), visible=("participants",),
+    ),
+    # A drill naming the runbooks it used records their exercises (readiness.services.exercises.drill_save).
+    "drill_with_runbooks": Case(
+        lambda w: _slug(w, "drill_create"), models.Drill,
+        lambda w, n: {**_drill(w, n), "runbooks_used": [w.runbook.pk], "runbook_outcome": "changed",
+                      "runbook_changes": "Step 2 now names the queue."},
+        {"title": LINE, "held_on": DATE, "findings": TEXT, "runbook_changes": TEXT}, visible=("title",),
     ),
     "drillaction_create": Case(
         lambda w: _slug(w, "drillaction_create", w.drill.pk), models.DrillAction,

@@ -62,6 +62,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     **{f"{kind}_{verb}": EDITORS for kind in ("runbook", "alert", "access", "knownissue", "drill", "decision")
        for verb in ("create", "edit")},
     "runbook_mark": EDITORS,
+    "runbook_exercise_create": EDITORS,
     "alert_verify": EDITORS,
     "drillaction_create": EDITORS,
     "drillaction_close": EDITORS,
@@ -280,7 +281,9 @@ def _api_request(world: World) -> dict[str, tuple[dict[str, Any], dict[str, Any]
     moment = (timezone.localtime() - timedelta(hours=1)).isoformat()
     slug = {"slug": app.slug}
     return {
-        "api_runbook_exercised": ({**slug, "pk": world.objects["runbook"].pk}, {}),
+        "api_runbook_exercised": ({**slug, "pk": world.objects["runbook"].pk}, {
+            "exercised_on": timezone.localdate().isoformat(), "how": "walk_through", "participants": "Walk team",
+            "outcome": "worked", "what_happened": "Walked through every step in the walk."}),
         "api_alert_verifications": ({**slug, "pk": world.objects["alert"].pk}, {
             "verified_at": moment, "verified_by": world.objects["person"].pk, "evidence": "Seen firing in the walk."}),
         "api_drill_create": (slug, {"scenario": DrillScenario.values[0], "title": "Walked drill",

@@ -135,6 +135,7 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
     "runbook_mark": _runbook_mark,
     "api_runbook_exercised": _row("runbook"),
     "api_alert_verifications": _row("alert"),
+    "runbook_exercise_create": _row("runbook"),
     "alert_verify": _row("alert"),
     "drillaction_create": _row("drill"),
     "drillaction_close": _drillaction,

@@ -1,5 +1,6 @@
 """Runbooks, alerts and drills: read as their pages list them; evidence written through the
-pages' forms and services (an alert seen firing, a runbook exercised, a drill held)."""
+pages' forms and services (an alert seen firing, a runbook's exercise, a drill held and the
+runbooks it used)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from readiness.api.common import (
     DAY,
     MAX_ID,
     MOMENT,
+    PAGE_MAX,
     Paging,
     PersonRef,
     application_for,
-    artefact_create,
     form_data,
     page_of,
     page_schema,
@@ -28,8 +28,10 @@ from readiness.api.common import (
     writes,
 )
 from readiness.forms.artefacts import AlertVerificationForm, DrillForm
-from readiness.models import AlertCheck, Drill, DrillScenario, Runbook
+from readiness.forms.exercises import RunbookExerciseForm
+from readiness.models import AlertCheck, Drill, DrillScenario, ExerciseHow, ExerciseOutcome, Runbook
 from readiness.services import artefacts as services
+from readiness.services import exercises
 
 router = Router(tags=["runbooks, alerts and drills"])
 EDIT = "artefact.edit"
@@ -44,7 +46,10 @@ class RunbookOut(Schema):
     is_critical: bool
     escalation_level: int | None
     last_reviewed_on: date | None
-    last_exercised_on: date | None
+    last_exercised_on: date | None = Field(..., description="The latest recorded exercise's day.")
+    exercised_without_evidence_on: date | None = Field(
+        ..., description="A day typed in before exercises named who, how and what happened: not counted."
+    )
 
 
 RunbookPage = page_schema("RunbookPage", RunbookOut)
@@ -96,6 +101,18 @@ class VerificationIn(Schema):
     evidence_url: str = ""
 
 
+class ExerciseIn(Schema):
+    exercised_on: str = Field(..., json_schema_extra=DAY)
+    how: ExerciseHow
+    exercised_by: int | None = Field(None, ge=1, le=MAX_ID, description="The person who led it (id from /people).")
+    participants: str = Field("", description="Who took part, when no person is given or besides them.")
+    drill: int | None = Field(None, ge=1, le=MAX_ID, description="The drill it was used in (how: drill).")
+    escalation: int | None = Field(None, ge=1, le=MAX_ID, description="The escalation-log entry (how: incident).")
+    outcome: ExerciseOutcome
+    what_happened: str
+    changes_made: str = Field("", description="What changed in the runbook; needed when the outcome is changed.")
+
+
 class DrillIn(Schema):
     scenario: DrillScenario
     title: str
@@ -107,6 +124,11 @@ class DrillIn(Schema):
     contacts_answered: bool = False
     answer_minutes: int | None = Field(None, ge=0, le=MAX_ID)
     findings: str = ""
+    runbooks_used: list[int] = Field(
+        default_factory=list, max_length=PAGE_MAX, description="Runbooks followed (ids): each records an exercise."
+    )
+    runbook_outcome: ExerciseOutcome | None = None
+    runbook_changes: str = ""
 
 
 def _runbook(runbook: Runbook) -> dict[str, Any]:
@@ -119,6 +141,7 @@ def _runbook(runbook: Runbook) -> dict[str, Any]:
         "escalation_level": runbook.escalation_level_id,
         "last_reviewed_on": runbook.last_reviewed_on,
         "last_exercised_on": runbook.last_exercised_on,
+        "exercised_without_evidence_on": runbook.exercised_without_evidence_on,
     }
 
 
@@ -145,15 +168,20 @@ def _drill(drill: Drill) -> dict[str, Any]:
 
 @reads(router, "/applications/{slug}/runbooks", RunbookPage, "api_runbooks")
 def runbook_list(request: HttpRequest, slug: str, paging: Query[Paging]) -> dict[str, Any]:
-    return page_of(application_for(request, slug).runbooks.order_by("title", "pk"), paging, _runbook)
+    rows = application_for(request, slug).runbooks.prefetch_related("exercises")  # newest first
+    return page_of(rows.order_by("title", "pk"), paging, _runbook)
 
 
 @writes(router, "/applications/{slug}/runbooks/{pk}/exercised", RunbookOut, "api_runbook_exercised", status=200)
-def runbook_exercised(request: HttpRequest, slug: str, pk: int = ID) -> dict[str, Any]:
-    """Mark the runbook exercised today (used in a drill or a real incident), as its page's button."""
+def runbook_exercised(request: HttpRequest, slug: str, payload: ExerciseIn, pk: int = ID) -> dict[str, Any]:
+    """Record an exercise of the runbook (who, when, how, the outcome), as its page's form: the
+    evidence the runbook gate counts. Answers the runbook with its latest exercise's day."""
     application = application_for(request, slug, EDIT)
     runbook = get_object_or_404(Runbook, application=application, pk=pk)
-    return _runbook(services.runbook_mark(runbook=runbook, what="exercised", on=timezone.localdate()))
+    form = RunbookExerciseForm(form_data(payload), runbook=runbook)
+    valid(form)
+    exercises.runbook_exercise_record(exercise=form.save(commit=False))
+    return _runbook(Runbook.objects.prefetch_related("exercises").get(pk=runbook.pk))
 
 
 @reads(router, "/applications/{slug}/alerts", AlertPage, "api_alerts")
@@ -189,5 +217,13 @@ def drill_list(request: HttpRequest, slug: str, paging: Query[Paging]) -> dict[s
 
 @writes(router, "/applications/{slug}/drills", DrillOut, "api_drill_create")
 def drill_create(request: HttpRequest, slug: str, payload: DrillIn) -> Status[Any]:
-    """Record a drill held: evidence for the rehearsal gate."""
-    return Status(201, _drill(artefact_create(request, slug, DrillForm, payload)))
+    """Record a drill held: evidence for the rehearsal gate, and an exercise of each runbook used."""
+    form = DrillForm(form_data(payload), application=application_for(request, slug, EDIT))
+    data = valid(form)
+    drill = exercises.drill_save(
+        drill=form.save(commit=False),
+        runbooks=data["runbooks_used"],
+        outcome=data["runbook_outcome"],
+        changes_made=data["runbook_changes"],
+    )
+    return Status(201, _drill(drill))

@@ -28,11 +28,14 @@ from readiness.models import (
     DrillAction,
     DrillScenario,
     EscalationLevel,
+    ExerciseHow,
+    ExerciseOutcome,
     GateCode,
     GateWaiver,
     KnownIssue,
     Person,
     Runbook,
+    RunbookExercise,
 )
 
 
@@ -260,14 +263,34 @@ DECISIONS: dict[str, list[tuple[Any, ...]]] = {
 }
 
 
+def seed_exercises(application: Application, today: date) -> None:
+    """Each runbook's exercise: in the drill held that day when there was one, else a walk-through
+    led by the application's first level."""
+    slug, support = application.slug, _level(application, 1).primary
+    for title, *_, exercised, _ in RUNBOOKS[slug]:
+        if exercised is None:
+            continue
+        day = today - timedelta(days=exercised)
+        drill = Drill.objects.filter(application=application, held_on=day).first()
+        led = support if support and not support.has_left(day) and drill is None else None
+        _make(RunbookExercise, {"runbook": Runbook.objects.get(application=application, title=title),
+                                "exercised_on": day}, {
+            "how": ExerciseHow.DRILL if drill else ExerciseHow.WALK_THROUGH, "drill": drill, "exercised_by": led,
+            "participants": drill.participants if drill else "" if led else "The service desk",
+            "outcome": ExerciseOutcome.WORKED,
+            "what_happened": drill.findings if drill else "Walked through every step against production with the "
+                                                          "service desk; each step matched what the screens show.",
+        }, day)
+
+
 def seed_artefacts(today: date) -> None:
     for slug in ("dispatch-board", "pricing-service", "ordering-portal"):
         application = Application.objects.get(slug=slug)
-        for title, symptom, normal, problem, steps, position, reviewed, exercised, written in RUNBOOKS[slug]:
+        for title, symptom, normal, problem, steps, position, reviewed, _exercised, written in RUNBOOKS[slug]:
             _make(Runbook, {"application": application, "title": title}, {
                 "symptom": symptom, "normal_looks_like": normal, "problem_signs": problem, "steps": steps,
                 "escalation_level": _level(application, position) if position else None,
-                "last_reviewed_on": _days(today, reviewed), "last_exercised_on": _days(today, exercised),
+                "last_reviewed_on": _days(today, reviewed),
             }, _days(today, written) or today)
         for signal, threshold, impact, owner, url, verified, written in ALERTS[slug]:
             alert = _make(AlertCheck, {"application": application, "signal": signal}, {
@@ -302,6 +325,7 @@ def seed_artefacts(today: date) -> None:
                 _make(DrillAction, {"drill": drill, "description": description}, {
                     "status": ActionStatus.CLOSED if closed else ActionStatus.OPEN, "closed_on": closed_on,
                 }, held)
+        seed_exercises(application, today)
         for title, key, status, context, decision, alternatives, constraints, edge, failed in DECISIONS[slug]:
             _make(DecisionRecord, {"application": application, "title": title}, {
                 "is_key": key, "status": status, "context": context, "decision": decision,

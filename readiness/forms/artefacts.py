@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from readiness.forms.exercises import RunbooksUsedMixin
 from readiness.forms.mixins import SubmissionKeyMixin, UniqueWhereTypedMixin, model_choices
 from readiness.forms.widgets import DateInput, DateTimeInput
 from readiness.models import (
@@ -53,7 +54,7 @@ class RunbookForm(ArtefactForm):
         model = Runbook
         fields = [
             "title", "symptom", "normal_looks_like", "problem_signs", "steps", "escalation_level", "is_critical",
-            "last_reviewed_on", "last_exercised_on",
+            "last_reviewed_on",
         ]
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ["symptom", "normal_looks_like", "problem_signs"]}
 
@@ -97,7 +98,7 @@ class KnownIssueForm(ArtefactForm):
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ["symptom", "workaround", "support_script"]}
 
 
-class DrillForm(ArtefactForm):
+class DrillForm(RunbooksUsedMixin, ArtefactForm):
     class Meta:
         model = Drill
         fields = [

@@ -63,7 +63,9 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
         for row in rows:
             getattr(bundles[row.application_id], attr).append(row)
 
-    fill("runbooks", Runbook.objects.filter(application_id__in=ids).select_related("escalation_level"))
+    # Exercises newest first: the runbook gate reads the latest one recorded by the day judged.
+    fill("runbooks", Runbook.objects.filter(application_id__in=ids).select_related("escalation_level")
+         .prefetch_related(models.Prefetch("exercises", queryset=_exercises())))
     fill("alerts", AlertCheck.objects.filter(application_id__in=ids).select_related("owner").prefetch_related(
         models.Prefetch("verifications", queryset=_verifications())))
     fill("access_checks", AccessCheck.objects.filter(application_id__in=ids).select_related("verified_by"))
@@ -85,6 +87,13 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
     for hypercare in Hypercare.objects.filter(application_id__in=ids).select_related("agreed_by"):
         bundles[hypercare.application_id].hypercare = hypercare
     return bundles
+
+
+def _exercises() -> models.QuerySet[Any]:
+    from readiness.models import RunbookExercise
+
+    return RunbookExercise.objects.select_related("exercised_by", "drill", "escalation").order_by(
+        "-exercised_on", "-pk")
 
 
 def _verifications() -> models.QuerySet[Any]:

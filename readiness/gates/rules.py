@@ -13,7 +13,7 @@ from readiness.coverage import GAP_DAYS
 from readiness.gates.escalation import _drill_window_end, check_escalation_path
 from readiness.gates.evidence import Evidence
 from readiness.gates.helpers import _age, _day, _existed, _fmt, _gone, _place
-from readiness.gates.results import Check, Gate, Missing
+from readiness.gates.results import Check, Gate, Missing, Place
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
     AccessCheck,
@@ -21,14 +21,18 @@ from readiness.models import (
     ActionStatus,
     DecisionStatus,
     Duty,
+    ExerciseOutcome,
     GateCode,
     KnownIssueStatus,
+    Runbook,
+    RunbookExercise,
 )
 
 
 def check_runbooks(ev: Evidence, on: date) -> Check:
     """Each critical scenario has a short runbook that names the escalation level to call, reviewed in the last
-    {RUNBOOK_REVIEW_DAYS} days and exercised in the last {RUNBOOK_EXERCISE_DAYS} days."""
+    {RUNBOOK_REVIEW_DAYS} days and exercised in the last {RUNBOOK_EXERCISE_DAYS} days without failing, the exercise
+    recorded with who, how and what happened."""
     slug = ev.application.slug
     result = Check()
     critical = [r for r in ev.runbooks if r.is_critical and _existed(r, on)]
@@ -51,21 +55,40 @@ def check_runbooks(ev: Evidence, on: date) -> Check:
             result.missing.append(
                 Missing(f"“{runbook.title}” was last reviewed {reviewed} days ago.", detail, "Review it", stale=True)
             )
-        exercised = _age(runbook.last_exercised_on, on)
-        if exercised is None:
-            result.missing.append(Missing(f"“{runbook.title}” has never been exercised.", detail, "Record an exercise"))
-        elif exercised > settings.RUNBOOK_EXERCISE_DAYS:
-            result.missing.append(
-                Missing(f"“{runbook.title}” was last exercised {exercised} days ago.", detail, "Record an exercise",
-                        stale=True)
-            )
+        exercise = _last_exercise(runbook, on)
+        lacking = _exercise_missing(runbook, exercise, on, _place("runbook_exercise_create", slug, runbook.pk))
+        if lacking is not None:
+            result.missing.append(lacking)
         if len(result.missing) == before:  # nothing missing for this one
-            assert runbook.last_reviewed_on and runbook.last_exercised_on and runbook.escalation_level
+            assert runbook.last_reviewed_on and exercise and runbook.escalation_level
             result.evidence.append(
                 f"“{runbook.title}”: calls {runbook.escalation_level.name}, reviewed {_fmt(runbook.last_reviewed_on)}, "
-                f"exercised {_fmt(runbook.last_exercised_on)}."
+                f"exercised {_fmt(exercise.exercised_on)} ({exercise.get_how_display().lower()} by {exercise.who}: "
+                f"{exercise.get_outcome_display().lower()})."
             )
     return result
+
+
+def _last_exercise(runbook: Runbook, on: date) -> RunbookExercise | None:
+    """The latest exercise recorded by `on` (exercises are prefetched newest first)."""
+    return next((x for x in runbook.exercises.all() if x.exercised_on <= on and _existed(x, on)), None)
+
+
+def _exercise_missing(runbook: Runbook, exercise: RunbookExercise | None, on: date, record: Place) -> Missing | None:
+    """What the runbook's exercises lack on `on`: a date typed in without evidence is not one."""
+    title = runbook.title
+    if exercise is None:
+        bare = runbook.exercised_without_evidence_on
+        text = (f"“{title}” was marked exercised on {_fmt(bare)} without saying who, how or what happened."
+                if bare and bare <= on else f"“{title}” has never been exercised.")
+        return Missing(text, record, "Record an exercise")
+    age = (on - exercise.exercised_on).days
+    if age > settings.RUNBOOK_EXERCISE_DAYS:
+        return Missing(f"“{title}” was last exercised {age} days ago.", record, "Record an exercise", stale=True)
+    if exercise.outcome == ExerciseOutcome.FAILED:
+        return Missing(f"“{title}” failed when exercised on {_fmt(exercise.exercised_on)}: fix it and exercise it "
+                       "again.", record, "Record an exercise")
+    return None
 
 
 def check_monitoring(ev: Evidence, on: date) -> Check:

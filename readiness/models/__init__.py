@@ -26,6 +26,7 @@ from .artefacts import (
 )
 from .closures import ClosureDay
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
+from .exercises import ExerciseHow, ExerciseOutcome, RunbookExercise
 from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
 from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
@@ -66,6 +67,9 @@ __all__ = [
     "KnownIssue",
     "KnownIssueStatus",
     "Runbook",
+    "RunbookExercise",
+    "ExerciseHow",
+    "ExerciseOutcome",
     "Application",
     "Coverage",
     "CriterionKind",

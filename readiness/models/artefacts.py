@@ -70,12 +70,18 @@ class Runbook(Artefact):
         default=True, help_text="Critical scenarios must have a reviewed, exercised runbook."
     )
     last_reviewed_on = models.DateField(null=True, blank=True)
-    last_exercised_on = models.DateField(null=True, blank=True, help_text="Last used in a drill or a real incident.")
+    # Before issue 15 an exercise was a date typed in (or one click). Kept so it stays visible, but
+    # it is not evidence: the gate counts RunbookExercise rows (who, how, what happened) only.
+    exercised_without_evidence_on = models.DateField(
+        "Marked exercised (no evidence)", null=True, blank=True, editable=False,
+        help_text="A date recorded without who, how or what happened; the runbook gate does not count it.",
+    )
+
     class Meta:
         ordering = ["application_id", "title"]
         constraints = [
             in_range("runbook", "last_reviewed_on"),
-            in_range("runbook", "last_exercised_on"),
+            in_range("runbook", "exercised_without_evidence_on"),
             # Titles differing only in case are one scenario, listed twice.
             unique_ignoring_case(
                 "runbook", "title", "application", message="This application already has a runbook with this title."
@@ -87,7 +93,12 @@ class Runbook(Artefact):
         if level is not None and self.application_id and level.application_id != self.application_id:
             raise ValidationError({"escalation_level": "Pick a level of this application's own escalation path."})
         _not_in_future(self, "last_reviewed_on", "A review cannot be dated in the future.")
-        _not_in_future(self, "last_exercised_on", "An exercise cannot be dated in the future.")
+
+    @property
+    def last_exercised_on(self) -> date | None:
+        """The date of the latest recorded exercise (from the prefetched exercises, newest first)."""
+        latest = next(iter(self.exercises.all()), None)
+        return latest.exercised_on if latest else None
 
 
 class AlertCheck(Artefact):
@@ -252,6 +263,15 @@ class Drill(Artefact):
         if self.answer_minutes is not None and not self.contacts_answered:
             raise ValidationError({"answer_minutes": "Only give a time to answer when the contacts answered."})
         _not_in_future(self, "held_on", "Record a drill once it has been held; this date is in the future.")
+
+    @property
+    def participants(self) -> str:
+        """Who took part, in words, from the attendance ticks ("" when none is ticked)."""
+        roles = [name for name, ticked in (("support", self.support_attended),
+                                           ("engineering", self.engineering_attended),
+                                           ("the business owner", self.business_owner_attended)) if ticked]
+        text = " and ".join([", ".join(roles[:-1]), roles[-1]] if len(roles) > 1 else roles)
+        return text[:1].upper() + text[1:]
 
     @property
     def all_roles_attended(self) -> bool:

@@ -28,13 +28,14 @@ def artefact_save(*, instance: M) -> M:
     return evidence_save(instance, application_ids=[instance.application_id])  # type: ignore[attr-defined]
 
 
-# What a runbook can be marked as done on a day, and the date field that records it.
-RUNBOOK_MARKS = {"reviewed": "last_reviewed_on", "exercised": "last_exercised_on"}
+# What a runbook can be marked as done on a day, and the date field that records it. Not an
+# exercise: that names who, how and what happened (readiness.services.exercises).
+RUNBOOK_MARKS = {"reviewed": "last_reviewed_on"}
 
 
 @transaction.atomic
 def runbook_mark(*, runbook: Runbook, what: str, on: date) -> Runbook:
-    """Date the runbook's last review or exercise (`what`, a key of RUNBOOK_MARKS)."""
+    """Date the runbook's last review (`what`, a key of RUNBOOK_MARKS)."""
     field = RUNBOOK_MARKS[what]
     setattr(runbook, field, on)
     return evidence_save(runbook, application_ids=[runbook.application_id], update_fields=[field])

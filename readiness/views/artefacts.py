@@ -1,5 +1,5 @@
 """Create, edit, list and detail pages of the readiness artefacts, and their small actions
-(mark a runbook reviewed, record an alert firing, add and close drill follow-ups).
+(mark a runbook reviewed, record its exercise, record an alert firing, add and close drill follow-ups).
 
 The six kinds share one set of views, driven by `KINDS`: each kind says its model, form,
 list columns and how to load its rows in a fixed number of queries.
@@ -30,6 +30,7 @@ from readiness.forms.artefacts import (
     KnownIssueForm,
     RunbookForm,
 )
+from readiness.forms.exercises import RunbookExerciseForm
 from readiness.models import (
     AccessCheck,
     AlertCheck,
@@ -42,6 +43,7 @@ from readiness.models import (
 )
 from readiness.permissions import can, require
 from readiness.services import artefacts as services
+from readiness.services import exercises
 from readiness.submissions import once_per_submission
 
 
@@ -66,7 +68,8 @@ class Kind:
 
     def rows(self, application: Application) -> models.QuerySet[Any]:
         qs = self.model.objects.filter(application=application)  # type: ignore[attr-defined]
-        return qs.select_related(*self.related).prefetch_related(*self.prefetch)
+        # The application too: each row's link (get_absolute_url) names its slug.
+        return qs.select_related("application", *self.related).prefetch_related(*self.prefetch)
 
 
 ArtefactFormType = Any
@@ -88,7 +91,8 @@ KINDS: dict[str, Kind] = {
          Column("Calls", lambda r: r.escalation_level.name if r.escalation_level else "—"),
          Column("Reviewed", lambda r: _fmt(r.last_reviewed_on)),
          Column("Exercised", lambda r: _fmt(r.last_exercised_on))],
-        related=("escalation_level",),
+        # Exercises are ordered newest first, so the last exercise is the first prefetched.
+        related=("escalation_level",), prefetch=("exercises",),
     ),
     "alert": Kind(
         "alert", AlertCheck, AlertCheckForm, "alert", "Alerts",
@@ -192,6 +196,8 @@ def _detail_page(request: HttpRequest, application: Application, spec: Kind, ins
     if spec.key == "drill":
         context["action_form"] = action_form or DrillActionForm(drill=instance)
         context["actions"] = list(instance.actions.select_related("owner"))
+    if spec.key in ("runbook", "drill"):
+        context["exercises"] = list(instance.exercises.select_related("runbook", "exercised_by", "drill", "escalation"))
     if spec.key == "alert":
         context["verifications"] = list(instance.verifications.select_related("verified_by"))
     return render(request, "readiness/artefact_detail.html", context, status=status)
@@ -215,7 +221,7 @@ def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = N
     if request.method == "POST":
         form = spec.form(request.POST, instance=instance, application=application)
         if form.is_valid():
-            saved = services.artefact_save(instance=form.save(commit=False))
+            saved = _save(spec, form)
             messages.success(request, f"Saved the {spec.singular} “{saved}”.")
             return redirect(saved.get_absolute_url())
     else:
@@ -224,6 +230,29 @@ def artefact_edit(request: HttpRequest, slug: str, kind: str, pk: int | None = N
     return render(request, "readiness/artefact_form.html", {
         "application": application, "kind": spec, "form": form, "object": instance,
     })
+
+
+def _save(spec: Kind, form: Any) -> Any:
+    if spec.key == "drill":  # and the exercises of the runbooks it used
+        data = form.cleaned_data
+        return exercises.drill_save(drill=form.save(commit=False), runbooks=data["runbooks_used"],
+                                    outcome=data["runbook_outcome"], changes_made=data["runbook_changes"])
+    return services.artefact_save(instance=form.save(commit=False))
+
+
+@login_required
+@once_per_submission
+def runbook_exercise_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application, runbook = _editable(request, slug, "runbook", pk)
+    person = getattr(request.user, "person", None)
+    form = RunbookExerciseForm(request.POST if request.method == "POST" else None, runbook=runbook, initial={
+        "exercised_on": timezone.localdate(), "exercised_by": person.pk if person else None})
+    if form.is_bound and form.is_valid():
+        exercises.runbook_exercise_record(exercise=form.save(commit=False))
+        messages.success(request, f"Recorded the exercise of “{runbook}”.")
+        return redirect(runbook.get_absolute_url())
+    return render(request, "readiness/runbook_exercise_form.html",
+                  {"application": application, "runbook": runbook, "form": form})
 
 
 @login_required
