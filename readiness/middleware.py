@@ -1,11 +1,14 @@
-"""Requests whose parameters cannot be read as text are refused before any view sees them."""
+"""Requests whose parameters cannot be read as text are refused before any view sees them;
+pages are drawn in the viewer's own timezone."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
 
 
 def unreadable(encoded: bytes, *, nul_allowed: bool = False) -> bool:
@@ -44,3 +47,26 @@ class RefuseUnreadableInputMiddleware:
         if is_form and unreadable(request.body, nul_allowed=True):
             return _bad_request("The form holds characters that cannot be read.")
         return self.get_response(request)
+
+
+class ViewerTimezoneMiddleware:
+    """Activate the viewer's timezone for the request: every `|date` of a moment, every form's
+    moment field and `timezone.localtime` then speak it. The name is put in the session when they
+    sign in or change it (readiness.views.preferences), so a page reads no extra row for it; with
+    none, the site's TIME_ZONE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from readiness.services.preferences import SESSION_TIMEZONE
+
+        name = request.session.get(SESSION_TIMEZONE) if hasattr(request, "session") else None
+        try:
+            timezone.activate(ZoneInfo(name)) if name else timezone.deactivate()
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -30,6 +30,7 @@ belongs to an application, membership of that application:
 | people.manage                 | manage_escalation    | role alone: people and teams are org-wide  |
 | reachability.test             | test_reachability    | role alone: a person is org-wide           |
 | token.manage                  | —                    | signed in; only one's own tokens           |
+| preference.edit               | —                    | signed in; only one's own preferences      |
 
 A member of an application is what `Application.is_member` says: its delivery lead, business
 owner or support lead, or a user on its members list. That list is how a support analyst (who
@@ -166,6 +167,7 @@ RULES: dict[str, Rule] = {
     "people.manage": role("manage_escalation"),
     "reachability.test": role("test_reachability"),
     "token.manage": _own_token,
+    "preference.edit": _own_token,
 }
 
 # Why each action is refused, in the words the 403 page shows.
@@ -191,6 +193,7 @@ REFUSALS: dict[str, str] = {
     "people.manage": "Your role does not allow changing people and teams.",
     "reachability.test": "Your role does not allow reachability tests.",
     "token.manage": "You can only manage your own API tokens.",
+    "preference.edit": "You can only change your own preferences.",
 }
 
 # The action guarding each URL (by name, in the readiness namespace) that accepts POST.
@@ -209,6 +212,7 @@ POST_ACTIONS: dict[str, str] = {
     "drillaction_close": "artefact.edit",
     "token_list": "token.manage",
     "token_revoke": "token.manage",
+    "preferences": "preference.edit",
     "level_create": "escalation_path.manage",
     "level_edit": "escalation_path.manage",
     "rule_create": "escalation_path.manage",

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from readiness.views import applications, artefacts, escalation, gates, hypercare, lookup, pack, people, reminders
+from readiness.views import (
+    applications,
+    artefacts,
+    escalation,
+    gates,
+    hypercare,
+    lookup,
+    pack,
+    people,
+    preferences,
+    reminders,
+)
 from readiness.views import history as history_views
 from readiness.views import standins as standin_views
 
@@ -53,6 +64,7 @@ urlpatterns = [
     path("call/classes.json", lookup.class_names, name="lookup_classes"),
     path("api/lookup/", lookup.lookup_api, name="lookup_api"),
     path("account/tokens/", lookup.token_list, name="token_list"),
+    path("account/timezone/", preferences.preferences, name="preferences"),
     path("account/tokens/<int:pk>/revoke/", lookup.token_revoke, name="token_revoke"),
     # Escalation paths, ownership rules and the printable ownership sheet
     path("apps/<slug:slug>/path/", escalation.path_detail, name="path_detail"),

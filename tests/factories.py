@@ -561,3 +561,13 @@ class CountdownDigestFactory(ModelFactory[models.CountdownDigest]):
     week = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=timezone.localdate().weekday()))
     sent_at = factory.LazyFunction(timezone.now)
     applications = 1
+
+
+class UserPreferenceFactory(ModelFactory[models.UserPreference]):
+    """A user's chosen timezone (shown at sign-in on, through their session)."""
+
+    class Meta:
+        model = models.UserPreference
+
+    user = factory.SubFactory(UserFactory)
+    timezone = "Asia/Manila"

@@ -15,6 +15,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.test import Client
@@ -227,6 +228,13 @@ def _hypercare(w: World, row: Model) -> str:
     return _slug(w, "hypercare_detail")
 
 
+def _preferences(w: World) -> str:
+    """The signed-in administrator's own timezone page, their preference row made first (an edit)."""
+    admin = get_user_model().objects.get(username="admin")
+    models.UserPreference.objects.get_or_create(user=admin, defaults={"timezone": "Australia/Melbourne"})
+    return reverse("readiness:preferences")
+
+
 LINE, TEXT, DATE, MOMENT, NUMBER = "line", "text", "date", "moment", "number"
 ARTEFACT = {  # kind: (base, fields, row of the world, visible)
     "runbook": (_runbook, {"title": LINE, "symptom": TEXT, "steps": TEXT, "last_reviewed_on": DATE},
@@ -393,6 +401,11 @@ CASES: dict[str, Case] = {
     "token_create": Case(
         lambda w: reverse("readiness:token_list"), models.ApiToken, lambda w, n: {"name": f"Bot {n}"},
         {"name": LINE}, shown=lambda w, row: reverse("readiness:token_list"), visible=("name",),
+    ),
+    "preferences": Case(
+        _preferences, models.UserPreference, lambda w, n: {"timezone": "Asia/Manila"}, {"timezone": LINE},
+        edits=lambda w: models.UserPreference.objects.get(user__username="admin"),
+        shown=lambda w, row: reverse("readiness:preferences"), visible=("timezone",),
     ),
     "contact_changed": Case(
         _contact_url, models.Person,

@@ -68,6 +68,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "drillaction_close": EDITORS,
     "token_list": SIGNED_IN,
     "token_revoke": SIGNED_IN,  # each their own token
+    "preferences": SIGNED_IN,  # each their own timezone
     "level_create": {(LEAD, True), (ADMIN, True)},
     "level_edit": {(LEAD, True), (ADMIN, True)},
     "rule_create": {(LEAD, True), (ADMIN, True)},

@@ -32,6 +32,7 @@ from .gates import GateCode, GateWaiver, ReadinessSnapshot
 from .hypercare import Escalation, Hypercare, HypercareExtension, HypercareStatus, ResolvedBy, Severity
 from .lookup import LookupDirectory
 from .people import Leave, Person, ReminderChannel, ReminderStep, Team, WorkingHours
+from .preferences import UserPreference
 from .regressions import CountdownDigest, GateRegression
 from .reminders import (
     Channel,
@@ -60,6 +61,7 @@ __all__ = [
     "DrillScenario",
     "GateCode",
     "CountdownDigest",
+    "UserPreference",
     "GateRegression",
     "GateWaiver",
     "ReadinessSnapshot",
