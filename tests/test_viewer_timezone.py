@@ -109,3 +109,14 @@ def test_an_unknown_name_left_in_a_session_falls_back_to_the_site(client) -> Non
     page = client.get(reverse("readiness:preferences"))
     assert page.status_code == 200
     assert f">{settings.TIME_ZONE}</a>" in page.content.decode()
+
+
+def test_the_pack_shows_an_alerts_last_firing_for_people_in_the_viewers_timezone(client) -> None:
+    app = factories.hypercare_application()
+    seen = timezone.now() - timedelta(days=2)
+    factories.AlertVerificationFactory(alert=factories.AlertCheckFactory(application=app), verified_at=seen)
+    factories.UserPreferenceFactory(user=app.delivery_lead, timezone="Asia/Manila")
+    _sign_in(client, app.delivery_lead)
+    page = client.get(reverse("readiness:handoff_pack", args=[app.slug])).content.decode()
+    assert _as_seen_in(seen, "Asia/Manila") in page
+    assert seen.astimezone(ZoneInfo("Asia/Manila")).isoformat() not in page
