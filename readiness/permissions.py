@@ -28,6 +28,14 @@ belongs to an application, membership of that application:
 | hypercare.hand_over_ownership | —                    | the current business owner, or a superuser |
 |                               |                      | (anyone who may edit while there is none)  |
 | people.manage                 | manage_escalation    | role alone: people and teams are org-wide  |
+|                               |                      | (and importing a people CSV)               |
+| catalog.import                | edit_readiness       | role alone to open it; each application it |
+|                               |                      | changes asks application.edit, each one it |
+|                               |                      | creates application.create, each team or   |
+|                               |                      | person people.manage                       |
+| paths.import                  | manage_escalation    | role alone to open it; each application it |
+|                               |                      | changes asks escalation_path.manage, each  |
+|                               |                      | one it creates application.create          |
 | reachability.test             | test_reachability    | role alone: a person is org-wide           |
 | token.manage                  | —                    | signed in; only one's own tokens           |
 | preference.edit               | —                    | signed in; only one's own preferences      |
@@ -165,6 +173,8 @@ RULES: dict[str, Rule] = {
     "hypercare.sign_off": business_owner_with("sign_off_hypercare"),
     "hypercare.hand_over_ownership": _hand_over_ownership,
     "people.manage": role("manage_escalation"),
+    "catalog.import": role("edit_readiness"),
+    "paths.import": role("manage_escalation"),
     "reachability.test": role("test_reachability"),
     "token.manage": _own_token,
     "preference.edit": _own_token,
@@ -191,6 +201,8 @@ REFUSALS: dict[str, str] = {
     "hypercare.sign_off": "Only the application's business owner signs off hypercare.",
     "hypercare.hand_over_ownership": "Only the current business owner or an administrator can hand it on.",
     "people.manage": "Your role does not allow changing people and teams.",
+    "catalog.import": "Your role does not allow importing a service catalog.",
+    "paths.import": "Your role does not allow importing escalation paths.",
     "reachability.test": "Your role does not allow reachability tests.",
     "token.manage": "You can only manage your own API tokens.",
     "preference.edit": "You can only change your own preferences.",
@@ -225,6 +237,9 @@ POST_ACTIONS: dict[str, str] = {
     "team_create": "people.manage",
     "team_edit": "people.manage",
     "closure_days": "people.manage",
+    "catalog_import": "catalog.import",
+    "people_import": "people.manage",
+    "paths_import": "paths.import",
     "reachability_test_send": "reachability.test",
     "reachability_test_record": "reachability.test",
     "hypercare_plan_edit": "hypercare.edit",

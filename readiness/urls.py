@@ -17,6 +17,7 @@ from readiness.views import (
     reminders,
 )
 from readiness.views import history as history_views
+from readiness.views import imports as import_views
 from readiness.views import standins as standin_views
 
 app_name = "readiness"
@@ -115,4 +116,10 @@ urlpatterns = [
     path("apps/<slug:slug>/history/", history_views.history, name="history"),
     path("apps/<slug:slug>/handoff-pack/", pack.handoff_pack, name="handoff_pack"),
     path("apps/<slug:slug>/handoff-pack.json", pack.handoff_pack_json, name="handoff_pack_json"),
+    # Imports: a file previewed (nothing written), then imported as previewed (issue 16)
+    path("import/catalog/", import_views.import_page, {"kind": "catalog"}, name="catalog_import"),
+    path("import/people/", import_views.import_page, {"kind": "people"}, name="people_import"),
+    path("import/paths/", import_views.import_page, {"kind": "paths"}, name="paths_import"),
+    path("people.csv", import_views.people_export, name="people_export"),
+    path("paths.csv", import_views.paths_export, name="paths_export"),
 ]

@@ -717,3 +717,28 @@ def test_the_database_refuses_what_the_forms_refuse(world: World, model: type[Mo
     with pytest.raises(IntegrityError), transaction.atomic():
         model._default_manager.filter(pk=row.pk).update(**{field: value})
 
+
+
+# --- import pages (issue 16): any text gets a preview or a reason, and the preview writes nothing ---
+
+@pytest.mark.parametrize("kind", ["catalog", "people", "paths"])
+def test_an_import_preview_of_any_text_answers_and_writes_nothing(world: World, kind: str) -> None:
+    url = reverse(f"readiness:{kind}_import")
+    before = (models.Application.objects.count(), models.Team.objects.count(), models.Person.objects.count(),
+              models.EscalationLevel.objects.count())
+
+    @settings(max_examples=40, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(text=st.one_of(st.sampled_from(ODD_TEXT), st.text(max_size=300)), as_file=st.booleans())
+    def preview(text: str, as_file: bool) -> None:
+        from io import BytesIO
+
+        data = {"file": BytesIO(text.encode("utf-8", "surrogatepass"))} if as_file else {"text": text}
+        response = world.client.post(url, data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'id="preview-heading"' in page or "is-invalid" in page  # a preview, or a reason beside the field
+
+    preview()
+    assert before == (models.Application.objects.count(), models.Team.objects.count(),
+                      models.Person.objects.count(), models.EscalationLevel.objects.count())

@@ -18,7 +18,7 @@ class ApplicationForm(UniqueWhereTypedMixin, forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "name", "slug", "description", "current_release", "go_live_date", "stage", "delivery_lead",
+            "name", "slug", "description", "current_release", "go_live_date", "stage", "owner_team", "delivery_lead",
             "business_owner", "support_lead", "members", "synonyms",
         ]
         widgets = {

@@ -29,7 +29,7 @@ class Stage(models.TextChoices):
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def with_people(self) -> ApplicationQuerySet:
-        return self.select_related("delivery_lead", "business_owner", "support_lead")
+        return self.select_related("delivery_lead", "business_owner", "support_lead", "owner_team")
 
 
 class Application(models.Model):
@@ -53,6 +53,16 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="applications", blank=True)
+    # The team that owns it, as the service catalog says (spec.owner of a Backstage entity).
+    owner_team = models.ForeignKey(
+        "readiness.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="applications",
+        verbose_name="owning team",
+    )
+    # The Backstage entity it was imported from ("component:default/orders"): a re-import finds
+    # it by this, so it updates the application rather than adding a second (readiness.imports).
+    catalog_ref = models.CharField(
+        max_length=255, blank=True, editable=False, verbose_name="catalog entity",
+    )
     # How often contacts on this application's path must confirm their details (reminders).
     contact_verification_days = models.PositiveSmallIntegerField(default=90)
     first_level_verification_days = models.PositiveSmallIntegerField(
@@ -101,6 +111,11 @@ class Application(models.Model):
                 name="readiness_application_name_ci_unique",
                 violation_error_message="There is already an application with this name (in another case).",
                 violation_error_code="readiness_application_name_ci_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["catalog_ref"], condition=~models.Q(catalog_ref=""),
+                name="readiness_application_catalog_ref_unique",
+                violation_error_message="Another application was imported from this catalog entity.",
             ),
         ]
 
