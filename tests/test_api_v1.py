@@ -232,7 +232,16 @@ def test_a_member_lead_records_evidence_and_the_pages_show_it(app) -> None:
             "contacts_answered": True,
         },
     )
-    exercised = caller.post(f"/applications/{app.slug}/runbooks/{runbook.pk}/exercised", {})
+    exercised = caller.post(
+        f"/applications/{app.slug}/runbooks/{runbook.pk}/exercised",
+        {
+            "exercised_on": timezone.localdate().isoformat(),
+            "how": "walk_through",
+            "participants": "Service desk",
+            "outcome": "worked",
+            "what_happened": "Followed every step; each matched the screens.",
+        },
+    )
 
     assert issue.status_code == 201 and issue.json()["title"] == "Invoices print twice"
     assert drill.status_code == 201 and drill.json()["after_hours"] is True
@@ -241,8 +250,7 @@ def test_a_member_lead_records_evidence_and_the_pages_show_it(app) -> None:
     browser.force_login(app.delivery_lead)
     assert "Invoices print twice" in browser.get(reverse("readiness:knownissue_list", args=[app.slug])).content.decode()
     assert "Night pager drill" in browser.get(reverse("readiness:drill_list", args=[app.slug])).content.decode()
-    runbook.refresh_from_db()
-    assert runbook.last_exercised_on == timezone.localdate()
+    assert runbook.exercises.get().participants == "Service desk"
 
 
 def test_an_analyst_on_the_application_logs_an_escalation(app) -> None:

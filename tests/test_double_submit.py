@@ -104,7 +104,7 @@ def _world() -> dict[str, Any]:
     drill = factories.DrillFactory(application=application)
     alert = factories.AlertCheckFactory(application=application, signal="Queue depth")
     return {"admin": admin, "app": application, "person": person, "drill": drill, "alert": alert,
-            "planless": factories.ApplicationFactory()}
+            "planless": factories.ApplicationFactory(), "runbook": factories.RunbookFactory(application=application)}
 
 
 def _cases(w: dict[str, Any]) -> dict[str, Case]:
@@ -151,6 +151,12 @@ def _cases(w: dict[str, Any]) -> dict[str, Case]:
             "alert_verify", {"verified_at": f"{timezone.localtime() - timedelta(hours=1):%Y-%m-%dT%H:%M}",
                              "verified_by": str(person.pk), "evidence": "Paged at 10:02."},
             alert.verifications.all(), None, slug, alert.pk,
+        ),
+        "runbook_exercise_create": simple(
+            "runbook_exercise_create", {"exercised_on": f"{today:%Y-%m-%d}", "how": "walk_through",
+                                        "participants": "Service desk", "outcome": "worked",
+                                        "what_happened": "Followed each step; all matched."},
+            w["runbook"].exercises.all(), None, slug, w["runbook"].pk,
         ),
         "drillaction_create": Case(at("drill_detail", slug, drill.pk), at("drillaction_create", slug, drill.pk),
                                    {"description": "Fix the bridge number", "owner": str(person.pk)},
