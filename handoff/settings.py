@@ -272,6 +272,8 @@ CELERY_BEAT_SCHEDULE = {
     # Swept daily, claimed weekly: a Monday lost to a mail outage is made up on Tuesday, and a lead
     # whose first application comes within 30 days midweek hears that week.
     "countdown-digests": {"task": "readiness.tasks.countdown_digests_sweep", "schedule": crontab(hour=7, minute=45)},
+    # Ends the sign-in of people marked as leaving ahead of the day, once the day has come.
+    "leavers-access": {"task": "readiness.tasks.leavers_access_sweep", "schedule": crontab(hour=0, minute=10)},
 }
 # /health/workers/ reports the worker and beat as stale when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 300)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
+from readiness.confirmation import confirmation_of
 from readiness.models.people import Person
 
 if TYPE_CHECKING:
@@ -14,11 +17,15 @@ if TYPE_CHECKING:
 def answer_as_dict(result: Answer) -> dict[str, Any]:
     """The answer as JSON for the API: the same facts the page shows."""
 
+    now = timezone.now()
+
     def person(p: Person | None, local: datetime | None = None) -> dict[str, Any] | None:
         if p is None:
             return None
-        data = {"name": p.name, "email": p.email, "phone": p.phone, "chat_handle": p.chat_handle,
-                "timezone": p.timezone}
+        data: dict[str, Any] = {"name": p.name, "email": p.email, "phone": p.phone, "chat_handle": p.chat_handle,
+                                "timezone": p.timezone}
+        # Whether their details can be trusted: a chat tool should warn before calling a stale contact.
+        data["confirmation"] = confirmation_of(p, now).as_json()
         if local is not None:
             data["local_time"] = local.isoformat()
         return data

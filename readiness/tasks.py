@@ -134,3 +134,13 @@ def api_token_touch(token_pk: int, at: str) -> None:
     from readiness.services.api import api_token_mark_used
 
     api_token_mark_used(token_pk=token_pk, at=datetime.fromisoformat(at))
+
+
+@shared_task
+def leavers_access_sweep() -> int:
+    """Daily (beat): end the sign-in and API tokens of people whose leaving day has come."""
+    from readiness.services.people import leavers_access_sweep as sweep
+
+    ended = sweep()
+    logger.info("leavers_access_sweep: sign-in ended for %s people", ended)
+    return ended

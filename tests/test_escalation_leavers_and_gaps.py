@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from readiness.coverage import coverage_gaps
 from readiness.gates import verdict_for
+from readiness.leavers import Kind
 from readiness.models import Application, Coverage, EscalationLevel, GateCode, Person
 from readiness.services.people import person_mark_left
 from tests.factories import (
@@ -162,12 +163,14 @@ def test_marking_a_person_left_lists_everything_that_named_them_and_marks_levels
     response = _client(lead).post(f"/people/{aisha.pk}/left/", {"left_on": NOW.date().isoformat()}, follow=True)
 
     references = response.context["references"]
-    assert {level: tuple(roles) for level, roles in references.levels} == {
-        path.engineering: ("primary",), dispatch_level: ("backup",)}
-    assert [r.title for r in references.runbooks] == ["Failed order submission"]
-    assert [r.name for r in references.rules] == ["Defects and failed jobs"]
+    assert set(references.levels) == {path.engineering, dispatch_level}
+    assert [item.role.split(" (")[0] for item in references.of(Kind.LEVEL)] == ["L2 backup", "L2 primary"]
+    assert [item.role for item in references.of(Kind.RUNBOOK)] == [
+        f"the level runbook “Failed order submission” calls (L2 {path.engineering.name})"]
+    assert [item.role for item in references.of(Kind.RULE)] == [
+        f"the level taking “Defects and failed jobs” (L2 {path.engineering.name})"]
     html = response.content.decode()
-    assert "Aisha Karim is marked as left. 2 level(s) naming them are now stale" in html
+    assert "Aisha Karim is marked as left: 4 item(s) naming them are flagged" in html
     assert "Defects and failed jobs" in html and "Failed order submission" in html
     stale = EscalationLevel.objects.filter(stale_since__isnull=False)
     assert set(stale) == {path.engineering, dispatch_level}

@@ -164,7 +164,8 @@ def test_escalation_path_gate_lists_each_gap_of_a_level(app) -> None:
         factories.EscalationLevelFactory(application=app, position=1, name="Pricing", primary=gone, backup=None,
                                          duties=[], coverage=Coverage.BUSINESS_HOURS)
         assert _missing(app, GateCode.ESCALATION_PATH) == [
-            "L1 Pricing: the primary, Sam Fletcher, has left.",
+            f"Sam Fletcher left on {(START.date() - timedelta(days=5)).day} {START.date() - timedelta(days=5):%b %Y}: "
+            "replace them as L1 primary (Pricing).",
             "L1 Pricing has no backup.",
             "L1 Pricing has no decision rights.",
             # A business-hours level's gaps are its promised weekday hours with nobody to call;

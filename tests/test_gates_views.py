@@ -222,9 +222,10 @@ def test_checklist_query_count_is_constant(client, lead, apps, per_kind) -> None
 # the user's own and their groups'), the navigation's roles; those on the page without a current
 # verdict are judged in memory. Checklist: session, user, the application, today's verdict and
 # the chart's recorded days (one query), waivers (these applications have one; none, no query),
-# permissions (two), membership (asked once however often), the navigation's roles.
+# permissions (two), membership (asked once however often), the navigation's roles, and the
+# application's role holders and hypercare joined, for who must be replaced (readiness.leavers).
 DASHBOARD_QUERIES = 7
-CHECKLIST_QUERIES = 9
+CHECKLIST_QUERIES = 10
 
 
 def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:

@@ -178,7 +178,7 @@ class ClosureDayForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
         error_messages = {"day": {"unique": "The organisation is already closed that day."}}
 
 
-class MarkLeftForm(FieldsOnlyMixin, forms.Form):
+class MarkLeftForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
     left_on = forms.DateField(
         label="Left on",
         widget=forms.DateInput(attrs={"type": "date"}),

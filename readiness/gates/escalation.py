@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
 from readiness.gates.evidence import Evidence
-from readiness.gates.helpers import _day, _fmt, _gone, _place
+from readiness.gates.helpers import _day, _fmt, _gone, _place, leaver_text
 from readiness.gates.results import Check, Missing
 from readiness.models import (
     Coverage,
@@ -36,25 +36,23 @@ def check_escalation_path(ev: Evidence, on: date) -> Check:
         edit = _place("level_edit", slug, level.pk)
         name = f"L{level.position} {level.name}"
         problems: list[Missing] = []
-        if _gone(level.primary, on):
-            problems.append(Missing(f"{name}: the primary, {level.primary}, has left.", edit, "Replace", stale=True))
+        # Someone on it left (or leaves, once the level was marked stale for it): who, as what.
+        leaving = level.stale_since is not None and _day(level.stale_since) <= on
+        for role, person in (("primary", level.primary), ("backup", level.backup),
+                             ("after-hours cover", level.after_hours_cover)):
+            if person is not None and person.left_on is not None and (_gone(person, on) or leaving):
+                problems.append(Missing(leaver_text(person, f"L{level.position} {role} ({level.name})", on) + ".",
+                                        edit, "Replace", stale=True))
         if level.backup_id is None:
             problems.append(Missing(f"{name} has no backup.", edit, "Name a backup"))
-        elif _gone(level.backup, on):
-            problems.append(Missing(f"{name}: the backup, {level.backup}, has left.", edit, "Replace", stale=True))
         if not level.duties and not level.other_decision_rights.strip():
             problems.append(Missing(f"{name} has no decision rights.", edit, "Give decision rights"))
         # Only a level promising after-hours cover needs someone to carry the pager; one promising
         # business or extended hours promises nothing at night (the path as a whole must, below).
-        if level.coverage == Coverage.AFTER_HOURS or level.after_hours_cover_id is not None:
-            if level.after_hours_cover_id is None:
-                problems.append(Missing(f"{name} has no after-hours cover.", edit, "Name after-hours cover"))
-            elif _gone(level.after_hours_cover, on):
-                problems.append(
-                    Missing(f"{name}: the after-hours cover, {level.after_hours_cover}, has left.", edit, "Replace",
-                            stale=True)
-                )
-        if level.stale_since and _day(level.stale_since) <= on and not problems:
+        if (level.coverage == Coverage.AFTER_HOURS or level.after_hours_cover_id is not None) \
+                and level.after_hours_cover_id is None:
+            problems.append(Missing(f"{name} has no after-hours cover.", edit, "Name after-hours cover"))
+        if leaving and not problems:
             reason = level.stale_reason or "someone on it changed"
             problems.append(Missing(f"{name} is marked stale: {reason}.", edit, "Review the level", stale=True))
         # Contacts who left three reminders unanswered (readiness/services/reminders.py) are stale.

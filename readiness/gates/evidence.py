@@ -15,6 +15,7 @@ from readiness.models import (
     Application,
     DecisionRecord,
     Drill,
+    DrillAction,
     EscalationLevel,
     ExitCriterion,
     GateWaiver,
@@ -70,7 +71,9 @@ def load_evidence(applications: Iterable[Application]) -> dict[int, Evidence]:
         models.Prefetch("verifications", queryset=_verifications())))
     fill("access_checks", AccessCheck.objects.filter(application_id__in=ids).select_related("verified_by"))
     fill("known_issues", KnownIssue.objects.filter(application_id__in=ids).select_related("owner"))
-    fill("drills", Drill.objects.filter(application_id__in=ids).prefetch_related("actions"))
+    # Each follow-up's owner: gate 6 says who must be replaced when they left.
+    fill("drills", Drill.objects.filter(application_id__in=ids).prefetch_related(
+        models.Prefetch("actions", queryset=DrillAction.objects.select_related("owner"))))
     fill("decisions", DecisionRecord.objects.filter(application_id__in=ids))
     fill("levels", EscalationLevel.objects.filter(application_id__in=ids).select_related(
         "primary", "backup", "after_hours_cover"))

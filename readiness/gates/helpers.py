@@ -40,3 +40,11 @@ def _fmt(day: date) -> str:
 
 def _gone(person: Person | None, on: date) -> bool:
     return person is not None and person.has_left(on)
+
+
+def leaver_text(person: Person, role: str, on: date) -> str:
+    """Who must be replaced, as the checklist and the leaver's page say it: "Ben Walsh left on
+    3 Dec 2026: replace them as L2 primary (Engineering)" ("leaves on" for a day ahead of `on`)."""
+    assert person.left_on is not None
+    verb = "left" if person.left_on <= on else "leaves"
+    return f"{person.name} {verb} on {person.left_on.day} {person.left_on:%b %Y}: replace them as {role}"

@@ -12,7 +12,7 @@ from django.conf import settings
 from readiness.coverage import GAP_DAYS
 from readiness.gates.escalation import _drill_window_end, check_escalation_path
 from readiness.gates.evidence import Evidence
-from readiness.gates.helpers import _age, _day, _existed, _fmt, _gone, _place
+from readiness.gates.helpers import _age, _day, _existed, _fmt, _gone, _place, leaver_text
 from readiness.gates.results import Check, Gate, Missing, Place
 from readiness.models import (
     REQUIRED_DRILL_SCENARIOS,
@@ -102,10 +102,11 @@ def check_monitoring(ev: Evidence, on: date) -> Check:
     for alert in alerts:
         edit = _place("alert_edit", slug, alert.pk)
         before = len(result.missing)
-        if alert.owner_id is None or _gone(alert.owner, on):
-            text = f"“{alert.signal}” has no owner." if alert.owner_id is None else (
-                f"“{alert.signal}” is owned by {alert.owner}, who has left.")
-            result.missing.append(Missing(text, edit, "Assign an owner"))
+        if alert.owner is None:
+            result.missing.append(Missing(f"“{alert.signal}” has no owner.", edit, "Assign an owner"))
+        elif _gone(alert.owner, on):
+            result.missing.append(Missing(leaver_text(alert.owner, f"owner of the alert “{alert.signal}”", on) + ".",
+                                          edit, "Replace"))
         if not alert.user_impact.strip():
             result.missing.append(Missing(f"“{alert.signal}” does not say why it matters to users.", edit, "Explain"))
         # verifications are prefetched newest first
@@ -237,10 +238,11 @@ def check_rehearsal(ev: Evidence, on: date) -> Check:
             continue
         for action in drill.actions.all():
             if action.status == ActionStatus.OPEN or (action.closed_on and action.closed_on > on):
-                result.missing.append(
-                    Missing(f"Follow-up “{action.description}” from “{drill.title}” is still open.",
-                            _place("drill_detail", slug, drill.pk), "Close it")
-                )
+                text = f"Follow-up “{action.description}” from “{drill.title}” is still open."
+                if action.owner is not None and _gone(action.owner, on):
+                    role = f"owner of the follow-up “{action.description}” (drill “{drill.title}”)"
+                    text = leaver_text(action.owner, role, on) + "; it is still open."
+                result.missing.append(Missing(text, _place("drill_detail", slug, drill.pk), "Close it"))
     return result
 
 
@@ -264,7 +266,11 @@ def check_known_issues(ev: Evidence, on: date) -> Check:
                 Missing(f"“{issue.title}” is tied to release {issue.release}, not {release}: retest it, then tie it "
                         "to the current release or close it.", edit, "Trim", stale=True)
             )
-        if not issue.workaround.strip() and (issue.owner_id is None or _gone(issue.owner, on)):
+        if not issue.workaround.strip() and issue.owner is not None and _gone(issue.owner, on):
+            role = f"owner of the known issue “{issue.title}”"
+            result.missing.append(Missing(leaver_text(issue.owner, role, on) + " (it has no workaround).", edit,
+                                          "Replace or add a workaround"))
+        elif not issue.workaround.strip() and issue.owner is None:
             result.missing.append(Missing(f"“{issue.title}” has neither a workaround nor an owner.", edit,
                                           "Add a workaround"))
         if len(result.missing) == before:  # nothing missing for this one

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, time
 from typing import cast
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
+from readiness.leavers import References, person_references
 from readiness.models import (
-    AlertCheck,
+    ApiToken,
     EscalationLevel,
-    KnownIssue,
     Leave,
-    OwnershipRule,
     Person,
-    Runbook,
     Team,
     WorkingHours,
 )
@@ -116,67 +116,67 @@ def leave_delete(*, leave: Leave) -> None:
     application_evidence_changed(person_ids=[leave.person_id])
 
 
-@dataclass
-class References:
-    """Everything that names a person: what must be changed when they leave."""
+@transaction.atomic
+def person_mark_left(*, person: Person, left_on: date) -> References:
+    """Record that a person left (or leaves on `left_on`) and flag everything that named them.
 
-    levels: list[tuple[EscalationLevel, list[str]]] = field(default_factory=list)  # level, roles held
-    runbooks: list[Runbook] = field(default_factory=list)  # sending to one of those levels
-    rules: list[OwnershipRule] = field(default_factory=list)  # taken by one of those levels
-    alerts: list[AlertCheck] = field(default_factory=list)  # owned by the person
-    known_issues: list[KnownIssue] = field(default_factory=list)  # owned by the person
-
-    @property
-    def count(self) -> int:
-        return len(self.levels) + len(self.runbooks) + len(self.rules) + len(self.alerts) + len(self.known_issues)
-
-
-def person_references(person: Person) -> References:
-    """Levels naming the person, and the runbooks and rules that send to those levels (five queries)."""
-    levels = list(
-        EscalationLevel.objects.filter(Q(primary=person) | Q(backup=person) | Q(after_hours_cover=person))
-        .select_related("application")
-        .order_by("application__name", "position")
-    )
-    ids = [level.pk for level in levels]
-    return References(
-        levels=[(level, _roles_of(person, level)) for level in levels],
-        runbooks=list(
-            Runbook.objects.filter(escalation_level_id__in=ids)
-            .select_related("application", "escalation_level")
-            .order_by("application__name", "title")
-        ),
-        rules=list(
-            OwnershipRule.objects.filter(level_id__in=ids)
-            .select_related("application", "level")
-            .order_by("application__name", "name")
-        ),
-        alerts=list(AlertCheck.objects.filter(owner=person).select_related("application")),
-        known_issues=list(KnownIssue.objects.filter(owner=person).select_related("application")),
-    )
+    Flags, per kind: each level naming them is marked stale (stored: stale_since and why, until
+    an edit names someone else; the lookup passes over them and gate 4 blocks); runbooks and
+    rules are flagged through their stale level (they name a level, not the person). Alerts,
+    known issues, drill follow-ups, application roles and sign-offs waiting for them name the
+    person directly: their flag is the person's leaving date itself, which the gates, the
+    checklist's "who must be replaced" and this person's page read, so it lasts exactly as long
+    as the item names them. Their sign-in ends once the day has come (leaver_access_end).
+    Person's history records it, with what was done. Two identical POSTs at once: the second
+    waits on the row lock, then finds them marked and does nothing more.
+    """
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.left_on == left_on:
+        return person_references(locked)
+    person.left_on = left_on
+    person.full_clean()
+    references = person_references(person)
+    ended = leaver_access_end(person=person) if left_on <= timezone.localdate() else (0, 0)
+    person._change_reason = _left_reason(references, *ended)  # type: ignore[attr-defined]
+    person.save()
+    # Loaded again: their people, as now saved, say who left and when (level_stale_reason).
+    levels_mark_stale(levels=list(EscalationLevel.objects.filter(pk__in=[level.pk for level in references.levels])
+                                  .select_related("primary", "backup", "after_hours_cover")))
+    application_evidence_changed(application_ids=references.application_ids, person_ids=[person.pk])
+    return references
 
 
-def _roles_of(person: Person, level: EscalationLevel) -> list[str]:
-    roles = []
-    if level.primary_id == person.pk:
-        roles.append("primary")
-    if level.backup_id == person.pk:
-        roles.append("backup")
-    if level.after_hours_cover_id == person.pk:
-        roles.append("after-hours cover")
-    return roles
+def _left_reason(references: References, tokens: int, sessions: int) -> str:
+    access = f"; sign-in ended, {tokens} API token(s) revoked, {sessions} session(s) ended" \
+        if references.user_active or tokens or sessions else ""
+    return f"Marked as left: {references.count} item(s) flagged{access}"[:100]
 
 
 @transaction.atomic
-def person_mark_left(*, person: Person, left_on: date) -> References:
-    """Record that a person left; every level naming them is stale until someone replaces them."""
-    person.left_on = left_on
-    person.full_clean()
-    person.save()
-    references = person_references(person)
-    levels_mark_stale(levels=[level for level, _ in references.levels])
-    application_evidence_changed(person_ids=[person.pk])
-    return references
+def leaver_access_end(*, person: Person) -> tuple[int, int]:
+    """End the sign-in of someone who has left: the account is deactivated, their sessions are
+    deleted and their API tokens revoked (each in the token's history). Returns (tokens revoked,
+    sessions ended); (0, 0) when they have no account or it was ended already."""
+    user = User.objects.select_for_update().filter(pk=person.user_id).first() if person.user_id else None
+    if user is None:
+        return 0, 0
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    now = timezone.now()
+    tokens = list(ApiToken.objects.active().filter(user=user))
+    for token in tokens:
+        token.revoked_at = now
+    bulk_update_with_history(tokens, ApiToken, ["revoked_at"], default_change_reason="Its owner left")
+    return len(tokens), user_sessions_end(user_id=user.pk)
+
+
+def user_sessions_end(*, user_id: int) -> int:
+    """Delete the user's sessions. Sessions are rows (django.contrib.sessions' database engine)
+    holding the user id inside their encoded data: each live one is decoded once."""
+    mine = [session.pk for session in Session.objects.filter(expire_date__gt=timezone.now())
+            if str(session.get_decoded().get(SESSION_KEY)) == str(user_id)]
+    return Session.objects.filter(pk__in=mine).delete()[0]
 
 
 @transaction.atomic
@@ -194,3 +194,12 @@ def levels_mark_stale(*, levels: list[EscalationLevel]) -> list[EscalationLevel]
         changed.append(level)
     application_evidence_changed(application_ids=[level.application_id for level in changed])
     return changed
+
+
+def leavers_access_sweep() -> int:
+    """Daily (beat): end the sign-in of everyone whose leaving day has come, who was marked as
+    leaving ahead of it (person_mark_left ends it at once for a day already come)."""
+    due = list(Person.objects.filter(left_on__lte=timezone.localdate(), user__is_active=True))
+    for person in due:
+        leaver_access_end(person=person)
+    return len(due)

@@ -84,11 +84,19 @@ def _latest_verification(alert: AlertCheck) -> str:
     return _fmt(timezone.localdate(latest.verified_at)) if latest else "never"
 
 
+def _calls(runbook: Runbook) -> str:
+    """The level the runbook calls, flagged while someone on it has left (person_mark_left)."""
+    level = runbook.escalation_level
+    if level is None:
+        return "—"
+    return f"{level.name} (stale: {level.stale_reason})" if level.stale_since else level.name
+
+
 KINDS: dict[str, Kind] = {
     "runbook": Kind(
         "runbook", Runbook, RunbookForm, "runbook", "Runbooks",
         [Column("Critical", lambda r: "Yes" if r.is_critical else "No"),
-         Column("Calls", lambda r: r.escalation_level.name if r.escalation_level else "—"),
+         Column("Calls", _calls),
          Column("Reviewed", lambda r: _fmt(r.last_reviewed_on)),
          Column("Exercised", lambda r: _fmt(r.last_exercised_on))],
         # Exercises are ordered newest first, so the last exercise is the first prefetched.

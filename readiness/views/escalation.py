@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
+from readiness.confirmation import ConfirmationState, confirmation_of
 from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
 from readiness.coverage_timeline import TimelineDay, days_off_ahead, level_timeline
 from readiness.directory import levels_with_people
@@ -123,10 +124,14 @@ def ownership_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     for rule in rules:
         rule.taken_by = by_id.get(rule.level_id)  # type: ignore[attr-defined]  # for the sheet only
     printed_at: datetime = timezone.now()
+    # Contacts whose details cannot be trusted, marked beside their name and counted at the top.
+    people = {p.pk: p for level in levels for p in (level.primary, level.backup, level.after_hours_cover) if p}
+    unconfirmed = sum(1 for p in people.values()
+                      if p.left_on is None and confirmation_of(p, printed_at).state != ConfirmationState.CONFIRMED)
     return render(
         request,
         "readiness/ownership_sheet.html",
         {"application": application, "levels": levels, "rules": rules, "printed_at": printed_at,
-         "days_off": days_off_ahead(levels, printed_at), "gap_days": GAP_DAYS,
+         "days_off": days_off_ahead(levels, printed_at), "gap_days": GAP_DAYS, "unconfirmed": unconfirmed,
          "standins": [s for level in levels for s in level_standins(level) if s.ends_at > printed_at]},
     )

@@ -24,6 +24,7 @@ from readiness.forms.gates import GateWaiverForm, WaiverRevokeForm
 from readiness.gates.chart import chart_days, readiness_chart
 from readiness.gates.verdict import Verdict
 from readiness.gates.version import rules_version
+from readiness.leavers import leavers_to_replace
 from readiness.models import Application, GateCode, GateWaiver, Hypercare, ReadinessSnapshot, Stage
 from readiness.models.gates import WaiverStatus, current_q
 from readiness.permissions import can, require
@@ -196,6 +197,8 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
         # Only an application in hypercare can be back in it after a sign-off: others spare the query.
         "reopened": Hypercare.objects.filter(application=application).exclude(reopened_reason="")
         .values("reopened_reason", "reopened_at").first() if application.stage == Stage.HYPERCARE else None,
+        # People who left, still named here: application roles and the hypercare sign-off.
+        "leavers": leavers_to_replace(application),
     })
 
 

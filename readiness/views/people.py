@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from readiness.forms.people import ClosureDayForm, LeaveForm, MarkLeftForm, PersonForm, TeamForm, week_formset
+from readiness.leavers import person_references
 from readiness.models import ClosureDay, Leave, Person, Team
 from readiness.permissions import can, require
 from readiness.public_holidays import upcoming_holidays
@@ -19,7 +20,6 @@ from readiness.services.people import (
     leave_add,
     leave_delete,
     person_mark_left,
-    person_references,
     person_save,
     team_save,
 )
@@ -57,7 +57,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "references": person_references(person),
             "holidays": upcoming_holidays(person.region, timezone.localdate()),
             "leave_form": LeaveForm(),
-            "left_form": MarkLeftForm(),
             "can_manage": can(request.user, MANAGE),
         },
     )
@@ -123,25 +122,32 @@ def leave_remove(request: HttpRequest, pk: int, leave_pk: int) -> HttpResponse:
 
 
 @login_required
+@once_per_submission
 def person_leave_company(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark a person as left; then show everything that named them, to be replaced."""
+    """Everything naming a person, then the button that marks them as left and flags it all;
+    afterwards, what still names them and where to replace them."""
     person = get_object_or_404(Person.objects.with_calendar(), pk=pk)
     form = MarkLeftForm(request.POST or None)
     if request.method == "POST":
         require(request.user, MANAGE)
+        if person.left_on is not None:
+            messages.info(request, f"{person.name} is already marked as left.")
+            return redirect("readiness:person_left", pk=person.pk)
         if form.is_valid():
             references = person_mark_left(person=person, left_on=form.cleaned_data["left_on"])
+            access = " Their sign-in is ended and their API tokens are revoked." \
+                if person.user_id and form.cleaned_data["left_on"] <= timezone.localdate() else ""
             messages.warning(
                 request,
-                f"{person.name} is marked as left. {len(references.levels)} level(s) naming them are now stale "
-                "until someone replaces them.",
+                f"{person.name} is marked as left: {references.count} item(s) naming them are flagged until someone "
+                f"replaces them.{access}",
             )
             return redirect("readiness:person_left", pk=person.pk)
     return render(
         request,
         "readiness/person_left.html",
         {"person": person, "references": person_references(person), "form": form,
-         "can_manage": can(request.user, MANAGE)},
+         "can_manage": can(request.user, MANAGE), "today": timezone.localdate()},
     )
 
 

@@ -1,0 +1,263 @@
+"""What names a person, and which people who left must still be replaced: the leaver sweep's reads.
+
+`person_references(person)`: everything naming one person, kind by kind, listed before they are
+marked as left and after (what is still to replace); one query a kind, however much they hold.
+`leavers_to_replace(application)`: the application roles and the hypercare sign-off of one
+application held by someone who left, for its checklist (the gates name the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness.gates.helpers import leaver_text
+from readiness.models import (
+    AlertCheck,
+    ApiToken,
+    Application,
+    DrillAction,
+    EscalationLevel,
+    HypercareStatus,
+    KnownIssue,
+    KnownIssueStatus,
+    OwnershipRule,
+    Person,
+    Runbook,
+)
+from readiness.models.artefacts import ActionStatus
+
+
+class Kind(models.TextChoices):
+    """The kinds of item that name a person, in the order the leaver page lists them."""
+
+    LEVEL = "level", "Escalation levels"
+    RUNBOOK = "runbook", "Runbooks calling those levels"
+    RULE = "rule", "Ownership rules taken by those levels"
+    ALERT = "alert", "Alerts they own"
+    KNOWN_ISSUE = "known_issue", "Known issues they own"
+    DRILL_ACTION = "drill_action", "Open drill follow-ups they own"
+    APPLICATION_ROLE = "application_role", "Application roles"
+    SIGN_OFF = "sign_off", "Hypercare sign-offs waiting for them"
+
+
+# Runbooks and rules name a level, not the person: they are listed so nothing is missed, and
+# fixed by replacing the person on the level. Checklists show only what names the person.
+THROUGH_A_LEVEL = (Kind.RUNBOOK, Kind.RULE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One item naming `person`: `role` says as what, `url` is where to replace them."""
+
+    kind: Kind
+    application: Application
+    person: Person
+    role: str
+    url: str
+    # How the item is flagged once the person is marked as left (see person_mark_left).
+    flag: str = ""
+
+    @property
+    def replace_text(self) -> str:
+        """ "Ben Walsh left on 3 Dec 2026: replace them as L2 primary (Engineering)"."""
+        if self.person.left_on is None:
+            return f"{self.person.name}, as {self.role}"
+        return leaver_text(self.person, self.role, timezone.localdate())
+
+
+@dataclass
+class References:
+    """Everything that names a person (or, on a checklist, anyone who left), in Kind order."""
+
+    items: list[Reference] = field(default_factory=list)
+    # Their sign-in and lookup-API tokens: listed before confirming, ended once they have left.
+    user_active: bool = False
+    tokens: list[ApiToken] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    def of(self, kind: Kind) -> list[Reference]:
+        return [item for item in self.items if item.kind == kind]
+
+    @property
+    def levels(self) -> list[EscalationLevel]:
+        return list(dict.fromkeys(_level_of(item) for item in self.of(Kind.LEVEL)))
+
+    @property
+    def application_ids(self) -> set[int]:
+        return {item.application.pk for item in self.items}
+
+    def grouped(self) -> Iterator[tuple[Kind, list[tuple[Application, list[Reference]]]]]:
+        """Kind by kind, then application by application (items are collected in that order)."""
+        for kind in Kind:
+            items = self.of(kind)
+            if items:
+                yield kind, [(app, list(rows)) for app, rows in groupby(items, key=lambda r: r.application)]
+
+
+def _level_of(item: Reference) -> EscalationLevel:
+    level: EscalationLevel = item.__dict__["_level"]
+    return level
+
+
+# Who counts as named: one person, or anyone who left or is leaving. `path` is the person field's
+# query path; the predicate answers for a loaded person.
+@dataclass(frozen=True)
+class Who:
+    q: Callable[[str], models.Q]
+    named: Callable[[Person | None], bool]
+
+
+def _one(person: Person) -> Who:
+    return Who(lambda path: models.Q(**{path: person}), lambda p: p is not None and p.pk == person.pk)
+
+
+LEAVERS = Who(
+    lambda path: models.Q(**{f"{path}__left_on__isnull": False}), lambda p: p is not None and p.left_on is not None
+)
+
+_LEVEL_ROLES = (("primary", "primary"), ("backup", "backup"), ("after_hours_cover", "after-hours cover"))
+_APP_ROLES = (
+    ("delivery_lead", "delivery lead"),
+    ("business_owner", "business owner"),
+    ("support_lead", "support lead"),
+)
+
+
+def _make(
+    kind: Kind, application: Application, person: Person | None, role: str, url: str, flag: str = ""
+) -> Reference:
+    assert person is not None  # the query asked for rows naming them
+    return Reference(kind, application, person, role, url, flag)
+
+
+def _levels(who: Who) -> list[Reference]:
+    rows = (
+        EscalationLevel.objects.filter(who.q("primary") | who.q("backup") | who.q("after_hours_cover"))
+        .select_related("application", "primary", "backup", "after_hours_cover")
+        .order_by("application__name", "position")
+    )
+    found = []
+    for level in rows:
+        for attr, label in _LEVEL_ROLES:
+            person = getattr(level, attr)
+            if who.named(person):
+                url = reverse("readiness:level_edit", args=[level.application.slug, level.pk])
+                item = _make(
+                    Kind.LEVEL,
+                    level.application,
+                    person,
+                    f"L{level.position} {label} ({level.name})",
+                    url,
+                    "stale until someone replaces them",
+                )
+                item.__dict__["_level"] = level
+                found.append(item)
+    return found
+
+
+def _through_levels(person: Person, levels: list[EscalationLevel]) -> list[Reference]:
+    """Runbooks and rules sending to these levels (naming `person`), each once."""
+    by_pk = {level.pk: level for level in levels}
+    sources: list[tuple[Kind, models.QuerySet[Any], str, str, Callable[[Any], str], Callable[[Any], str]]] = [
+        (Kind.RUNBOOK, Runbook.objects.filter(escalation_level_id__in=list(by_pk)), "escalation_level_id", "title",
+         lambda row: f"the level runbook “{row.title}” calls", lambda row: row.get_absolute_url()),
+        (Kind.RULE, OwnershipRule.objects.filter(level_id__in=list(by_pk)), "level_id", "name",
+         lambda row: f"the level taking “{row.name}”",
+         lambda row: reverse("readiness:rule_list", args=[row.application.slug])),
+    ]  # fmt: skip
+    found = []
+    for kind, rows, level_id, order, what, url in sources:
+        for row in rows.select_related("application").order_by("application__name", order):
+            level = by_pk[getattr(row, level_id)]
+            role = f"{what(row)} (L{level.position} {level.name})"
+            found.append(_make(kind, row.application, person, role, url(row), "its level is stale"))
+    return found
+
+
+def _owned(who: Who) -> list[Reference]:
+    """Alerts, open known issues and open drill follow-ups the person owns."""
+    open_actions = DrillAction.objects.filter(status=ActionStatus.OPEN).select_related("drill__application")
+    sources: list[tuple[Kind, models.QuerySet[Any], tuple[str, ...], Callable[[Any], Application],
+                        Callable[[Any], str], str]] = [
+        (Kind.ALERT, AlertCheck.objects.select_related("application"), ("application__name", "signal"),
+         lambda row: row.application, lambda row: f"owner of the alert “{row.signal}”", "alert_edit"),
+        (Kind.KNOWN_ISSUE, KnownIssue.objects.filter(status=KnownIssueStatus.OPEN).select_related("application"),
+         ("application__name", "title"), lambda row: row.application,
+         lambda row: f"owner of the known issue “{row.title}”", "knownissue_edit"),
+        (Kind.DRILL_ACTION, open_actions, ("drill__application__name", "drill__held_on", "pk"),
+         lambda row: row.drill.application,
+         lambda row: f"owner of the follow-up “{row.description}” (drill “{row.drill.title}”)", "drill_detail"),
+    ]  # fmt: skip
+    found = []
+    for kind, rows, order, app_of, what, route in sources:
+        for row in rows.filter(who.q("owner")).select_related("owner").order_by(*order):
+            app = app_of(row)
+            target = row.drill_id if kind == Kind.DRILL_ACTION else row.pk
+            url = reverse(f"readiness:{route}", args=[app.slug, target])
+            found.append(_make(kind, app, row.owner, what(row), url, "its owner has left"))
+    return found
+
+
+def _roles(who: Who, applications: models.QuerySet[Application]) -> list[Reference]:
+    """Application roles held by the person's sign-in, and hypercare sign-offs waiting for them:
+    one query, the role holders' people and the hypercare joined."""
+    found = []
+    joined = applications.select_related(*(f"{attr}__person" for attr, _ in _APP_ROLES), "hypercare")
+    for app in joined.order_by("name"):
+        for attr, label in _APP_ROLES:
+            user = getattr(app, attr)
+            person = getattr(user, "person", None) if user is not None else None
+            if who.named(person):
+                edit = reverse("readiness:application_edit", args=[app.slug])
+                found.append(_make(Kind.APPLICATION_ROLE, app, person, label, edit, "held by someone who left"))
+        hypercare = getattr(app, "hypercare", None)
+        signer = getattr(app.business_owner, "person", None) if app.business_owner_id else None
+        if hypercare is not None and hypercare.status != HypercareStatus.EXITED and who.named(signer):
+            found.append(
+                _make(
+                    Kind.SIGN_OFF,
+                    app,
+                    signer,
+                    "the business owner who signs off hypercare",
+                    reverse("readiness:hypercare_detail", args=[app.slug]),
+                    "nobody can sign hypercare off until they are replaced",
+                )
+            )
+    return sorted(found, key=lambda item: list(Kind).index(item.kind))
+
+
+def _holding_a_role(who: Who) -> models.Q:
+    match = models.Q()
+    for attr, _ in _APP_ROLES:
+        match |= who.q(f"{attr}__person")
+    return match
+
+
+def _collect(who: Who, person: Person) -> list[Reference]:
+    levels = _levels(who)
+    through = _through_levels(person, list(dict.fromkeys(map(_level_of, levels))))
+    return [*levels, *through, *_owned(who), *_roles(who, Application.objects.filter(_holding_a_role(who)))]
+
+
+def person_references(person: Person) -> References:
+    """Everything naming `person`, their sign-in and active tokens (ten queries, whatever they hold)."""
+    user = person.user if person.user_id else None
+    tokens = list(ApiToken.objects.active().filter(user=user)) if user is not None else []
+    return References(items=_collect(_one(person), person), user_active=bool(user and user.is_active), tokens=tokens)
+
+
+def leavers_to_replace(application: Application) -> list[Reference]:
+    """The application roles and the hypercare sign-off of `application` held by someone who left
+    or is leaving (one query). Its gates name the others (levels, alerts, follow-ups, known
+    issues) among their blockers, stored with the verdict: the checklist lists each once."""
+    return _roles(LEAVERS, Application.objects.filter(pk=application.pk))
