@@ -16,6 +16,7 @@ from readiness.api.common import (
     page_schema,
     reads,
 )
+from readiness.confirmation import confirmation_of
 from readiness.coverage import GAP_DAYS, coverage_gaps
 from readiness.directory import levels_with_people
 from readiness.models import Person
@@ -77,7 +78,8 @@ class PathOut(Schema):
 def person_out(person: Person | None) -> dict[str, Any] | None:
     if person is None:
         return None
-    confirmation = "stale" if person.stale_since else "confirmed" if person.last_confirmed_at else "never"
+    # The one rule of the pages, the sheet and the lookup (readiness.confirmation): past the period is stale too.
+    confirmation = confirmation_of(person, timezone.now()).state.value
     return {
         "id": person.pk,
         "name": person.name,
