@@ -32,12 +32,14 @@ from readiness.models import (
     Runbook,
 )
 from readiness.models.artefacts import ActionStatus
+from readiness.models.standins import StandIn
 
 
 class Kind(models.TextChoices):
     """The kinds of item that name a person, in the order the leaver page lists them."""
 
     LEVEL = "level", "Escalation levels"
+    STANDIN = "standin", "Stand-ins they are down for"
     RUNBOOK = "runbook", "Runbooks calling those levels"
     RULE = "rule", "Ownership rules taken by those levels"
     ALERT = "alert", "Alerts they own"
@@ -184,28 +186,40 @@ def _through_levels(person: Person, levels: list[EscalationLevel]) -> list[Refer
     return found
 
 
+def _standin_role(standin: StandIn) -> str:
+    level, zone = standin.level, standin.person.zone
+    period = f"{standin.starts_at.astimezone(zone):%-d %b}–{standin.ends_at.astimezone(zone):%-d %b %Y}"
+    return f"stand-in for L{level.position} {standin.get_role_display().lower()} ({level.name}), {period}"
+
+
 def _owned(who: Who) -> list[Reference]:
-    """Alerts, open known issues and open drill follow-ups the person owns."""
+    """Stand-ins not over they are down for; alerts, open known issues and open drill follow-ups they own."""
     open_actions = DrillAction.objects.filter(status=ActionStatus.OPEN).select_related("drill__application")
-    sources: list[tuple[Kind, models.QuerySet[Any], tuple[str, ...], Callable[[Any], Application],
-                        Callable[[Any], str], str]] = [
-        (Kind.ALERT, AlertCheck.objects.select_related("application"), ("application__name", "signal"),
-         lambda row: row.application, lambda row: f"owner of the alert “{row.signal}”", "alert_edit"),
+    standins = StandIn.objects.not_over(timezone.now()).select_related("level__application")
+    sources: list[tuple[Kind, models.QuerySet[Any], str, tuple[str, ...], Callable[[Any], Application],
+                        Callable[[Any], str], Callable[[Any, Application], str]]] = [
+        (Kind.STANDIN, standins, "person", ("level__application__name", "starts_at"),
+         lambda row: row.level.application, _standin_role,
+         lambda row, app: reverse("readiness:path_detail", args=[app.slug]) + f"#level-{row.level_id}"),
+        (Kind.ALERT, AlertCheck.objects.select_related("application"), "owner", ("application__name", "signal"),
+         lambda row: row.application, lambda row: f"owner of the alert “{row.signal}”",
+         lambda row, app: reverse("readiness:alert_edit", args=[app.slug, row.pk])),
         (Kind.KNOWN_ISSUE, KnownIssue.objects.filter(status=KnownIssueStatus.OPEN).select_related("application"),
-         ("application__name", "title"), lambda row: row.application,
-         lambda row: f"owner of the known issue “{row.title}”", "knownissue_edit"),
-        (Kind.DRILL_ACTION, open_actions, ("drill__application__name", "drill__held_on", "pk"),
+         "owner", ("application__name", "title"), lambda row: row.application,
+         lambda row: f"owner of the known issue “{row.title}”",
+         lambda row, app: reverse("readiness:knownissue_edit", args=[app.slug, row.pk])),
+        (Kind.DRILL_ACTION, open_actions, "owner", ("drill__application__name", "drill__held_on", "pk"),
          lambda row: row.drill.application,
-         lambda row: f"owner of the follow-up “{row.description}” (drill “{row.drill.title}”)", "drill_detail"),
+         lambda row: f"owner of the follow-up “{row.description}” (drill “{row.drill.title}”)",
+         lambda row, app: reverse("readiness:drill_detail", args=[app.slug, row.drill_id])),
     ]  # fmt: skip
     found = []
-    for kind, rows, order, app_of, what, route in sources:
-        for row in rows.filter(who.q("owner")).select_related("owner").order_by(*order):
+    for kind, rows, field_name, order, app_of, what, url_of in sources:
+        for row in rows.filter(who.q(field_name)).select_related(field_name).order_by(*order):
             app = app_of(row)
-            target = row.drill_id if kind == Kind.DRILL_ACTION else row.pk
-            url = reverse(f"readiness:{route}", args=[app.slug, target])
-            found.append(_make(kind, app, row.owner, what(row), url, "its owner has left"))
-    return found
+            flag = "the stand-in has left" if kind == Kind.STANDIN else "its owner has left"
+            found.append(_make(kind, app, getattr(row, field_name), what(row), url_of(row, app), flag))
+    return sorted(found, key=lambda item: list(Kind).index(item.kind))
 
 
 def _roles(who: Who, applications: models.QuerySet[Application]) -> list[Reference]:

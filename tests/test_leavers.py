@@ -2,9 +2,10 @@
 sign-in and API tokens ended, the lookup calling the backup, and history keeping what was done.
 
 Ben Walsh is named by one item of every kind: the primary of the portal's L2 and the after-hours
-cover of the ERP's L1, the runbook and the rule sending to L2, an alert, a known issue and a drill
-follow-up he owns, the ERP's delivery lead, and the portal's business owner while its hypercare
-waits for his sign-off. He signs in, and a chat bot holds one of his API tokens.
+cover of the ERP's L1, a stand-in week as the ERP L1's backup, the runbook and the rule sending to
+L2, an alert, a known issue and a drill follow-up he owns, the ERP's delivery lead, and the
+portal's business owner while its hypercare waits for his sign-off. He signs in, and a chat bot
+holds one of his API tokens.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from readiness.gates import verdict_for
 from readiness.leavers import Kind, leavers_to_replace, person_references
-from readiness.models import ApiToken, Application, EscalationLevel, GateCode, Person
+from readiness.models import ApiToken, Application, EscalationLevel, GateCode, Person, StandInRole
 from readiness.roles import Role
 from readiness.services.people import leavers_access_sweep, person_mark_left
 from tests import factories
@@ -61,6 +62,7 @@ def world(lead: User) -> World:
     factories.EscalationLevelFactory(application=portal, position=1, name="Service desk")
     l2 = factories.EscalationLevelFactory(application=portal, position=2, name="Engineering", primary=ben, backup=tom)
     erp_l1 = factories.EscalationLevelFactory(application=erp, position=1, name="Integration", after_hours_cover=ben)
+    factories.StandInFactory(level=erp_l1, role=StandInRole.BACKUP, person=ben, reason="Covering Grace's leave.")
     factories.RunbookFactory(application=portal, title="Failed order submission", escalation_level=l2)
     factories.OwnershipRuleFactory(
         application=portal, name="Defects and failed jobs", level=l2, example_symptoms="order fails"
@@ -109,6 +111,7 @@ def test_the_leaver_page_lists_every_kind_of_item_before_confirming_and_writes_n
 
     kinds = _kinds(html)
     assert "L2 primary (Engineering)" in kinds["level"] and "L1 after-hours cover (Integration)" in kinds["level"]
+    assert "stand-in for L1 backup (Integration), 3 Dec–10 Dec 2026" in kinds["standin"]
     assert "the level runbook “Failed order submission” calls" in kinds["runbook"]
     assert "the level taking “Defects and failed jobs”" in kinds["rule"]
     assert "owner of the alert “Order sync failures”" in kinds["alert"]
@@ -118,8 +121,8 @@ def test_the_leaver_page_lists_every_kind_of_item_before_confirming_and_writes_n
     assert "Trade Ordering Portal:" in kinds["application_role"] and "as business owner" in kinds["application_role"]
     assert "the business owner who signs off hypercare" in kinds["sign_off"]
     assert "hold 1 active API token (Teams bot)" in kinds["access"]
-    assert "10 things name Ben Walsh" in html
-    assert "Mark as left and flag these 10" in html
+    assert "11 things name Ben Walsh" in html
+    assert "Mark as left and flag these 11" in html
     # Grouped by application within each kind.
     assert kinds["level"].index("ERP Bridge:") < kinds["level"].index("Trade Ordering Portal:")
     # Looking wrote nothing.
@@ -134,7 +137,7 @@ def test_confirming_flags_each_listed_item(world: World, lead: User) -> None:
     response = client.post(f"/people/{world.ben.pk}/left/", {"left_on": TODAY.isoformat()}, follow=True)
 
     html = response.content.decode()
-    assert "Ben Walsh is marked as left: 10 item(s) naming them are flagged" in html
+    assert "Ben Walsh is marked as left: 11 item(s) naming them are flagged" in html
     assert "Their sign-in is ended and their API tokens are revoked." in html
     replace = "Ben Walsh left on 3 Dec 2026: replace them as"
     # Levels: stored as stale, gate 4 says whom to replace and where.
@@ -143,6 +146,8 @@ def test_confirming_flags_each_listed_item(world: World, lead: User) -> None:
     assert f"{replace} L2 primary (Engineering)." in [
         m.text for r in verdict_for(world.portal).results if r.gate.code == GateCode.ESCALATION_PATH for m in r.missing
     ]
+    # Stand-ins: the path page flags a stand-in who left (and the leaver page lists it to replace).
+    assert "Ben Walsh left on Thu 03 Dec 2026" in _page(client, "/apps/erp/path/")
     # Runbooks and rules: through their stale level.
     assert "Engineering (stale: Ben Walsh (primary) left on 03 Dec 2026)" in _page(client, "/apps/portal/runbooks/")
     assert "(stale: Ben Walsh (primary) left on 03 Dec 2026)" in _page(client, "/apps/portal/rules/")
@@ -158,8 +163,8 @@ def test_confirming_flags_each_listed_item(world: World, lead: User) -> None:
     assert f"{replace} delivery lead" in erp and f"{replace} L1 after-hours cover (Integration)" in erp
     # The leaver page now says what is still to replace, each item flagged.
     after = _page(client, f"/people/{world.ben.pk}/left/")
-    assert "Ben Walsh left on 3 Dec 2026" in after and "10 things still name Ben Walsh" in after
-    assert after.count("flagged:") == 10
+    assert "Ben Walsh left on 3 Dec 2026" in after and "11 things still name Ben Walsh" in after
+    assert after.count("flagged:") == 11
     assert "Mark as left" not in after
 
 
@@ -220,7 +225,7 @@ def test_history_records_the_leaving_what_was_flagged_and_the_revoked_token(worl
     record = world.ben.history.order_by("-history_id").first()
     assert record is not None and record.left_on == TODAY and record.history_user == lead
     assert record.history_change_reason == (
-        "Marked as left: 10 item(s) flagged; sign-in ended, 1 API token(s) revoked, 1 session(s) ended"
+        "Marked as left: 11 item(s) flagged; sign-in ended, 1 API token(s) revoked, 1 session(s) ended"
     )
     token_record = ApiToken.history.order_by("-history_id").first()
     assert token_record is not None and token_record.revoked_at == NOW
@@ -228,7 +233,7 @@ def test_history_records_the_leaving_what_was_flagged_and_the_revoked_token(worl
     level_record = world.l2.history.order_by("-history_id").first()
     assert level_record is not None and level_record.stale_reason == "Ben Walsh (primary) left on 03 Dec 2026"
     # And the person's history page shows it.
-    assert "Marked as left: 10 item(s) flagged" in _page(_as(lead), f"/people/{world.ben.pk}/reminders/")
+    assert "Marked as left: 11 item(s) flagged" in _page(_as(lead), f"/people/{world.ben.pk}/reminders/")
 
 
 def test_only_a_people_manager_may_confirm(world: World, analyst: User) -> None:
@@ -239,7 +244,7 @@ def test_only_a_people_manager_may_confirm(world: World, analyst: User) -> None:
     assert world.ben.left_on is None and ApiToken.objects.get().revoked_at is None
     # The analyst sees the list, without the button.
     html = _page(_as(analyst), f"/people/{world.ben.pk}/left/")
-    assert "10 things name Ben Walsh" in html and "Mark as left" not in html
+    assert "11 things name Ben Walsh" in html and "Mark as left" not in html
 
 
 def test_the_same_form_sent_twice_marks_them_once(world: World, lead: User) -> None:
@@ -298,7 +303,7 @@ def test_replacing_them_clears_what_the_checklist_says(world: World, lead: User)
 
 def test_the_list_is_a_constant_number_of_queries(world: World, django_assert_num_queries) -> None:
     person = Person.objects.get(pk=world.ben.pk)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         few = person_references(person)
     for _ in range(3):
         level = factories.EscalationLevelFactory(application=world.erp, primary=world.ben)
@@ -306,7 +311,7 @@ def test_the_list_is_a_constant_number_of_queries(world: World, django_assert_nu
         factories.AlertCheckFactory(application=world.erp, owner=world.ben)
         factories.DrillActionFactory(drill__application=world.erp, owner=world.ben)
     person = Person.objects.get(pk=world.ben.pk)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         many = person_references(person)
     assert many.count == few.count + 12
     assert {kind for kind, _ in many.grouped()} == set(Kind)

@@ -122,8 +122,8 @@ def person_mark_left(*, person: Person, left_on: date) -> References:
 
     Flags, per kind: each level naming them is marked stale (stored: stale_since and why, until
     an edit names someone else; the lookup passes over them and gate 4 blocks); runbooks and
-    rules are flagged through their stale level (they name a level, not the person). Alerts,
-    known issues, drill follow-ups, application roles and sign-offs waiting for them name the
+    rules are flagged through their stale level (they name a level, not the person). Stand-ins,
+    alerts, known issues, drill follow-ups, application roles and sign-offs waiting for them name the
     person directly: their flag is the person's leaving date itself, which the gates, the
     checklist's "who must be replaced" and this person's page read, so it lasts exactly as long
     as the item names them. Their sign-in ends once the day has come (leaver_access_end).
