@@ -94,6 +94,7 @@ def tracked_models() -> list[Tracked]:
         Tracked(m.KnownIssue, "Known issues"),
         Tracked(m.Drill, "Drills"),
         Tracked(m.DrillAction, "Drills", _children_of(m.Drill, "drill_id")),
+        Tracked(m.DrillCall, "Drills", _children_of(m.Drill, "drill_id")),
         Tracked(m.DecisionRecord, "Decisions"),
         Tracked(m.ApiToken, "API tokens", _accountable_users),
     ]

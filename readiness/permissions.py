@@ -222,6 +222,7 @@ POST_ACTIONS: dict[str, str] = {
     "alert_verify": "artefact.edit",
     "drillaction_create": "artefact.edit",
     "drillaction_close": "artefact.edit",
+    "drillcall_create": "artefact.edit",
     "token_list": "token.manage",
     "token_revoke": "token.manage",
     "preferences": "preference.edit",

@@ -59,6 +59,7 @@ urlpatterns = [
     path("apps/<slug:slug>/drills/<int:pk>/actions/", artefacts.drill_action_add, name="drillaction_create"),
     path("apps/<slug:slug>/drills/<int:pk>/actions/<int:action_pk>/close/", artefacts.drill_action_close,
          name="drillaction_close"),
+    path("apps/<slug:slug>/drills/<int:pk>/calls/", artefacts.drill_call_record, name="drillcall_create"),
     # Who do I call? (one click from everywhere), its JSON API and the user's API tokens
     path("call/", lookup.who_to_call, name="lookup"),
     path("call/applications.json", lookup.application_names, name="lookup_applications"),

@@ -328,6 +328,18 @@ class DrillActionFactory(ModelFactory[models.DrillAction]):
     status = models.ActionStatus.OPEN
 
 
+class DrillCallFactory(ModelFactory[models.DrillCall]):
+    """A level called in a drill, answered in 10 minutes; the level belongs to the drill's application."""
+
+    class Meta:
+        model = models.DrillCall
+
+    drill = factory.SubFactory(DrillFactory)
+    level = factory.SubFactory(EscalationLevelFactory, application=factory.SelfAttribute("..drill.application"))
+    answered = True
+    answer_minutes = 10
+
+
 class GateWaiverFactory(ModelFactory[models.GateWaiver]):
     class Meta:
         model = models.GateWaiver

@@ -260,6 +260,16 @@ def drill_action_added_then_closed(client: Client, app: m.Application) -> Seen:
     return Seen("Status", "Closed")
 
 
+@case(m.DrillCall)
+def drill_call_recorded_then_corrected(client: Client, app: m.Application) -> Seen:
+    drill = factories.DrillFactory(application=app)
+    url = reverse("readiness:drillcall_create", args=[app.slug, drill.pk])
+    level = app.levels.get(position=2)
+    assert client.post(url, {"level": level.pk, "answered": "on", "answer_minutes": "45"}).status_code == 302
+    assert client.post(url, {"level": level.pk, "answered": "on", "answer_minutes": "25"}).status_code == 302
+    return Seen("Minutes to answer", "25")
+
+
 @case(m.ApiToken)
 def token_created_then_revoked(client: Client, app: m.Application) -> Seen:
     response = client.post(reverse("readiness:token_list"), {"name": "Teams bot"}, follow=True)

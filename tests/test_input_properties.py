@@ -208,7 +208,7 @@ def _criterion(w: World, n: int) -> dict[str, Any]:
 def _escalation(w: World, n: int) -> dict[str, Any]:
     return {"occurred_at": _earlier(), "severity": "3", "problem_class": w.rule.pk,
             "from_level": w.app.levels.get(position=1).pk, "to_level": w.level.pk, "resolved_by": "",
-            "minutes_to_resolve": "", "summary": "Prices were wrong."}
+            "minutes_to_resolve": "", "minutes_to_answer": "", "summary": "Prices were wrong."}
 
 
 def _open_escalation(w: World) -> str:
@@ -312,6 +312,13 @@ CASES: dict[str, Case] = {
         {"description": LINE}, shown=lambda w, row: w.drill.get_absolute_url(), visible=("description",),
         page=lambda w: w.drill.get_absolute_url(),
     ),
+    # Recording a level again corrects its row: the row read back is the drill's call of the level.
+    "drillcall_create": Case(
+        lambda w: _slug(w, "drillcall_create", w.drill.pk), models.DrillCall,
+        lambda w, n: {"level": w.level.pk, "answered": "on", "answer_minutes": str(n % 60)},
+        {"answer_minutes": NUMBER}, edits=lambda w: models.DrillCall.objects.get(drill=w.drill, level=w.level),
+        shown=lambda w, row: w.drill.get_absolute_url(), page=lambda w: w.drill.get_absolute_url(),
+    ),
     "level_create": Case(
         lambda w: _slug(w, "level_create"), models.EscalationLevel, _level,
         {"name": LINE, "responsibility": TEXT, "other_decision_rights": LINE, "response_target_minutes": NUMBER,
@@ -389,13 +396,14 @@ CASES: dict[str, Case] = {
     ),
     "escalationlog_create": Case(
         lambda w: _slug(w, "escalationlog_create"), models.Escalation, _escalation,
-        {"occurred_at": MOMENT, "minutes_to_resolve": NUMBER, "summary": TEXT},
+        {"occurred_at": MOMENT, "minutes_to_resolve": NUMBER, "minutes_to_answer": NUMBER, "summary": TEXT},
         shown=lambda w, row: _slug(w, "escalationlog_list"),
     ),
     "escalationlog_resolve": Case(
         _open_escalation, models.Escalation,
         lambda w, n: {"resolved_by": "support", "resolved_at": _earlier(5)},
-        {"resolved_at": MOMENT}, edits=lambda w: models.Escalation.objects.order_by("-pk").first(),
+        {"resolved_at": MOMENT, "minutes_to_answer": NUMBER},
+        edits=lambda w: models.Escalation.objects.order_by("-pk").first(),
         shown=lambda w, row: _slug(w, "escalationlog_list"),
     ),
     "token_create": Case(

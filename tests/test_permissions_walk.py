@@ -66,6 +66,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "alert_verify": EDITORS,
     "drillaction_create": EDITORS,
     "drillaction_close": EDITORS,
+    "drillcall_create": EDITORS,
     "token_list": SIGNED_IN,
     "token_revoke": SIGNED_IN,  # each their own token
     "preferences": SIGNED_IN,  # each their own timezone
@@ -170,8 +171,8 @@ def _world() -> World:
 
 
 # Which object a route's <pk> names, by the first word of the route's name.
-PK_OF = {"drillaction": "drill", "leave": "person", "reachability": "person", "escalationlog": "escalation",
-         "standin": "level"}
+PK_OF = {"drillaction": "drill", "drillcall": "drill", "leave": "person", "reachability": "person",
+         "escalationlog": "escalation", "standin": "level"}
 
 
 def _kwargs(route: Route, world: World, user: Any) -> dict[str, Any]:

@@ -138,6 +138,7 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
     "runbook_exercise_create": _row("runbook"),
     "alert_verify": _row("alert"),
     "drillaction_create": _row("drill"),
+    "drillcall_create": _row("drill"),
     "drillaction_close": _drillaction,
     "level_edit": _row("level"),
     "rule_edit": _row("rule"),

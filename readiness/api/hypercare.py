@@ -60,6 +60,7 @@ class EscalationOut(Schema):
     problem_class: str
     from_level: int
     to_level: int | None
+    answered_at: datetime | None
     resolved_by: str
     resolved_at: datetime | None
     summary: str
@@ -75,6 +76,9 @@ class EscalationIn(Schema):
     problem_class: int = Field(..., ge=1, le=MAX_ID, description="The class of problem (an ownership rule's id).")
     from_level: int = Field(..., ge=1, le=MAX_ID, description="The level it came from (its id).")
     to_level: int | None = Field(None, ge=1, le=MAX_ID, description="The level it went to; none if support kept it.")
+    minutes_to_answer: int | None = Field(
+        None, ge=0, le=MAX_ID, description="Minutes the level it went to (else support) took to pick up."
+    )
     resolved_by: ResolvedBy | None = None
     minutes_to_resolve: int | None = Field(None, ge=0, le=MAX_ID)
     summary: str
@@ -119,6 +123,7 @@ def _escalation(row: Escalation) -> dict[str, Any]:
         "problem_class": row.problem_class.name,
         "from_level": row.from_level.position,
         "to_level": row.to_level.position if row.to_level else None,
+        "answered_at": row.answered_at,
         "resolved_by": row.resolved_by,
         "resolved_at": row.resolved_at,
         "summary": row.summary,

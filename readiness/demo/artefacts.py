@@ -26,6 +26,7 @@ from readiness.models import (
     DecisionStatus,
     Drill,
     DrillAction,
+    DrillCall,
     DrillScenario,
     EscalationLevel,
     ExerciseHow,
@@ -231,6 +232,18 @@ DRILLS: dict[str, list[tuple[Any, ...]]] = {
     ],
 }
 
+# drill title → the levels it called: (position, minutes to answer, or None: nobody answered). The
+# drill's own minutes are its slowest contact's. Measured on the path page with the escalation log.
+DRILL_CALLS: dict[str, list[tuple[int, int | None]]] = {
+    "Warehouse tablets cannot sign in": [(1, 2), (2, 4)],
+    "Fulfilment code differs from the ERP": [(1, 3), (2, 9)],
+    "ERP down at 21:00 during the evening shift": [(1, 7), (2, 6)],
+    "Contract price differs on the portal": [(1, 5), (2, None)],
+    "Identity provider rejects every sign-in": [(1, 3), (2, 5)],
+    "Customer-specific price wrong on an order": [(1, 4), (3, 11), (4, 10)],
+    "ERP integration bus down overnight": [(1, 6), (2, 9)],
+}
+
 # slug → (title, is_key, status, context, decision, alternatives, constraints, edge cases, what failed)
 DECISIONS: dict[str, list[tuple[Any, ...]]] = {
     "dispatch-board": [
@@ -325,6 +338,9 @@ def seed_artefacts(today: date) -> None:
                 _make(DrillAction, {"drill": drill, "description": description}, {
                     "status": ActionStatus.CLOSED if closed else ActionStatus.OPEN, "closed_on": closed_on,
                 }, held)
+            for position, answer in DRILL_CALLS.get(title, []):
+                _make(DrillCall, {"drill": drill, "level": _level(application, position)},
+                      {"answered": answer is not None, "answer_minutes": answer}, held)
         seed_exercises(application, today)
         for title, key, status, context, decision, alternatives, constraints, edge, failed in DECISIONS[slug]:
             _make(DecisionRecord, {"application": application, "title": title}, {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from readiness.forms.exercises import RunbooksUsedMixin
@@ -19,6 +20,7 @@ from readiness.models import (
     DecisionRecord,
     Drill,
     DrillAction,
+    DrillCall,
     EscalationLevel,
     KnownIssue,
     Person,
@@ -117,6 +119,33 @@ class DrillActionForm(SubmissionKeyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.drill = drill
         model_choices(self, "owner").queryset = _people()
+
+
+class DrillCallForm(SubmissionKeyMixin, forms.ModelForm):
+    """One level called in the drill. Recording a level again corrects its row (the service
+    updates it), so the one-row-a-level constraint is not an error here."""
+
+    class Meta:
+        model = DrillCall
+        fields = ["level", "answered", "answer_minutes"]
+        labels = {"answered": "Someone on the level answered"}
+
+    def __init__(self, *args: Any, drill: Drill, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.drill = drill
+        levels = model_choices(self, "level")
+        levels.queryset = EscalationLevel.objects.filter(application_id=drill.application_id).order_by("position")
+        levels.label_from_instance = lambda level: f"L{level.position} {level.name}"  # type: ignore[method-assign,assignment]  # per instance
+
+    def validate_unique(self) -> None:
+        """Recording a level again replaces its answer (readiness.services.artefacts.drill_call_record)."""
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # Minutes the field itself refused (-1, 1441) are reported once, by the field: the model's
+        # rule then sees no minutes and would add "give the minutes" beside them.
+        if "answer_minutes" in self.errors and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("answer_minutes", None)
+        super()._update_errors(errors)  # type: ignore[misc]
 
 
 class DecisionRecordForm(ArtefactForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -72,8 +72,24 @@ class AcceptUnmetForm(FieldsOnlyMixin, forms.Form):
     )
 
 
+def minutes_to_answer_field() -> forms.IntegerField:
+    """How long the called level took to pick up: given when logging, or when resolving an entry
+    logged before anyone had answered."""
+    return forms.IntegerField(
+        min_value=0, max_value=60 * 24, required=False, label="Answered after (minutes)",
+        help_text="How long the level it went to (or support, if kept) took to pick up. Leave empty if unknown.",
+        error_messages={"min_value": "It cannot be answered before it happened.",
+                        "max_value": "A day at most: a level that took longer did not answer."},
+    )
+
+
+def check_answered_by_now(form: forms.Form, occurred_at: datetime | None, minutes: int | None) -> None:
+    if occurred_at and minutes is not None and occurred_at + timedelta(minutes=minutes) > timezone.now():
+        form.add_error("minutes_to_answer", "That is later than now: give the minutes it took to answer.")
+
+
 class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
-    """Quick enough to fill on a phone mid-incident: sensible defaults, nine fields, one column."""
+    """Quick enough to fill on a phone mid-incident: sensible defaults, ten fields, one column."""
 
     occurred_at = forms.DateTimeField(label="When", widget=DateTimeInput(), validators=[validate_moment_in_range])
     severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, initial=Severity.SEV3)
@@ -83,6 +99,7 @@ class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
         queryset=EscalationLevel.objects.none(), label="To level", required=False,
         empty_label="Not passed on (support kept it)",
     )
+    minutes_to_answer = minutes_to_answer_field()
     resolved_by = forms.ChoiceField(
         choices=[("", "Not resolved yet"), *ResolvedBy.choices], required=False, label="Resolved by"
     )
@@ -120,6 +137,7 @@ class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
             self.add_error("minutes_to_resolve", "Give the time it took to resolve.")
         if minutes is not None and not resolved_by:
             self.add_error("resolved_by", "Say who resolved it, or leave the time empty while it is open.")
+        check_answered_by_now(self, data.get("occurred_at"), data.get("minutes_to_answer"))
         return data
 
     def log_arguments(self) -> dict[str, Any]:
@@ -129,7 +147,8 @@ class EscalationForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.Form):
             "occurred_at": data["occurred_at"], "severity": data["severity"],
             "problem_class_id": data["problem_class"].pk, "from_level_id": data["from_level"].pk,
             "to_level_id": data["to_level"].pk if data["to_level"] else None, "resolved_by": data["resolved_by"],
-            "minutes_to_resolve": data["minutes_to_resolve"], "summary": data["summary"],
+            "minutes_to_resolve": data["minutes_to_resolve"], "minutes_to_answer": data.get("minutes_to_answer"),
+            "summary": data["summary"],
         }
 
 
@@ -138,12 +157,21 @@ class EscalationResolveForm(FieldsOnlyMixin, forms.Form):
     resolved_at = forms.DateTimeField(
         label="Resolved at", widget=DateTimeInput(), validators=[validate_moment_in_range]
     )
+    minutes_to_answer = minutes_to_answer_field()
 
     def __init__(self, *args: Any, escalation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.escalation = escalation
+        if escalation.answered_at is not None:
+            del self.fields["minutes_to_answer"]  # recorded when it was logged
         if not self.is_bound:
             self.initial.setdefault("resolved_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; typed as never None
+        check_answered_by_now(self, self.escalation.occurred_at, data.get("minutes_to_answer"))
+        return data
 
     def clean_resolved_at(self) -> Any:
         resolved_at = self.cleaned_data["resolved_at"]

@@ -25,6 +25,7 @@ from .artefacts import (
     Runbook,
 )
 from .closures import ClosureDay
+from .drill_calls import DrillCall
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
 from .exercises import ExerciseHow, ExerciseOutcome, RunbookExercise
 from .exit_criteria import CriterionKind, ExitCriterion, MetricCode
@@ -58,6 +59,7 @@ __all__ = [
     "DecisionStatus",
     "Drill",
     "DrillAction",
+    "DrillCall",
     "DrillScenario",
     "GateCode",
     "CountdownDigest",

@@ -176,6 +176,9 @@ class Escalation(models.Model):
     )
     resolved_by = models.CharField(max_length=20, choices=ResolvedBy.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # When someone on the called level (to_level, else from_level) picked up; optional, as it is
+    # not always known. Measured against the level's response target (readiness/answer_times.py).
+    answered_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField()
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -191,6 +194,12 @@ class Escalation(models.Model):
         constraints = [
             in_range("escalation", "occurred_at", moment=True),
             in_range("escalation", "resolved_at", moment=True),
+            in_range("escalation", "answered_at", moment=True),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | models.Q(answered_at__gte=models.F("occurred_at")),
+                name="readiness_escalation_answered_after_occurred",
+                violation_error_message="It cannot be answered before it happened.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(severity__gte=1, severity__lte=4), name="readiness_escalation_severity_valid"
             ),
@@ -205,6 +214,17 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"Sev {self.severity} {self.occurred_at:%d %b %H:%M}: {self.summary[:40]}"
+
+    @property
+    def called_level(self) -> EscalationLevel:
+        """The level whose answer is timed: the one it was passed to, else the one that took it."""
+        return self.to_level or self.from_level
+
+    @property
+    def minutes_to_answer(self) -> int | None:
+        if self.answered_at is None:
+            return None
+        return int((self.answered_at - self.occurred_at).total_seconds() // 60)
 
     @property
     def time_to_resolve(self) -> timedelta | None:
@@ -233,5 +253,7 @@ class Escalation(models.Model):
             errors["resolved_by"] = "Give both who resolved it and when, or neither while it is still open."
         if self.resolved_at and self.occurred_at and self.resolved_at < self.occurred_at:
             errors["resolved_at"] = "It cannot be resolved before it happened."
+        if self.answered_at and self.occurred_at and self.answered_at < self.occurred_at:
+            errors["answered_at"] = "It cannot be answered before it happened."
         if errors:
             raise ValidationError(errors)

@@ -14,6 +14,8 @@ from readiness.models import (
     AlertVerification,
     Drill,
     DrillAction,
+    DrillCall,
+    EscalationLevel,
     Person,
     Runbook,
 )
@@ -63,3 +65,21 @@ def drill_action_close(*, action: DrillAction, on: date) -> DrillAction:
     action.closed_on = on
     return evidence_save(action, application_ids=Drill.objects.filter(pk=action.drill_id).values("application_id"),
                          update_fields=["status", "closed_on"])
+
+
+@transaction.atomic
+def drill_call_record(
+    *, drill: Drill, level: EscalationLevel, answered: bool, answer_minutes: int | None = None
+) -> DrillCall:
+    """Record how one level answered the drill, or correct what was recorded for it.
+
+    Read live by the path page's measured time-to-answer (readiness.answer_times); no gate or
+    stored verdict reads it, so it calls no evidence-changed hook. Two recordings of one level at
+    once meet in update_or_create on the one-row-a-level constraint: the later one stands.
+    """
+    call = DrillCall(drill=drill, level=level, answered=answered, answer_minutes=answer_minutes)
+    call.full_clean(validate_unique=False, validate_constraints=False)  # the row may exist: it is updated
+    call, _ = DrillCall.objects.update_or_create(
+        drill=drill, level=level, defaults={"answered": answered, "answer_minutes": answer_minutes}
+    )
+    return call

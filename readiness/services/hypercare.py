@@ -193,10 +193,12 @@ def escalation_log(
     logged_by: User,
     resolved_by: str = "",
     minutes_to_resolve: int | None = None,
+    minutes_to_answer: int | None = None,
 ) -> Escalation:
-    """Record one escalation; a resolution time in minutes becomes `resolved_at`.
+    """Record one escalation; times in minutes become `resolved_at` and `answered_at`.
 
-    The log feeds the exit criteria: only the application's members who log escalations write it.
+    The log feeds the exit criteria and the path page's measured time-to-answer, both read live:
+    no stored verdict depends on it. Only the application's members who log escalations write it.
     """
     require(logged_by, "escalation_log.write", application)
     escalation = Escalation(
@@ -210,6 +212,7 @@ def escalation_log(
         logged_by=logged_by,
         resolved_by=resolved_by,
         resolved_at=occurred_at + timedelta(minutes=minutes_to_resolve) if minutes_to_resolve is not None else None,
+        answered_at=occurred_at + timedelta(minutes=minutes_to_answer) if minutes_to_answer is not None else None,
     )
     escalation.full_clean()
     escalation.save()
@@ -217,14 +220,19 @@ def escalation_log(
 
 
 @transaction.atomic
-def escalation_resolve(*, escalation: Escalation, resolved_by: str, resolved_at: datetime) -> Escalation:
-    """Close an entry logged while still open."""
+def escalation_resolve(
+    *, escalation: Escalation, resolved_by: str, resolved_at: datetime, minutes_to_answer: int | None = None
+) -> Escalation:
+    """Close an entry logged while still open; with the time the called level took to answer,
+    when it was logged before anyone had (an answer already recorded stays)."""
     if escalation.resolved_at is not None:
         raise ValidationError({"resolved_by": "This escalation is already resolved."})
     escalation.resolved_by = resolved_by
     escalation.resolved_at = resolved_at
+    if minutes_to_answer is not None and escalation.answered_at is None:
+        escalation.answered_at = escalation.occurred_at + timedelta(minutes=minutes_to_answer)
     escalation.full_clean()
-    escalation.save(update_fields=["resolved_by", "resolved_at"])
+    escalation.save(update_fields=["resolved_by", "resolved_at", "answered_at"])
     return escalation
 
 

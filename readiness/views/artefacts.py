@@ -26,6 +26,7 @@ from readiness.forms.artefacts import (
     AlertVerificationForm,
     DecisionRecordForm,
     DrillActionForm,
+    DrillCallForm,
     DrillForm,
     KnownIssueForm,
     RunbookForm,
@@ -195,7 +196,8 @@ def artefact_list(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 
 
 def _detail_page(request: HttpRequest, application: Application, spec: Kind, instance: Any, *,
-                 action_form: DrillActionForm | None = None, status: int = 200) -> HttpResponse:
+                 action_form: DrillActionForm | None = None, call_form: DrillCallForm | None = None,
+                 status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {
         "application": application, "kind": spec, "object": instance,
         "fields": [_display(instance, name) for name in spec.form._meta.fields],
@@ -204,6 +206,8 @@ def _detail_page(request: HttpRequest, application: Application, spec: Kind, ins
     if spec.key == "drill":
         context["action_form"] = action_form or DrillActionForm(drill=instance)
         context["actions"] = list(instance.actions.select_related("owner"))
+        context["call_form"] = call_form or DrillCallForm(drill=instance)
+        context["calls"] = list(instance.calls.select_related("level").order_by("level__position"))
     if spec.key in ("runbook", "drill"):
         context["exercises"] = list(instance.exercises.select_related("runbook", "exercised_by", "drill", "escalation"))
     if spec.key == "alert":
@@ -314,3 +318,16 @@ def drill_action_close(request: HttpRequest, slug: str, pk: int, action_pk: int)
     services.drill_action_close(action=action, on=max(timezone.localdate(), drill.held_on))
     messages.success(request, f"Closed “{action}”.")
     return redirect(drill.get_absolute_url())
+
+
+@login_required
+@require_POST
+@once_per_submission
+def drill_call_record(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application, drill = _editable(request, slug, "drill", pk)
+    form = DrillCallForm(request.POST, drill=drill)
+    if form.is_valid():
+        call = services.drill_call_record(drill=drill, **form.cleaned_data)
+        messages.success(request, f"Recorded {call}.")
+        return redirect(drill.get_absolute_url())
+    return _detail_page(request, application, KINDS["drill"], drill, call_form=form)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from readiness.access import get_application_for_user
+from readiness.answer_times import WINDOW_DAYS, AnswerTimes, answer_times
 from readiness.confirmation import ConfirmationState, confirmation_of
 from readiness.coverage import GAP_DAYS, Gap, coverage_gaps
 from readiness.coverage_timeline import TimelineDay, days_off_ahead, level_timeline
@@ -38,13 +39,16 @@ class LevelRow:
     plan: object
     timeline: list[TimelineDay]
     standins: list[StandIn]  # current and upcoming, by start
+    answers: AnswerTimes
     can_standin: bool = False
 
 
-def _row(level: EscalationLevel, now: datetime, levels: list[EscalationLevel], user: Any) -> LevelRow:
+def _row(
+    level: EscalationLevel, now: datetime, levels: list[EscalationLevel], user: Any, answers: AnswerTimes
+) -> LevelRow:
     gaps = coverage_gaps(level, now, days=GAP_DAYS)
     return LevelRow(level, gaps, who_to_call(level, now, path=levels), level_timeline(level, now, gaps),
-                    [standin for standin in level_standins(level) if standin.ends_at > now],
+                    [standin for standin in level_standins(level) if standin.ends_at > now], answers,
                     can(user, "standin.manage", level))
 
 
@@ -54,7 +58,8 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     now = timezone.now()
     levels = _levels(application)
-    rows = [_row(level, now, levels, request.user) for level in levels]
+    measured = answer_times(levels, now)
+    rows = [_row(level, now, levels, request.user, measured[level.pk]) for level in levels]
     return render(
         request,
         "readiness/path_detail.html",
@@ -63,6 +68,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "now": now,
             "gap_days": GAP_DAYS,
+            "answer_window_days": WINDOW_DAYS,
             "gap_count": sum(len(row.gaps) for row in rows),
             "days_off": days_off_ahead(levels, now),
             "can_edit": can(request.user, "escalation_path.manage", application),

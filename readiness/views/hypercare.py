@@ -286,8 +286,8 @@ def escalationlog_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-CSV_HEADER = ["occurred_at", "severity", "problem_class", "from_level", "to_level", "resolved_by", "resolved_at",
-              "minutes_to_resolve", "summary", "logged_by"]
+CSV_HEADER = ["occurred_at", "severity", "problem_class", "from_level", "to_level", "answered_at", "minutes_to_answer",
+              "resolved_by", "resolved_at", "minutes_to_resolve", "summary", "logged_by"]
 
 
 def _csv_safe(value: str) -> str:
@@ -312,6 +312,8 @@ def escalationlog_export(request: HttpRequest, slug: str) -> HttpResponse:
             _csv_safe(e.problem_class.name),
             _csv_safe(f"L{e.from_level.position} {e.from_level.name}"),
             _csv_safe(f"L{e.to_level.position} {e.to_level.name}") if e.to_level else "",
+            timezone.localtime(e.answered_at).isoformat() if e.answered_at else "",
+            "" if e.minutes_to_answer is None else e.minutes_to_answer,
             e.resolved_by,
             timezone.localtime(e.resolved_at).isoformat() if e.resolved_at else "",
             minutes,
