@@ -4,6 +4,7 @@ and no control the server would refuse; a redefined criterion brings it back int
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from readiness.models import SignOff, Stage
 from readiness.permissions import CLOSED_REASON
@@ -77,3 +78,22 @@ def test_redefining_a_criterion_brings_it_back_into_hypercare_with_the_reason(ch
     assert app.stage == Stage.HYPERCARE
     checked_page.goto("/")
     assert "Sign-off invalidated:" in page.get_by_role("row").filter(has_text=app.name).inner_text()
+
+
+def test_a_lead_chooses_their_timezone_and_the_signed_record_follows(checked_page) -> None:
+    app = factories.signed_off_application()
+    app.delivery_lead.username = "dan"
+    app.delivery_lead.save()
+    page = checked_page.page
+    checked_page.sign_in("dan")
+    page.get_by_role("link", name=settings.TIME_ZONE).click()  # the menu names the timezone in use
+    page.wait_for_load_state()
+    checked_page.check()
+    page.get_by_label("Your timezone").fill("Asia/Manila")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    checked_page.check()
+    assert "Times are now shown in Asia/Manila." in page.content()
+    checked_page.goto(f"/apps/{app.slug}/hypercare/")
+    assert "PST" in page.locator("#sign-off-status").inner_text()  # Philippine time
+    assert page.get_by_role("link", name="Asia/Manila").is_visible()
