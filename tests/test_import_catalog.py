@@ -259,3 +259,35 @@ def test_the_command_prints_the_plan_and_imports_it(tmp_path: Path) -> None:
     path.write_text(CATALOG.replace("    email: sam.okafor@example.com\n", ""))
     with pytest.raises(CommandError, match="1 error"):
         call_command("import_catalog", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_confirmations_sent_at_once_import_once_and_never_answer_500(live_server: Any) -> None:
+    """A double-click (the same one-time key, four times at once) and two people confirming the
+    same preview at once (two keys): one import; the other is told the data changed."""
+    from tests.test_double_submit import Browser, race
+
+    lead = factories.delivery_lead()
+    browser, client = Browser(live_server.url, lead), Client()
+    client.force_login(lead)
+    browser.get(URL)
+
+    def confirmation(text: str) -> dict[str, str]:
+        form = _preview(client, text).context["confirm"]
+        return {**{name: str(form[name].value()) for name in form.fields}, "csrfmiddlewaretoken": browser.csrf}
+
+    clicked = confirmation(CATALOG)
+    answers = race(browser, URL, [clicked] * 4)
+    assert [status for status, _, _ in answers] == [302] * 4, answers
+    assert Application.objects.count() == 2 and Person.objects.count() == 2
+
+    other = CATALOG.replace("orders", "billing").replace("Orders", "Billing").replace("example.com", "example.org")
+    one, two = confirmation(other), confirmation(other)
+    assert one["submission_key"] != two["submission_key"]
+    answers = race(browser, URL, [one, two])
+    assert sorted(status for status, _, _ in answers) == [200, 302], answers
+    refused = next(page for status, _, page in answers if status == 200)
+    assert "has changed since the preview" in refused
+    # Its System is the one already imported (now owned by the billing team): one new application.
+    assert Application.objects.count() == 3 and Person.objects.count() == 4 and Team.objects.count() == 2
