@@ -7,6 +7,7 @@ from django.urls import URLPattern, path
 from readiness.views import (
     applications,
     artefacts,
+    calendars,
     escalation,
     gates,
     hypercare,
@@ -67,6 +68,8 @@ urlpatterns = [
     path("api/lookup/", lookup.lookup_api, name="lookup_api"),
     path("account/tokens/", lookup.token_list, name="token_list"),
     path("account/timezone/", preferences.preferences, name="preferences"),
+    path("account/calendar/", calendars.calendar_feed, name="calendar_feed"),
+    path("calendar/<str:key>.ics", calendars.calendar_feed_ics, name="calendar_feed_ics"),
     path("account/tokens/<int:pk>/revoke/", lookup.token_revoke, name="token_revoke"),
     # Escalation paths, ownership rules and the printable ownership sheet
     path("apps/<slug:slug>/path/", escalation.path_detail, name="path_detail"),
@@ -86,6 +89,7 @@ urlpatterns = [
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/leave/", people.leave_create, name="leave_create"),
+    path("people/<int:pk>/leave/import/", calendars.calendar_import, name="calendar_import"),
     path("people/<int:pk>/leave/<int:leave_pk>/delete/", people.leave_remove, name="leave_delete"),
     path("people/<int:pk>/left/", people.person_leave_company, name="person_left"),
     path("teams/new/", people.team_edit, name="team_create"),

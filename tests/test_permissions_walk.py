@@ -70,6 +70,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "token_list": SIGNED_IN,
     "token_revoke": SIGNED_IN,  # each their own token
     "preferences": SIGNED_IN,  # each their own timezone
+    "calendar_feed": SIGNED_IN,  # each their own calendar address
     "level_create": {(LEAD, True), (ADMIN, True)},
     "level_edit": {(LEAD, True), (ADMIN, True)},
     "rule_create": {(LEAD, True), (ADMIN, True)},
@@ -78,6 +79,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "person_edit": ORG_MANAGERS,
     "leave_create": ORG_MANAGERS,
     "leave_delete": ORG_MANAGERS,
+    "calendar_import": ORG_MANAGERS,
     "person_left": ORG_MANAGERS,
     "team_create": ORG_MANAGERS,
     "team_edit": ORG_MANAGERS,
@@ -172,7 +174,7 @@ def _world() -> World:
 
 # Which object a route's <pk> names, by the first word of the route's name.
 PK_OF = {"drillaction": "drill", "drillcall": "drill", "leave": "person", "reachability": "person",
-         "escalationlog": "escalation", "standin": "level"}
+         "escalationlog": "escalation", "standin": "level", "calendar": "person"}
 
 
 def _kwargs(route: Route, world: World, user: Any) -> dict[str, Any]:
@@ -189,6 +191,7 @@ def _kwargs(route: Route, world: World, user: Any) -> dict[str, Any]:
         "test_pk": lambda: world.objects["reachability"].pk,
         "standin_pk": lambda: world.objects["standin"].pk,
         "what": lambda: "reviewed",
+        "key": lambda: "calendar-feed-key",  # the feed answers GET only
     }
     return {param: values[param]() for param in route.params}
 

@@ -27,6 +27,7 @@ from readiness import models, queue
 from readiness.gates import verdict_for
 from readiness.services.api import api_token_create
 from readiness.services.artefacts import artefact_save
+from readiness.services.calendars import calendar_feed_create
 from readiness.services.gates import readiness_snapshots_refresh_all
 from readiness.services.reachability import REACHABILITY_SALT
 from readiness.services.reminders import link_token
@@ -55,6 +56,7 @@ class World:
     reachability: models.ReachabilityTest
     token: models.ApiToken
     api_key: str
+    feed_key: str
 
 
 def _world() -> World:
@@ -83,8 +85,9 @@ def _world() -> World:
     reachability = models.ReachabilityTest.objects.create(
         person=person, channel="phone", sent_by=lead, sent_at=timezone.now())
     token, key = api_token_create(user=lead, name="Teams bot")
+    _, feed_key = calendar_feed_create(user=lead)
     return World(apps=apps, rows=rows, person=person, leave=leave, team=models.Team.objects.first(),
-                 reachability=reachability, token=token, api_key=key)
+                 reachability=reachability, token=token, api_key=key, feed_key=feed_key)
 
 
 def _row(kind: str) -> Callable[[World, str], dict[str, Any] | None]:
@@ -153,7 +156,9 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
         "slug": slug, "pk": standin.level_id, "standin_pk": standin.pk},
     **{name: _person for name in (
         "person_detail", "person_edit", "leave_create", "person_left", "person_reminders", "reachability_test_send",
+        "calendar_import",
     )},
+    "calendar_feed_ics": lambda world, slug: {"key": world.feed_key},
     "leave_delete": lambda world, slug: {"pk": world.leave.person_id, "leave_pk": world.leave.pk},
     "team_edit": lambda world, slug: {"pk": world.team.pk},
     "token_revoke": lambda world, slug: {"pk": world.token.pk},

@@ -24,6 +24,7 @@ from .artefacts import (
     KnownIssueStatus,
     Runbook,
 )
+from .calendars import CalendarFeed
 from .closures import ClosureDay
 from .drill_calls import DrillCall
 from .escalation import Coverage, Duty, EscalationLevel, OwnerRole, OwnershipRule
@@ -49,6 +50,7 @@ from .system import FormSubmission, Heartbeat
 
 __all__ = [
     "ApiToken",
+    "CalendarFeed",
     "REQUIRED_DRILL_SCENARIOS",
     "AccessCheck",
     "AccessKind",

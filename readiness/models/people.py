@@ -403,6 +403,9 @@ class Leave(models.Model):
     ends_on = models.DateField()
     note = models.CharField(max_length=200, blank=True)
     closure = models.ForeignKey(ClosureDay, on_delete=models.CASCADE, null=True, blank=True, related_name="leaves")
+    # Imported from a calendar (readiness/calendars.py): the event's UID and the occurrence's start,
+    # so the same file imported again updates these days instead of adding them twice.
+    source_uid = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_on"]
@@ -411,6 +414,10 @@ class Leave(models.Model):
             in_range("leave", "ends_on"),
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="readiness_leave_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "source_uid"], condition=~models.Q(source_uid=""),
+                name="readiness_leave_source_uid_unique",
             ),
         ]
 
