@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readiness', '0026_person_reminders_by_chat'),
+        ('readiness', '0030_answer_times'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
