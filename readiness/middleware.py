@@ -7,8 +7,11 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
+
+# The REST API answers every refusal in JSON, shaped as its schema says (readiness.api).
+API_PREFIX = "/api/v1/"
 
 
 def unreadable(encoded: bytes, *, nul_allowed: bool = False) -> bool:
@@ -23,7 +26,9 @@ def unreadable(encoded: bytes, *, nul_allowed: bool = False) -> bool:
     return False
 
 
-def _bad_request(message: str) -> HttpResponse:
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": message, "errors": {}}, status=400)
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
@@ -42,10 +47,10 @@ class RefuseUnreadableInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if unreadable(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
-            return _bad_request("The address holds characters that cannot be read.")
+            return _bad_request(request, "The address holds characters that cannot be read.")
         is_form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
         if is_form and unreadable(request.body, nul_allowed=True):
-            return _bad_request("The form holds characters that cannot be read.")
+            return _bad_request(request, "The form holds characters that cannot be read.")
         return self.get_response(request)
 
 

@@ -308,6 +308,13 @@ def test_not_found_is_404_json(app) -> None:
     assert not models.AlertVerification.objects.exists()
 
 
+def test_an_unreadable_address_is_400_json(app) -> None:
+    response = Caller(app.delivery_lead).get("/people", limit="1\x00")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The address holds characters that cannot be read.", "errors": {}}
+
+
 def test_errors_name_the_field_with_the_pages_words(app) -> None:
     caller = Caller(app.delivery_lead)
     level = app.levels.get(position=1)

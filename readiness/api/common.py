@@ -28,8 +28,9 @@ class ErrorOut(Schema):
 
 
 # Documented on every operation, so a client (and Schemathesis) knows each answer it may meet.
-READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+# 400: a NUL or broken UTF-8 in the address (readiness.middleware), or a body that is not JSON.
+READ_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut}
 
 PAGE_MAX = 100
 # The largest id a row can have (PostgreSQL integer): bigger ones are refused as input, not looked up.
