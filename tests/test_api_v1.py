@@ -9,15 +9,17 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
 
 from readiness import models
 from readiness.services.api import api_token_create
 from tests import factories
+from tests.test_input_properties import KINDS, clearly_wrong
 
 pytestmark = pytest.mark.django_db
 
@@ -393,3 +395,41 @@ def test_the_tokens_page_offers_and_shows_read_only(client) -> None:
 
     assert models.ApiToken.objects.get(user=user, name="dashboard").read_only
     assert "read-only" in page and 'href="/api/v1/docs"' in page
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(title=KINDS["line"], release=KINDS["line"], symptom=KINDS["text"], held_on=KINDS["date"])
+def test_what_the_api_stores_it_shows_again_or_says_which_field_is_wrong(
+    app, title: str, release: str, symptom: str, held_on: str
+) -> None:
+    """Generated text and dates (NUL, line breaks, 1 MB, years 1 and 9999): stored and read back
+    as sent (trimmed, as the page's form trims), or 422 naming a field; never a server error."""
+    caller = Caller(app.delivery_lead)
+    with transaction.atomic():
+        issue = caller.post(
+            f"/applications/{app.slug}/known-issues", {"title": title, "release": release, "symptom": symptom}
+        )
+        drill = caller.post(
+            f"/applications/{app.slug}/drills",
+            {"scenario": models.DrillScenario.values[0], "title": "Drill", "held_on": held_on},
+        )
+        if issue.status_code == 201:
+            shown = caller.get(f"/applications/{app.slug}/known-issues", limit=100).json()["items"]
+            assert {"title": title.strip(), "release": release.strip(), "symptom": symptom.strip()}.items() <= next(
+                row for row in shown if row["id"] == issue.json()["id"]
+            ).items()
+        else:
+            assert issue.status_code == 422 and set(issue.json()["errors"]) <= {"title", "release", "symptom"}
+        for field, kind, value in (
+            ("title", "line", title),
+            ("release", "line", release),
+            ("symptom", "text", symptom),
+        ):
+            if clearly_wrong(kind, value):
+                assert field in issue.json()["errors"]
+        if drill.status_code == 201:
+            assert drill.json()["held_on"] == held_on
+        else:
+            assert drill.status_code == 422 and list(drill.json()["errors"]) == ["held_on"]
+            assert clearly_wrong("date", held_on) or not held_on or drill.json()["errors"]["held_on"]
+        transaction.set_rollback(True)
