@@ -239,9 +239,9 @@ def test_a_member_lead_records_evidence_and_the_pages_show_it(app) -> None:
         {
             "exercised_on": timezone.localdate().isoformat(),
             "how": "walk_through",
-            "participants": "Service desk",
+            "participants": "Support desk",
             "outcome": "worked",
-            "what_happened": "Followed every step; each matched the screens.",
+            "what_happened": "Followed every step; orders flowed again.",
         },
     )
 
@@ -252,7 +252,10 @@ def test_a_member_lead_records_evidence_and_the_pages_show_it(app) -> None:
     browser.force_login(app.delivery_lead)
     assert "Invoices print twice" in browser.get(reverse("readiness:knownissue_list", args=[app.slug])).content.decode()
     assert "Night pager drill" in browser.get(reverse("readiness:drill_list", args=[app.slug])).content.decode()
-    assert runbook.exercises.get().participants == "Service desk"
+    exercise = runbook.exercises.get()
+    assert (exercise.how, exercise.what_happened) == ("walk_through", "Followed every step; orders flowed again.")
+    runbook_page = browser.get(reverse("readiness:runbook_detail", args=[app.slug, runbook.pk])).content.decode()
+    assert "Followed every step; orders flowed again." in runbook_page
 
 
 def test_an_analyst_on_the_application_logs_an_escalation(app) -> None:
