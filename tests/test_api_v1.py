@@ -4,11 +4,14 @@ table and the pages' forms, and every refusal is JSON naming the field at fault.
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -356,6 +359,15 @@ def test_errors_name_the_field_with_the_pages_words(app) -> None:
     assert not_json.status_code == 400 and not_json.json()["detail"]
 
 
+def test_a_body_over_djangos_bound_is_400_json(app) -> None:
+    body = _known_issue(symptom="x" * 1_000_000, workaround="x" * 1_000_000, support_script="x" * 1_000_000)
+
+    response = Caller(app.delivery_lead).post(f"/applications/{app.slug}/known-issues", body)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request body is larger than 2.5 MB: send less.", "errors": {}}
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -409,14 +421,15 @@ def test_what_the_api_stores_it_shows_again_or_says_which_field_is_wrong(
     as sent (trimmed, as the page's form trims), or 422 naming a field; never a server error."""
     caller = Caller(app.delivery_lead)
     with transaction.atomic():
-        issue = caller.post(
-            f"/applications/{app.slug}/known-issues", {"title": title, "release": release, "symptom": symptom}
-        )
+        body = {"title": title, "release": release, "symptom": symptom}
+        issue = caller.post(f"/applications/{app.slug}/known-issues", body)
         drill = caller.post(
             f"/applications/{app.slug}/drills",
             {"scenario": models.DrillScenario.values[0], "title": "Drill", "held_on": held_on},
         )
-        if issue.status_code == 201:
+        if len(json.dumps(body, cls=DjangoJSONEncoder)) > django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            assert issue.status_code == 400 and issue.json()["detail"].startswith("The request body is larger than")
+        elif issue.status_code == 201:
             shown = caller.get(f"/applications/{app.slug}/known-issues", limit=100).json()["items"]
             assert {"title": title.strip(), "release": release.strip(), "symptom": symptom.strip()}.items() <= next(
                 row for row in shown if row["id"] == issue.json()["id"]
@@ -428,7 +441,7 @@ def test_what_the_api_stores_it_shows_again_or_says_which_field_is_wrong(
             ("release", "line", release),
             ("symptom", "text", symptom),
         ):
-            if clearly_wrong(kind, value):
+            if clearly_wrong(kind, value) and issue.status_code != 400:
                 assert field in issue.json()["errors"]
         if drill.status_code == 201:
             assert drill.json()["held_on"] == held_on

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -87,6 +88,13 @@ def model_invalid(request: HttpRequest, exc: ModelValidationError) -> HttpRespon
         for name, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items()
     }
     return _error(request, 422, "The input was not accepted: see errors.", errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django's own bound on a request body (DATA_UPLOAD_MAX_MEMORY_SIZE); a field's bound is smaller.
+    megabytes = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 2**20
+    return _error(request, 400, f"The request body is larger than {megabytes:g} MB: send less.")
 
 
 @api.exception_handler(IntegrityError)
