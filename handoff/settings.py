@@ -315,6 +315,11 @@ SECURE_REDIRECT_EXEMPT = [r"^health/(workers/)?$"]
 RUNBOOK_REVIEW_DAYS = env_int("RUNBOOK_REVIEW_DAYS", 90)
 RUNBOOK_EXERCISE_DAYS = env_int("RUNBOOK_EXERCISE_DAYS", 180)
 ALERT_VERIFY_DAYS = env_int("ALERT_VERIFY_DAYS", 30)
+# An alert webhook's firing of the same alert (fingerprint) within this many minutes of one
+# already recorded is a repeat (Alertmanager re-sends while it fires; flapping): nothing new.
+ALERT_WEBHOOK_REPEAT_MINUTES = env_int("ALERT_WEBHOOK_REPEAT_MINUTES", 60)
+# Larger notification bodies are refused (413) before they are read.
+ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1_000_000)
 ACCESS_VERIFY_DAYS = env_int("ACCESS_VERIFY_DAYS", 90)
 DRILL_WINDOW_DAYS = env_int("DRILL_WINDOW_DAYS", 30)
 # A gate waiver lapses at most this many days after it is given, then is reviewed again.

@@ -9,7 +9,9 @@ belongs to an application, membership of that application:
 | application.edit              | edit_readiness       | member                                     |
 | artefact.edit                 | edit_readiness       | member (runbooks, alerts, access checks,   |
 |                               |                      | known issues, drills, decisions, their     |
-|                               |                      | small actions, runbook exercises)          |
+|                               |                      | small actions, runbook exercises; the      |
+|                               |                      | alert receiver's secret and mapping an     |
+|                               |                      | unmatched alert to a check)                |
 | hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend), |
 |                               |                      | while hypercare is open                    |
 | hypercare.redefine_criterion  | edit_readiness       | member (also after sign-off: it reopens)   |
@@ -53,6 +55,12 @@ ownership on, so a departed owner does not leave an application unsignable.
 
 Reading is everyone's who is signed in (readiness.access.get_application_for_user, 404 for an
 unknown application). Anonymous users may do nothing here: views send them to sign in first.
+The alert webhook (`/hooks/alerts/<key>/`, PUBLIC_WEBHOOK_URLS) is public too, for Alertmanager
+and Grafana, which have no session: the receiver's secret, sent as `Authorization: Bearer`, is the
+permission (wrong or missing: 401; unknown address: 404), and it writes only the verifications of
+that receiver's application and its list of unmatched alerts. Issuing or rotating the secret is
+artefact.edit on the monitoring page.
+
 Pages decide which buttons to show with the same `can`, passed to templates as booleans, and
 show `why_not` where a button would be refused.
 
@@ -220,6 +228,8 @@ POST_ACTIONS: dict[str, str] = {
     "runbook_mark": "artefact.edit",
     "runbook_exercise_create": "artefact.edit",
     "alert_verify": "artefact.edit",
+    "alert_receiver_rotate": "artefact.edit",
+    "unmatched_alert_map": "artefact.edit",
     "drillaction_create": "artefact.edit",
     "drillaction_close": "artefact.edit",
     "drillcall_create": "artefact.edit",
@@ -272,6 +282,8 @@ API_POST_ACTIONS: dict[str, str] = {
 
 # Public pages answering a signed link from an email (the token is the permission).
 PUBLIC_TOKEN_URLS = {"reminder_confirm", "reminder_change", "reachability_ack"}
+# Public addresses posted to by other systems, the secret in their Authorization header the permission.
+PUBLIC_WEBHOOK_URLS = {"alert_webhook"}
 
 
 # Refused once hypercare is signed off (and the sign-off still holds): the record stands.

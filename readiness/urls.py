@@ -20,6 +20,7 @@ from readiness.views import (
 from readiness.views import history as history_views
 from readiness.views import imports as import_views
 from readiness.views import standins as standin_views
+from readiness.views import webhooks as webhook_views
 
 app_name = "readiness"
 
@@ -57,6 +58,10 @@ urlpatterns = [
     path("apps/<slug:slug>/runbooks/<int:pk>/exercises/new/", artefacts.runbook_exercise_create,
          name="runbook_exercise_create"),
     path("apps/<slug:slug>/alerts/<int:pk>/verify/", artefacts.alert_verify, name="alert_verify"),
+    path("apps/<slug:slug>/monitoring/", webhook_views.monitoring, name="monitoring"),
+    path("apps/<slug:slug>/monitoring/receiver/", webhook_views.alert_receiver_rotate, name="alert_receiver_rotate"),
+    path("apps/<slug:slug>/monitoring/map/", webhook_views.unmatched_alert_map, name="unmatched_alert_map"),
+    path("hooks/alerts/<uuid:key>/", webhook_views.alert_webhook, name="alert_webhook"),
     path("apps/<slug:slug>/drills/<int:pk>/actions/", artefacts.drill_action_add, name="drillaction_create"),
     path("apps/<slug:slug>/drills/<int:pk>/actions/<int:action_pk>/close/", artefacts.drill_action_close,
          name="drillaction_close"),

@@ -583,3 +583,32 @@ class UserPreferenceFactory(ModelFactory[models.UserPreference]):
 
     user = factory.SubFactory(UserFactory)
     timezone = "Asia/Manila"
+
+
+class AlertReceiverFactory(ModelFactory[models.AlertReceiver]):
+    """A receiver whose secret is `secret` (the factory's, known to the test)."""
+
+    class Meta:
+        model = models.AlertReceiver
+
+    class Params:
+        secret = "whk_test-secret"
+
+    application = factory.SubFactory(ApplicationFactory)
+    secret_hash = factory.LazyAttribute(lambda o: hash_key(o.secret))
+    secret_prefix = factory.LazyAttribute(lambda o: o.secret[:8])
+
+
+class UnmatchedAlertFactory(ModelFactory[models.UnmatchedAlert]):
+    class Meta:
+        model = models.UnmatchedAlert
+
+    application = factory.SubFactory(ApplicationFactory)
+    alert_name = factory.Sequence(lambda n: f"UnmappedAlert{n}")
+    labels = factory.LazyAttribute(lambda o: {"alertname": o.alert_name, "severity": "critical"})
+    fingerprint = factory.Sequence(lambda n: f"{n:016x}")
+    fired_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=5))
+    system = "Alertmanager"
+    summary = factory.LazyAttribute(lambda o: f"Alertmanager notified that {o.alert_name} was firing.")
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.LazyFunction(timezone.now)

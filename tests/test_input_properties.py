@@ -239,7 +239,8 @@ LINE, TEXT, DATE, MOMENT, NUMBER = "line", "text", "date", "moment", "number"
 ARTEFACT = {  # kind: (base, fields, row of the world, visible)
     "runbook": (_runbook, {"title": LINE, "symptom": TEXT, "steps": TEXT, "last_reviewed_on": DATE},
                 "runbook", ("title",)),
-    "alert": (_alert, {"signal": LINE, "threshold": LINE, "user_impact": TEXT, "dashboard_url": LINE},
+    "alert": (_alert, {"signal": LINE, "threshold": LINE, "user_impact": TEXT, "dashboard_url": LINE,
+                       "alert_name": LINE, "alert_labels": TEXT},
               "alert", ("signal", "threshold")),
     "access": (_access, {"description": LINE, "verified_on": DATE}, "access", ("description",)),
     "knownissue": (_issue, {"title": LINE, "release": LINE, "symptom": TEXT, "support_script": TEXT},

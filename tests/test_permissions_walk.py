@@ -25,7 +25,14 @@ from django.utils import timezone
 
 from readiness import models
 from readiness.models import DrillScenario
-from readiness.permissions import API_POST_ACTIONS, POST_ACTIONS, PUBLIC_TOKEN_URLS, REFUSALS, RULES
+from readiness.permissions import (
+    API_POST_ACTIONS,
+    POST_ACTIONS,
+    PUBLIC_TOKEN_URLS,
+    PUBLIC_WEBHOOK_URLS,
+    REFUSALS,
+    RULES,
+)
 from readiness.services.api import api_token_create
 from tests import factories
 from tests.url_walk import Route, walk
@@ -64,6 +71,8 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "runbook_mark": EDITORS,
     "runbook_exercise_create": EDITORS,
     "alert_verify": EDITORS,
+    "alert_receiver_rotate": EDITORS,
+    "unmatched_alert_map": EDITORS,
     "drillaction_create": EDITORS,
     "drillaction_close": EDITORS,
     "drillcall_create": EDITORS,
@@ -109,7 +118,9 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
 # each user's token, against API_POST_ACTIONS and API_EXPECTED.
 API = "api-v1:"
 ALL_ROUTES = list(walk(get_resolver()))
-ROUTES = [route for route in ALL_ROUTES if route.name not in NOT_WALKED and route.name not in PUBLIC_TOKEN_URLS
+# Public webhooks (Alertmanager, Grafana) are not walked with sessions: their secret is the
+# permission, tested in test_the_alert_webhook_answers_only_its_secret below.
+ROUTES = [route for route in ALL_ROUTES if route.name not in NOT_WALKED | PUBLIC_TOKEN_URLS | PUBLIC_WEBHOOK_URLS
           and not route.qualified.startswith(API)]
 # Not walked: Ninja's placeholder at /api/v1/ itself, which answers 404 to every method.
 API_ROUTES = [route for route in ALL_ROUTES if route.qualified.startswith(API) and route.name != "api-root"]
@@ -357,3 +368,22 @@ def test_each_role_and_membership_gets_the_expected_answer_from_the_api(name: st
     if status != 401 or wrote:
         wrong.append(f"no token: expected 401, got {status}")
     assert not wrong, f"{name} ({url}):\n" + "\n".join(wrong)
+
+
+def test_the_alert_webhook_answers_only_its_secret(client) -> None:
+    """Not walked with the rest: Alertmanager and Grafana have no session; the receiver's secret
+    is the permission, and a session (even an administrator's) is not enough."""
+    assert PUBLIC_WEBHOOK_URLS == {"alert_webhook"}
+    world = _world()
+    receiver = factories.AlertReceiverFactory(application=world.app, secret="whk_right")
+    url = reverse("readiness:alert_webhook", args=[receiver.key])
+    body = '{"version": "4", "status": "firing", "alerts": []}'
+    client.force_login(world.users[(ADMIN, True)])
+    before = _database()
+    assert client.post(url, body, content_type="application/json").status_code == 401
+    assert client.post(url, body, content_type="application/json",
+                       HTTP_AUTHORIZATION="Bearer whk_wrong").status_code == 401
+    assert _database() == before
+    answer = Client().post(url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer whk_right")
+    assert answer.status_code == 200 and answer.json() == {"recorded": 0, "repeats": 0, "unmatched": 0,
+                                                          "resolved": 0}

@@ -25,6 +25,7 @@ from readiness.models import (
     KnownIssue,
     Person,
     Runbook,
+    UnmatchedAlert,
 )
 
 
@@ -64,8 +65,8 @@ class RunbookForm(ArtefactForm):
 class AlertCheckForm(ArtefactForm):
     class Meta:
         model = AlertCheck
-        fields = ["signal", "threshold", "user_impact", "owner", "dashboard_url"]
-        widgets = {"user_impact": forms.Textarea(attrs={"rows": 3})}
+        fields = ["signal", "threshold", "user_impact", "owner", "dashboard_url", "alert_name", "alert_labels"]
+        widgets = {"user_impact": forms.Textarea(attrs={"rows": 3}), "alert_labels": forms.Textarea(attrs={"rows": 2})}
 
 
 class AlertVerificationForm(SubmissionKeyMixin, forms.ModelForm):
@@ -79,6 +80,8 @@ class AlertVerificationForm(SubmissionKeyMixin, forms.ModelForm):
         self.instance.alert = alert
         model_choices(self, "verified_by").queryset = _people()
         self.fields["verified_by"].label = "Seen by"
+        # Only a webhook's verification names no person (the system that sent it instead).
+        self.fields["verified_by"].required = True
 
     def clean_verified_at(self) -> Any:
         value = self.cleaned_data["verified_at"]
@@ -166,3 +169,17 @@ class DecisionRecordForm(ArtefactForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         model_choices(self, "superseded_by").queryset = others
+
+
+class UnmatchedAlertMapForm(SubmissionKeyMixin, forms.Form):
+    """Map an alert no check matched to one of the application's alert checks."""
+
+    unmatched = forms.ModelChoiceField(queryset=UnmatchedAlert.objects.none(), widget=forms.HiddenInput,
+                                       error_messages={"invalid_choice": "This alert was mapped to a check already."})
+    alert = forms.ModelChoiceField(queryset=AlertCheck.objects.none(), label="Alert check",
+                                   empty_label="Pick the check it proves")
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "unmatched").queryset = UnmatchedAlert.objects.filter(application=application)
+        model_choices(self, "alert").queryset = AlertCheck.objects.filter(application=application).order_by("signal")

@@ -125,7 +125,7 @@ def check_monitoring(ev: Evidence, on: date) -> Check:
             assert seen is not None
             result.evidence.append(
                 f"“{alert.signal}”: owned by {alert.owner}, seen firing {_fmt(_day(seen.verified_at))} "
-                f"by {seen.verified_by}."
+                f"by {seen.seen_by}."
             )
     return result
 

@@ -47,6 +47,7 @@ from .reminders import (
 from .signoffs import SignOff, SignOffImmutable
 from .standins import StandIn, StandInRole
 from .system import FormSubmission, Heartbeat
+from .webhooks import AlertReceiver, UnmatchedAlert
 
 __all__ = [
     "ApiToken",
@@ -111,6 +112,8 @@ __all__ = [
     "StandInRole",
     "Team",
     "WorkingHours",
+    "AlertReceiver",
+    "UnmatchedAlert",
 ]
 
 # Every field of every model above gets the bounds of its kind (dates 2000–2100, one-line

@@ -21,6 +21,7 @@ from .applications import Application
 from .constraints import unique_ignoring_case
 from .escalation import EscalationLevel
 from .people import Person
+from .webhooks import AlertMatching
 
 
 class Artefact(models.Model):
@@ -101,7 +102,7 @@ class Runbook(Artefact):
         return latest.exercised_on if latest else None
 
 
-class AlertCheck(Artefact):
+class AlertCheck(Artefact, AlertMatching):
     """An alert or dashboard, why it matters to users, and who owns it."""
 
     DETAIL_URL = "readiness:alert_detail"
@@ -125,11 +126,17 @@ class AlertCheck(Artefact):
 
 
 class AlertVerification(models.Model):
-    """Someone saw the alert fire, with evidence: what makes the monitoring gate met."""
+    """Someone saw the alert fire, or a monitoring system's webhook said it fired, with evidence:
+    what makes the monitoring gate met."""
 
     alert = models.ForeignKey(AlertCheck, on_delete=models.CASCADE, related_name="verifications")
     verified_at = models.DateTimeField("Seen firing at")
-    verified_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="alert_verifications")
+    # A person, or (from a webhook) the system that sent it: one of the two, never both.
+    verified_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="alert_verifications")
+    system = models.CharField("Sent by", max_length=40, blank=True)
+    # The firing alert's fingerprint: a repeated notification of it records nothing new.
+    fingerprint = models.CharField(max_length=64, blank=True)
     evidence = models.TextField(
         help_text="What was done and what was seen, e.g. the page received on the on-call phone."
     )
@@ -141,6 +148,14 @@ class AlertVerification(models.Model):
     class Meta:
         constraints = [
             in_range("alertverification", "verified_at", moment=True),
+            models.CheckConstraint(
+                condition=models.Q(verified_by__isnull=False, system="")
+                | models.Q(verified_by__isnull=True) & ~models.Q(system=""),
+                name="readiness_alertverification_person_or_system",
+            ),
+            # One firing is one verification, however often (and however concurrently) it is sent.
+            models.UniqueConstraint(fields=["alert", "fingerprint", "verified_at"], condition=~models.Q(fingerprint=""),
+                                    name="readiness_alertverification_one_per_firing"),
         ]
         ordering = ["-verified_at"]
         # The monitoring gate reads the latest verification of each alert.
@@ -148,6 +163,14 @@ class AlertVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} seen firing {self.verified_at:%d %b %Y}"
+
+    def clean(self) -> None:
+        if self.verified_by_id is None and not self.system:
+            raise ValidationError({"verified_by": "Say who saw it firing."})
+
+    @property
+    def seen_by(self) -> str:
+        return str(self.verified_by) if self.verified_by_id else self.system
 
 
 class AccessKind(models.TextChoices):
