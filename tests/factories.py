@@ -612,3 +612,13 @@ class UnmatchedAlertFactory(ModelFactory[models.UnmatchedAlert]):
     summary = factory.LazyAttribute(lambda o: f"Alertmanager notified that {o.alert_name} was firing.")
     first_seen_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyFunction(timezone.now)
+
+
+class CalendarFeedFactory(ModelFactory[models.CalendarFeed]):
+    """A user's calendar address in use (the key itself is not kept: only its hash)."""
+
+    class Meta:
+        model = models.CalendarFeed
+
+    user = factory.SubFactory(UserFactory)
+    key_hash = factory.Sequence(lambda n: hash_key(f"calendar-feed-{n}"))

@@ -86,4 +86,5 @@ def test_the_api_says_why_the_primary_is_not_called(portal, analyst) -> None:
     assert call["reason"] == f"backup: primary {WHY}"
     assert call["fallback"][0] | {"local_time": None} == {
         "name": "Mia Chen", "email": call["fallback"][0]["email"], "phone": "+61 3 9000 0000", "chat_handle": "",
-        "timezone": "Australia/Melbourne", "local_time": None, "role": "primary", "status": WHY}
+        "timezone": "Australia/Melbourne", "local_time": None, "role": "primary", "status": WHY,
+        "confirmation": {"state": "never", "confirmed_at": None, "age_days": None}}
