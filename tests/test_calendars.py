@@ -4,7 +4,7 @@ same file again changes nothing), and each user's secret calendar feed."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -229,3 +229,36 @@ def test_a_new_address_replaces_the_old(lead: Any, client: Client) -> None:
     assert first != second
     assert client.get(first).status_code == 404 and client.get(second).status_code == 200
     assert CalendarFeed.objects.active().count() == 1
+
+
+def test_the_demo_leads_feed_holds_its_go_lives_hypercare_windows_and_gaps(demo: None, client: Client) -> None:
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from readiness.calendars import applications_of
+    from readiness.coverage import coverage_gaps
+    from readiness.models import EscalationLevel, Hypercare
+
+    lead = User.objects.get(username="lead")
+    client.force_login(lead)
+    path = _feed_address(client).removeprefix("http://testserver")
+    client.logout()
+    calendar = icalendar.Calendar.from_ical(client.get(path).content)
+    events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+
+    mine = applications_of(lead)
+    assert mine, "the demo lead belongs to applications"
+    for app in mine:
+        if app.go_live_date:
+            assert events[f"{app.name} goes live"].decoded("DTSTART") == app.go_live_date
+    plans = list(Hypercare.objects.filter(application__in=mine).select_related("application"))
+    assert plans, "the demo has hypercare windows"
+    for plan in plans:
+        window = events[f"{plan.application.name}: hypercare"]
+        assert window.decoded("DTSTART") == plan.starts_on
+        assert window.decoded("DTEND") == plan.planned_end_on + timedelta(days=1)
+    gaps = {(level.application.name, level.name): coverage_gaps(level, timezone.now())
+            for level in EscalationLevel.objects.filter(application__in=mine).select_related("application")}
+    expected = sum(len(found) for found in gaps.values())
+    assert expected, "the demo path has a coverage gap"
+    assert sum(1 for e in calendar.walk("VEVENT") if ": coverage gap on " in str(e["SUMMARY"])) == expected

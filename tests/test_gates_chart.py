@@ -46,6 +46,17 @@ def test_no_progress_is_projected_to_miss_with_no_date_to_be_ready() -> None:
                                   "Projected to miss go-live.")
 
 
+def test_a_flat_record_whose_pace_is_float_noise_has_no_date_to_be_ready() -> None:
+    # These days' least-squares pace is 1.1e-17 gates a day, not 0: a million million years to
+    # go, which once overflowed timedelta in beat's refresh of every application (found by make bench).
+    recorded = _days((0, 8), (2, 2), (4, 6), (6, 2), (7, 1), (8, 8), (11, 2), (12, 8), (13, 5))
+    projection = project(recorded, today=TODAY, total=9, go_live=TODAY + timedelta(days=30))
+
+    assert projection is not None and projection.misses and projection.ready_on is None
+    assert projection.summary == ("At this pace, 8 of 9 gates are met at go-live on 1 Jan 2027. "
+                                  "Projected to miss go-live.")
+
+
 def test_only_the_recent_days_set_the_pace() -> None:
     # A burst a month ago says nothing about now: the last PACE_DAYS days are flat.
     recorded = _days((30, 0), (25, 6), (PACE_DAYS - 1, 6), (0, 6))

@@ -63,8 +63,10 @@ def project(recorded: dict[date, int], *, today: date, total: int, go_live: date
     pace = sum((x - mean_x) * (y - mean_y) for x, y in recent) / spread  # gates a day
     days_left = (go_live - today).days
     at_go_live = max(0, min(total, round(met_now + pace * days_left)))
-    needed = timedelta(days=math.ceil((total - met_now) / pace)) if pace > 0 else None
-    ready_on = today + needed if needed is not None and needed <= PACE_HORIZON else None
+    # A pace of a hair above zero (float noise on a flat record) would take millennia: compared
+    # before it becomes a timedelta, which cannot hold them.
+    days_needed = (total - met_now) / pace if pace > 0 else math.inf
+    ready_on = today + timedelta(days=math.ceil(days_needed)) if days_needed <= PACE_HORIZON.days else None
     return Projection(go_live=go_live, met_now=met_now, at_go_live=at_go_live, total=total, ready_on=ready_on)
 
 
