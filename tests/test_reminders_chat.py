@@ -4,12 +4,9 @@ against the allowed chat hosts and never shown beyond its host."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,38 +18,10 @@ from readiness.chat import chat_payload
 from readiness.models import ContactConfirmation, Person, ReminderChannel, ReminderLog, ReminderStep
 from readiness.services.reminders import reminder_send, reminder_sweep
 from tests import factories
+from tests.chat_receiver import Receiver
 from tests.conftest import WorkerProcess, wait_for
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A chat webhook served on loopback: records each post, answers `status`."""
-
-    def __init__(self) -> None:
-        self.posts: list[dict[str, Any]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.posts.append({"path": self.path, "type": self.headers.get("Content-Type"),
-                                       "json": json.loads(body)})
-                self.send_response(receiver.status)
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/secret-part"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

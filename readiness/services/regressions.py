@@ -21,7 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import Application, GateRegression
+from readiness.chat import ChatMessage, ChatRefused
+from readiness.models import Application, GateRegression, Person, ReminderChannel
 from readiness.queue import enqueue_on_commit
 from readiness.services.reminders import header_safe
 
@@ -43,9 +44,10 @@ def regression_digests_sweep(*, dispatch: Callable[[int], None] | None = None) -
 
 @transaction.atomic
 def regression_digest_send(*, user_pk: int, now: datetime | None = None) -> int:
-    """Email one delivery lead every regression of their applications not yet told, claimed and
-    sent in one transaction: a failed send un-claims them for the next sweep. Returns how many
-    regressions the mail told (0: nothing left to tell, or the lead has no email)."""
+    """Tell one delivery lead every regression of their applications not yet told (by email, or in
+    their chat channel when they chose it), claimed and sent in one transaction: a failed send
+    un-claims them for the next sweep. Returns how many regressions the digest told (0: nothing
+    left to tell, or the lead has no email)."""
     now = now or timezone.now()
     lead = User.objects.filter(pk=user_pk, is_active=True).exclude(email="").first()
     if lead is None:
@@ -69,5 +71,22 @@ def regression_digest_send(*, user_pk: int, now: datetime | None = None) -> int:
                           + (f": {regressions[0].application.name}" if count == 1 else ""))
     dashboard_url = settings.SITE_URL + reverse("readiness:home")
     context = {"lead": lead, "items": items, "dashboard_url": dashboard_url}
-    EmailMessage(subject=subject, body=render_to_string("emails/gate_regressions.txt", context), to=[lead.email]).send()
+    body = render_to_string("emails/gate_regressions.txt", context)
+    if not _posted_to_chat(lead, subject, body):
+        EmailMessage(subject=subject, body=body, to=[lead.email]).send()
     return count
+
+
+def _posted_to_chat(lead: User, subject: str, body: str) -> bool:
+    """Post the digest to the lead's chat channel when their entry in the people directory chose
+    reminders by chat. A channel that refuses (its webhook deleted) would refuse every day: the
+    digest goes by email instead. One that does not answer raises, un-claiming for the next sweep."""
+    person = Person.objects.filter(user=lead, reminder_channel=ReminderChannel.CHAT).exclude(chat_webhook="").first()
+    if person is None:
+        return False
+    try:
+        ChatMessage(url=person.chat_webhook, text=f"{subject}\n\n{body}").send()
+    except ChatRefused:
+        logger.warning("regression digest for lead %s: chat refused, sent by email", lead.pk)
+        return False
+    return True
