@@ -28,7 +28,7 @@ from django.utils import timezone
 from readiness.coverage import GAP_DAYS, coverage_gaps
 from readiness.directory import levels_with_people
 from readiness.models import Application, EscalationLevel, Hypercare, Leave, Person, StandIn
-from readiness.validators import DATE_MAX, DATE_MIN
+from readiness.validators import DATE_MAX, DATE_MIN, one_line
 
 MAX_ICS_BYTES = 1_000_000
 # Occurrences are read from a year back to two years ahead: leave further out is not useful yet,
@@ -123,7 +123,7 @@ def read_leave(text: str, person: Person, *, today: date | None = None) -> list[
         if not (DATE_MIN <= starts_on and ends_on <= DATE_MAX):
             raise CalendarProblem(f"The event on line {_line_of(text, uid)} is outside the years 2000–2100.")
         key = f"{uid[:150]}@{start.isoformat() if isinstance(start, datetime) else start.isoformat()}"
-        summary = " ".join(str(event.get("SUMMARY", "")).split())[:200]
+        summary = one_line(str(event.get("SUMMARY", "")))[:200]
         found[key] = LeaveDays(source_uid=key, starts_on=starts_on, ends_on=ends_on, note=summary)
     return sorted(found.values(), key=lambda days: (days.starts_on, days.source_uid))
 

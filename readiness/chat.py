@@ -61,6 +61,10 @@ def validate_chat_webhook(value: str) -> None:
         )
     if parts.scheme == "http" and not _is_loopback(host):
         raise ValidationError("A chat webhook address must start with https://.", code="scheme")
+    try:
+        parts.port  # noqa: B018 (reading it is the check: out of range raises)
+    except ValueError:
+        raise ValidationError("The webhook address has a port that cannot be.", code="port") from None
     if parts.username or parts.password:
         raise ValidationError("A webhook address carries no user name or password.", code="credentials")
 
@@ -111,4 +115,6 @@ class ChatMessage:
             if 400 <= exc.code < 500 and exc.code not in (408, 429):
                 raise ChatRefused(f"{chat_target_label(self.url)} refused the message: HTTP {exc.code}") from exc
             raise OSError(f"{chat_target_label(self.url)} answered HTTP {exc.code}") from exc
+        except ValueError as exc:  # http.client.InvalidURL: an address saved before a check existed
+            raise ChatRefused(f"{chat_target_label(self.url)}: the address cannot be used ({exc})") from exc
         return 1

@@ -60,6 +60,13 @@ def validate_single_line(value: str) -> None:
         raise ValidationError(SINGLE_LINE_MESSAGE, code="not_single_line")
 
 
+def one_line(text: str) -> str:
+    """`text` made one line: what validate_single_line refuses becomes a space, runs of spaces one.
+    For text read from other systems (a calendar's event title), kept rather than refused."""
+    return " ".join("".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
+                            for char in text).split())
+
+
 def bounds_for(field: models.Field[Any, Any]) -> list[Any]:
     """The validators a model field of this kind needs: the one rule, by the field's class."""
     if isinstance(field, models.DateTimeField):

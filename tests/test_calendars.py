@@ -112,6 +112,17 @@ def test_weekly_leave_across_daylight_saving_is_each_friday_and_the_backup_is_ca
 
 
 @time_machine.travel(BEFORE)
+def test_an_event_title_with_line_breaks_and_control_characters_is_kept_as_one_line(
+    portal: Any, lead: Any, client: Client,
+) -> None:
+    client.force_login(lead)
+    odd = FRIDAYS.replace("SUMMARY:Fridays off (study leave)", "SUMMARY:Fridays\\noff \x01 (study)")
+    _confirm(client, portal.primary, _upload(client, portal.primary, odd))
+    assert set(Leave.objects.values_list("note", flat=True)) == {"Fridays off (study)"}
+    assert "Fridays off (study)" in client.get(reverse("readiness:person_detail", args=[portal.primary.pk])).content.decode()
+
+
+@time_machine.travel(BEFORE)
 def test_the_same_file_again_changes_nothing_and_an_edited_event_updates_its_days(
     portal: Any, lead: Any, client: Client,
 ) -> None:

@@ -97,6 +97,8 @@ def test_a_webhook_in_trouble_rolls_the_step_back_for_the_retry(receiver: Receiv
     ("https://evil.example/services/x", "Handoff posts only to these chat hosts"),
     ("http://hooks.slack.com/services/x", "must start with https://"),
     ("https://user:pw@hooks.slack.com/services/x", "no user name or password"),
+    ("https://hooks.slack.com:99999/services/x", "a port that cannot be"),
+    ("https://hooks.slack.com/services/a\x00b", "invalid-feedback"),
     ("", "Reminders by chat need the chat webhook address."),
 ])
 def test_the_person_form_refuses_a_webhook_beside_the_field(

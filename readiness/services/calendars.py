@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,12 +22,18 @@ def leave_import(*, person: Person, text: str, fingerprint: str) -> LeavePlan:
     plan = leave_import_plan(text, person)
     if plan.fingerprint != fingerprint:
         raise CalendarProblem("The file is not the one previewed: preview it again.")
-    Leave.objects.bulk_create([
-        Leave(person=person, starts_on=d.starts_on, ends_on=d.ends_on, note=d.note, source_uid=d.source_uid)
-        for d in plan.create
-    ])
+    new = [Leave(person=person, starts_on=d.starts_on, ends_on=d.ends_on, note=d.note, source_uid=d.source_uid)
+           for d in plan.create]
     for leave, days in plan.update:
         leave.starts_on, leave.ends_on, leave.note = days.starts_on, days.ends_on, days.note
+    # The model's own rules (bounds, one-line note) for every row written: bulk_create skips them.
+    for leave in [*new, *(leave for leave, _ in plan.update)]:
+        try:
+            leave.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise CalendarProblem(f"Leave from {leave.starts_on}: {' '.join(error.messages)}") from error
+    Leave.objects.bulk_create(new)
+    for leave, _ in plan.update:
         leave.save(update_fields=["starts_on", "ends_on", "note"])
     if plan.writes:
         # Leave changes who is reachable: every path naming the person is judged again.
