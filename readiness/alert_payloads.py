@@ -137,6 +137,8 @@ def parse_notification(body: bytes) -> Notification:
         payload = json.loads(body)
     except UnicodeDecodeError:
         raise PayloadError("The body is not UTF-8 text.") from None
+    except RecursionError:  # "[[[[…" a hundred thousand deep: no notification nests like that
+        raise PayloadError("The body nests too deeply to be a notification.") from None
     except json.JSONDecodeError as error:
         raise PayloadError(f"The body is not JSON: {error.msg} (line {error.lineno}, column {error.colno}).") from None
     if not isinstance(payload, dict):

@@ -132,7 +132,7 @@ def leave_import_plan(text: str, person: Person, *, today: date | None = None) -
     """What importing `text` as `person`'s leave would do. Reads, never writes."""
     wanted = read_leave(text, person, today=today)
     existing = {leave.source_uid: leave for leave in Leave.objects.filter(person=person).exclude(source_uid="")}
-    plan = LeavePlan(person=person, fingerprint=hashlib.sha256(text.encode()).hexdigest())
+    plan = LeavePlan(person=person)
     for days in wanted:
         leave = existing.get(days.source_uid)
         if leave is None:
@@ -141,6 +141,10 @@ def leave_import_plan(text: str, person: Person, *, today: date | None = None) -
             plan.update.append((leave, days))
         else:
             plan.unchanged.append(leave)
+    # The file and what it would do to the leave as it stands: a confirm after someone changed the
+    # person's imported leave meanwhile finds another fingerprint and writes nothing.
+    done = [("create", d.source_uid, d) for d in plan.create] + [("update", d.source_uid, d) for _, d in plan.update]
+    plan.fingerprint = hashlib.sha256(repr((text, done, [leave.pk for leave in plan.unchanged])).encode()).hexdigest()
     return plan
 
 

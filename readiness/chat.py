@@ -35,6 +35,15 @@ class ChatRefused(Exception):
     """The chat platform answered that this message can never be posted (HTTP 4xx)."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # The host was checked when the address was saved: a redirect would post (or GET) anywhere.
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _host_allowed(host: str) -> bool:
     return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in settings.CHAT_WEBHOOK_HOSTS)
 
@@ -92,7 +101,9 @@ def chat_payload(url: str, text: str) -> dict[str, object]:
         }
         return {"type": "message",
                 "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
-    return {"text": text}
+    # Slack reads <!channel>, <@U…> and links in angle brackets: a person named "<!channel>" would
+    # ping everyone. Its documented escaping of &, < and > keeps every name plain text.
+    return {"text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}
 
 
 @dataclass(frozen=True)
@@ -109,10 +120,10 @@ class ChatMessage:
             headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "Handoff"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (host checked)
+            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
                 response.read(1024)
         except urllib.error.HTTPError as exc:
-            if 400 <= exc.code < 500 and exc.code not in (408, 429):
+            if 300 <= exc.code < 500 and exc.code not in (408, 429):  # a redirect is refused too
                 raise ChatRefused(f"{chat_target_label(self.url)} refused the message: HTTP {exc.code}") from exc
             raise OSError(f"{chat_target_label(self.url)} answered HTTP {exc.code}") from exc
         except ValueError as exc:  # http.client.InvalidURL: an address saved before a check existed

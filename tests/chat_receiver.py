@@ -9,11 +9,12 @@ from typing import Any
 
 
 class Receiver:
-    """A chat webhook served on loopback: records each post, answers `status`."""
+    """A chat webhook served on loopback: records each post, answers `status` (and `location`)."""
 
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
         self.status = 200
+        self.location = ""  # sent as Location (with a 3xx status)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -22,6 +23,8 @@ class Receiver:
                 receiver.posts.append({"path": self.path, "type": self.headers.get("Content-Type"),
                                        "json": json.loads(body)})
                 self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
                 self.wfile.write(b"ok")
 

@@ -275,6 +275,7 @@ def test_a_wrong_or_missing_secret_is_401_and_an_unknown_address_404(receiver) -
         (b"{not json", "The body is not JSON: Expecting property name enclosed in double quotes (line 1, column 2)."),
         (b"\xff\xfe\x00", "The body is not"),
         (b"[]", "The body must be a JSON object, as Alertmanager and Grafana send."),
+        (b"[" * 100_000, "The body nests too deeply to be a notification."),
         (b'{"version": "3", "alerts": []}', "Unknown payload version"),
         (b'{"version": "4", "alerts": {}}', "The payload has no list of alerts."),
         (

@@ -375,6 +375,8 @@ def test_a_body_over_djangos_bound_is_400_json(app) -> None:
         ("title", "Two\nlines"),
         ("symptom", "x" * 1_000_000),
         ("release", "\u2028"),
+        ("title", "a\ud800b"),  # a lone surrogate: JSON carries it, no database stores it
+        ("symptom", "x\udfffy"),
         ("owner", 2**31 - 1),
         ("owner", 2**63),
     ],

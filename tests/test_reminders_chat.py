@@ -158,3 +158,22 @@ def test_a_real_worker_posts_the_reminder_once(celery_worker_process: WorkerProc
     wait_for(lambda: "reminder sweep: 0 people due" in worker.log(), timeout=60, message="a second sweep")
     assert len(receiver.posts) == 1, worker.log()[-2000:]
     assert "Hello Noor Haddad" in receiver.posts[0]["json"]["text"]
+
+
+def test_slack_text_is_escaped_so_a_name_cannot_ping_the_channel() -> None:
+    assert chat_payload("https://hooks.slack.com/services/a", "Hello <!channel> & <@U123>") == {
+        "text": "Hello &lt;!channel&gt; &amp; &lt;@U123&gt;"}
+
+
+def test_a_webhook_that_redirects_is_refused_and_not_followed(receiver: Receiver) -> None:
+    from readiness.chat import ChatMessage, ChatRefused
+
+    elsewhere = Receiver()
+    try:
+        receiver.status = 302
+        receiver.location = elsewhere.url
+        with pytest.raises(ChatRefused, match="HTTP 302"):
+            ChatMessage(url=receiver.url, text="Hello").send()
+        assert len(receiver.posts) == 1 and elsewhere.posts == []
+    finally:
+        elsewhere.close()

@@ -85,11 +85,11 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
 class FormInvalid(HttpError):
     """Input a form refused: 422 with each field's messages (the ones a page shows beside it)."""
 
-    def __init__(self, form: forms.BaseForm) -> None:
+    def __init__(self, form: forms.BaseForm | None = None, *, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(422, "The input was not accepted: see errors.")
-        self.errors = {
+        self.errors = errors or {
             ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
-            for name, messages in form.errors.items()
+            for name, messages in (form.errors.items() if form is not None else [])
         }
 
 
@@ -100,9 +100,20 @@ def valid(form: forms.BaseForm) -> dict[str, Any]:
     return form.cleaned_data
 
 
+UNSTORABLE_MESSAGE = "This text holds a character that cannot be stored (a lone UTF-16 surrogate)."
+
+
 def form_data(payload: Schema) -> dict[str, Any]:
-    """A JSON body as a form's data: absent and null are an empty field, as on the page."""
-    return {name: ("" if value is None else value) for name, value in payload.model_dump().items()}
+    """A JSON body as a form's data: absent and null are an empty field, as on the page.
+
+    JSON can carry a lone surrogate ("\\ud800"), which no form body can and no database stores:
+    refused here, beside its field, for every write of the API."""
+    data = {name: ("" if value is None else value) for name, value in payload.model_dump().items()}
+    unstorable = {name: [UNSTORABLE_MESSAGE] for name, value in data.items()
+                  if isinstance(value, str) and any("\ud800" <= char <= "\udfff" for char in value)}
+    if unstorable:
+        raise FormInvalid(errors=unstorable)
+    return data
 
 
 def application_for(request: Any, slug: str, action: str | None = None) -> Application:
