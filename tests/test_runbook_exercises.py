@@ -185,6 +185,19 @@ def test_a_drill_that_used_a_runbook_records_its_exercise_and_turns_the_gate(
     assert f'<a href="{runbook.get_absolute_url()}">Prices wrong on the portal</a>: worked with changes' in drill_page
 
 
+def test_a_drill_that_already_recorded_the_runbook_is_refused_beside_the_field(client, lead, app, runbook,
+                                                                              at_start) -> None:
+    drill = factories.DrillFactory(application=app, held_on=TODAY - timedelta(days=3))
+    drill_save(drill=drill, runbooks=[runbook], outcome=ExerciseOutcome.WORKED)
+    client.force_login(lead)
+    response = _record(client, app, runbook, exercised_on=drill.held_on.isoformat(), how="drill", drill=drill.pk,
+                       exercised_by=runbook.escalation_level.primary.pk, outcome="worked",
+                       what_happened="Used it in the drill.")
+    assert _errors(response)["drill"] == [
+        "This drill already records an exercise of this runbook: edit the drill instead."]
+    assert RunbookExercise.objects.count() == 1
+
+
 def test_editing_the_drill_moves_its_exercise_and_unticking_the_runbook_removes_it(app, runbook, at_start) -> None:
     drill = factories.DrillFactory(application=app, held_on=TODAY - timedelta(days=3))
     drill_save(drill=drill, runbooks=[runbook], outcome=ExerciseOutcome.WORKED)

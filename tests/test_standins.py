@@ -21,7 +21,7 @@ from readiness.directory import directory_live, levels_with_people
 from readiness.gates.escalation import check_escalation_path
 from readiness.gates.evidence import load_evidence
 from readiness.lookup import answer
-from readiness.models import Coverage, LookupDirectory, StandIn
+from readiness.models import Coverage, EscalationLevel, LookupDirectory, StandIn
 from readiness.services.api import api_token_create
 from readiness.services.gates import readiness_snapshots_refresh_all
 from readiness.services.standins import standin_create, standin_end
@@ -412,6 +412,17 @@ def test_ending_twice_from_the_service_is_refused_not_a_crash(path) -> None:
         assert standin_end(standin=standin) == "ended"
         with pytest.raises(Exception, match="already over"):
             standin_end(standin=standin)
+
+
+def test_a_standin_named_on_the_level_since_can_still_be_ended(path) -> None:
+    # The form's own advice for a longer cover is "edit the level to name them": after that, the
+    # stand-in must still end (it once failed re-judging the whole row against the edited level).
+    standin = _standin(path)
+    with time_machine.travel(TUESDAY, tick=False):
+        EscalationLevel.objects.filter(pk=path.pk).update(primary=standin.person)
+        standin.refresh_from_db()
+        assert standin_end(standin=standin) == "ended"
+    assert StandIn.objects.get(pk=standin.pk).ends_at == TUESDAY
 
 
 # --- query counts ---------------------------------------------------------------------------------

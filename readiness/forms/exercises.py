@@ -62,6 +62,16 @@ class RunbookExerciseForm(SubmissionKeyMixin, forms.ModelForm):
         model_choices(self, "drill").queryset = Drill.objects.filter(application_id=application)
         model_choices(self, "escalation").queryset = Escalation.objects.filter(application_id=application)
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        # One exercise of a runbook per drill (readiness_runbookexercise_one_per_drill): the runbook
+        # is no field here, so the form's own unique check does not see it.
+        drill = data.get("drill")
+        if drill is not None and RunbookExercise.objects.filter(runbook=self.instance.runbook, drill=drill).exclude(
+                pk=self.instance.pk).exists():
+            self.add_error("drill", "This drill already records an exercise of this runbook: edit the drill instead.")
+        return data
+
 
 class RunbooksUsedMixin(forms.ModelForm):
     """The drill form's runbooks used: each records an exercise of that runbook, dated the day

@@ -22,7 +22,7 @@ class StandInForm(FieldsOnlyMixin, SubmissionKeyMixin, forms.ModelForm):
         help_texts = {
             "role": "The role they take over on this level for the period.",
             "person": "Called in that role for the period, on their own working hours, leave and holidays.",
-            "starts_at": "On the server's clock (Handoff's timezone).",
+            "starts_at": "In your timezone (shown in the menu; change it under Your timezone).",
         }
         error_messages = {
             "person": {"required": "Name the person who stands in."},

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from readiness.imports.plan import ImportPlan, too_large
+from readiness.services.imports import ImportRefused
 
 
 class ImportCommand(BaseCommand):
@@ -36,7 +38,11 @@ class ImportCommand(BaseCommand):
         if dry_run:
             self.stdout.write(f"{summary}; dry run, nothing written.")
             return
-        type(self).run(text=text, fingerprint=plan.fingerprint, by=None)
+        try:
+            type(self).run(text=text, fingerprint=plan.fingerprint, by=None)
+        except (ImportRefused, ValidationError) as refusal:
+            reason = str(refusal) if isinstance(refusal, ImportRefused) else " ".join(refusal.messages)
+            raise CommandError(f"Nothing imported: {reason}") from refusal
         self.stdout.write(f"Imported: {summary.replace('to create', 'created').replace('to change', 'changed')}.")
 
     def _read(self, path: str) -> str:

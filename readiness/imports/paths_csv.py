@@ -68,7 +68,7 @@ def paths_plan(text: str, *, by: Any = None) -> ImportPlan:
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         slug = row["application"].strip()
-        key = (slug, row["position"].strip())
+        key = (slug.lower(), str(_int(row["position"]) or row["position"].strip()))  # "01" is level 1
         if key in seen:
             plan.error(line, f"position: {slug} has level {key[1]} on line {seen[key]} too.")
             continue

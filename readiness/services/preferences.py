@@ -24,8 +24,7 @@ def viewer_timezone(user: User) -> str:
 @transaction.atomic
 def user_preference_save(*, user: User, timezone: str) -> UserPreference:
     """Keep the user's timezone (one row a user; saving the same twice, or at once, keeps one)."""
-    preference = UserPreference.objects.select_for_update().filter(user=user).first() or UserPreference(user=user)
-    preference.timezone = timezone
-    preference.full_clean(validate_unique=False)
-    preference.save()
+    # update_or_create re-reads after losing the race to insert the user's first row.
+    UserPreference(user=user, timezone=timezone).full_clean(validate_unique=False)
+    preference, _ = UserPreference.objects.update_or_create(user=user, defaults={"timezone": timezone})
     return preference

@@ -45,8 +45,9 @@ def standin_end(*, standin: StandIn, now: datetime | None = None) -> str:
         standin.delete()
         done = "cancelled"
     else:
+        # Only the end moves, to now: the level may have been edited since (the stand-in named on it,
+        # the role emptied), and re-judging the whole row would then refuse to end it at all.
         standin.ends_at = now
-        standin.full_clean()
         standin.save(update_fields=["ends_at"])
         done = "ended"
     application_evidence_changed(application_ids=[standin.level.application_id])
