@@ -228,3 +228,23 @@ def test_the_pack_shows_the_sign_off_time_for_people_and_the_export_keeps_iso(cl
     assert signed_at.isoformat() not in page
     exported = client.get(reverse("readiness:handoff_pack_json", args=[app.slug])).json()
     assert exported["sign_off"]["signed_at"] == signed_at.isoformat()
+
+
+def test_a_write_read_before_the_sign_off_and_sent_after_it_is_refused_by_the_service() -> None:
+    """Two tabs: the lead's extension form was drawn while hypercare ran; the owner signs off;
+    then the extension arrives. The view's check read a moment-old row: the service refuses."""
+    from django.core.exceptions import PermissionDenied
+
+    from readiness.services.hypercare import exit_criterion_attest, hypercare_extend
+
+    app = factories.signed_off_application()
+    stale = Hypercare.objects.get(application=app)
+    stale.status = "active"  # as the lead's request read it, before the sign-off committed
+    criterion = app.exit_criteria.first()
+    with pytest.raises(PermissionDenied, match="Hypercare is signed off"):
+        hypercare_extend(hypercare=stale, reason="More time.", new_end_on=stale.current_end_on + timedelta(days=7),
+                         by=app.delivery_lead)
+    with pytest.raises(PermissionDenied, match="Hypercare is signed off"):
+        exit_criterion_attest(criterion=criterion, evidence="Checked.", by=app.delivery_lead)
+    assert Hypercare.objects.get(application=app).status == "exited"
+    assert not HypercareExtension.objects.exists()

@@ -11,6 +11,7 @@ from io import StringIO
 
 import psycopg2
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -82,7 +83,9 @@ def test_agreeing_with_a_hypercare_read_before_the_sign_off_keeps_the_chain_head
     app = factories.hypercare_application()
     read_earlier = Hypercare.objects.get(application=app)
     _signed(app)
-    hypercare_agree(hypercare=read_earlier, by=app.business_owner)
+    # Signed off meanwhile: the agreement is refused (under the sign-off's own lock), the head kept.
+    with pytest.raises(PermissionDenied):
+        hypercare_agree(hypercare=read_earlier, by=app.business_owner)
     assert Hypercare.objects.get(application=app).signoff_count == 1
     assert signoff_chain_verify(app).intact
 

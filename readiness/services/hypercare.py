@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from readiness.models import (
 )
 from readiness.models.exit_criteria import criteria_fingerprint
 from readiness.models.hypercare import plan_fingerprint
-from readiness.permissions import require
+from readiness.permissions import CLOSED_REASON, require
 from readiness.services.evidence import evidence_save
 from readiness.services.gates import application_evidence_changed
 from readiness.signoffs import signoff_chain_hash
@@ -35,6 +35,17 @@ class SignOffRefused(Exception):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+
+def _refuse_once_signed_off(application_id: int) -> None:
+    """Under the application's lock, the one a sign-off takes: refused once hypercare is signed off.
+
+    Views ask the permission table first, but what they read may be a moment old: a sign-off
+    committed in between must still close the plan, its evidence and extensions."""
+    Application.objects.select_for_update().filter(pk=application_id).first()
+    if Hypercare.objects.filter(application_id=application_id, status=HypercareStatus.EXITED).exists():
+        raise PermissionDenied(CLOSED_REASON)
 
 
 @transaction.atomic
@@ -62,6 +73,7 @@ def hypercare_plan_save(
     *, application: Application, starts_on: date, planned_end_on: date, rules_in_force: str
 ) -> Hypercare:
     """Create or change the hypercare window; criteria come from the template the first time."""
+    _refuse_once_signed_off(application.pk)
     hypercare = Hypercare.objects.filter(application=application).first() or Hypercare(application=application)
     hypercare.starts_on = starts_on
     hypercare.planned_end_on = planned_end_on
@@ -81,6 +93,7 @@ def hypercare_agree(*, hypercare: Hypercare, by: User, now: datetime | None = No
     application = hypercare.application
     # Checked here as well as in the view: the signature is the owner's, whoever calls.
     require(by, "hypercare.agree", application)
+    _refuse_once_signed_off(application.pk)
     criteria = list(application.exit_criteria.all())
     if not criteria:
         raise ValidationError("Add at least one exit criterion before agreeing the plan.")
@@ -160,6 +173,7 @@ def hypercare_reopen_if_invalidated(*, application: Application, now: datetime |
 def exit_criterion_attest(
     *, criterion: ExitCriterion, evidence: str, by: User, now: datetime | None = None
 ) -> ExitCriterion:
+    _refuse_once_signed_off(criterion.application_id)
     criterion.evidence = evidence.strip()
     if not criterion.evidence:
         raise ValidationError({"evidence": "Describe the evidence."})
@@ -173,6 +187,7 @@ def exit_criterion_accept_unmet(
     *, criterion: ExitCriterion, reason: str, by: User, now: datetime | None = None
 ) -> ExitCriterion:
     require(by, "hypercare.accept_criterion", criterion.application)
+    _refuse_once_signed_off(criterion.application_id)
     criterion.accepted_unmet = True
     criterion.accepted_reason = reason.strip()
     criterion.accepted_by = by
@@ -240,6 +255,7 @@ def escalation_resolve(
 def hypercare_extend(
     *, hypercare: Hypercare, reason: str, new_end_on: date, by: User, now: datetime | None = None
 ) -> HypercareExtension:
+    _refuse_once_signed_off(hypercare.application_id)
     now = now or timezone.now()
     if new_end_on <= hypercare.current_end_on:
         current = hypercare.current_end_on
