@@ -137,6 +137,36 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_line() -> None:
     assert Team.objects.count() == 0
 
 
+def test_a_system_and_a_component_of_one_name_are_an_error_of_the_file_not_a_refusal_later() -> None:
+    twins = """apiVersion: backstage.io/v1alpha1
+kind: System
+metadata:
+  name: payments
+spec:
+  owner: group:default/team-orders
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/team-orders
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-orders
+spec:
+  type: team
+  children: []
+"""
+    plan = catalog_plan(twins)
+    assert [str(error) for error in plan.errors] == [
+        "line 11: Component payments: it would be the same application as line 1."]
+
+
 def test_the_page_previews_writing_nothing_then_imports_as_shown() -> None:
     client, lead = _lead_client()
     assert "Upload a Backstage catalog-info.yaml" in client.get(URL).content.decode()

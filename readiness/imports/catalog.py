@@ -56,9 +56,10 @@ def catalog_plan(text: str, *, by: Any = None) -> ImportPlan:
     _plan_teams(entities, teams, plan, by)
     # Users' teams: an application a User owns is owned by that user's team.
     teams.update(_plan_people(entities, teams, plan, by))
+    claimed: dict[str, int] = {}  # an application's name and address, by the line that takes them
     for entity in entities:
         if entity.kind in APPLICATION_KINDS:
-            _plan_application(entity, teams, plan, by)
+            _plan_application(entity, teams, plan, by, claimed)
         elif entity.kind not in IMPORTED_KINDS:
             plan.add(
                 Item(
@@ -248,7 +249,8 @@ def _find_application(entity: Entity, name: str) -> Application | None:
     return by_ref or Application.objects.filter(name__iexact=name).select_related("owner_team").first()
 
 
-def _plan_application(entity: Entity, teams: dict[str, str], plan: ImportPlan, by: Any) -> None:
+def _plan_application(entity: Entity, teams: dict[str, str], plan: ImportPlan, by: Any,
+                      claimed: dict[str, int]) -> None:
     errors = len(plan.errors)
     name = entity.text(plan, "metadata", "title") or entity.name
     lifecycle = entity.text(plan, "spec", "lifecycle", required=entity.kind == "component").lower()
@@ -280,6 +282,16 @@ def _plan_application(entity: Entity, teams: dict[str, str], plan: ImportPlan, b
                 f"{entity.label}: its address ({values['slug'] or 'empty'})"
                 " is taken by another application, or it has no letters.",
             )
+    # Two entities of the file becoming one application (a System and a Component both called
+    # payments): the second is an error of the file, not a refusal when the import is confirmed.
+    slug = values.get("slug") or (application.slug if application else "")
+    keys = [f"name:{name.lower()}"] + ([f"slug:{slug}"] if slug else [])
+    taken = next((claimed[key] for key in keys if key in claimed), None)
+    if taken is not None:
+        plan.error(entity.line_at("metadata", "name"),
+                   f"{entity.label}: it would be the same application as line {taken}.")
+        return
+    claimed.update(dict.fromkeys(keys, entity.line))
     if not _validate(
         _probe(application, values),
         entity,
