@@ -373,6 +373,20 @@ def test_the_receiver_is_created_and_rotated_from_the_monitoring_page_and_the_ol
     assert "from Alertmanager" in client.get(page_url).content.decode()
 
 
+def test_a_double_click_on_rotate_rotates_once_and_the_secret_shown_works() -> None:
+    app = factories.ApplicationFactory()
+    client = lead_client(app)
+    page = client.get(reverse("readiness:monitoring", args=[app.slug]))
+    key = str(page.context["rotate_key"])
+    rotate = reverse("readiness:alert_receiver_rotate", args=[app.slug])
+    shown = client.post(rotate, {"submission_key": key}, follow=True).context["new_secret"]
+    again = client.post(rotate, {"submission_key": key}, follow=True)
+
+    assert again.context["new_secret"] is None  # the same click: nothing rotated, nothing new shown
+    receiver = models.AlertReceiver.objects.get(application=app)
+    assert post(receiver, fixture("alertmanager_firing"), secret=shown).status_code == 200
+
+
 def test_only_editors_see_the_buttons_of_the_monitoring_page(receiver) -> None:
     app = receiver.application
     factories.UnmatchedAlertFactory(application=app, alert_name="QueueBacklog")

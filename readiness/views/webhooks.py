@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.contrib import messages
@@ -120,6 +120,8 @@ def _monitoring_page(
         "lost_form": bound if bound is not None and bound.errors and "unmatched" in bound.errors else None,
         "can_edit": can(request.user, "artefact.edit", application),
         "repeat_minutes": settings.ALERT_WEBHOOK_REPEAT_MINUTES,
+        # The rotate button's one-time key: a double-click rotates once, and the secret shown works.
+        "rotate_key": uuid4(),
     }
     return render(request, "readiness/monitoring.html", context)
 
@@ -136,6 +138,7 @@ def monitoring(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@once_per_submission
 def alert_receiver_rotate(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "artefact.edit", application)
