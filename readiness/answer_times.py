@@ -21,6 +21,7 @@ from statistics import median
 from django.utils import timezone
 
 from readiness.models import DrillCall, Escalation, EscalationLevel
+from readiness.models.hypercare import whole_minutes
 
 # Three months: long enough to hold the pre-go-live drills and a hypercare's log, short
 # enough that a level that has since sped up (or slowed down) is judged on what it does now.
@@ -124,7 +125,8 @@ def answer_times(levels: Iterable[EscalationLevel], now: datetime | None = None)
     by_level: dict[int, list[int]] = defaultdict(list)
     for to_level_id, from_level_id, occurred_at, answered_at in logged:
         assert answered_at is not None  # filtered above
-        by_level[to_level_id or from_level_id].append(int((answered_at - occurred_at).total_seconds() // 60))
+        # The level timed is the one it was passed to, else the one that took it (Escalation.called_level).
+        by_level[to_level_id or from_level_id].append(whole_minutes(occurred_at, answered_at))
     for level_id, minutes in by_level.items():
         if level_id in result:
             result[level_id].minutes.extend(minutes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -142,6 +142,11 @@ def plan_fingerprint(hypercare: Hypercare, criteria: Iterable[ExitCriterion]) ->
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def whole_minutes(start: datetime, end: datetime) -> int:
+    """Whole minutes from `start` to `end`: how a time to answer is counted, on the log and the path."""
+    return int((end - start).total_seconds() // 60)
+
+
 class Severity(models.IntegerChoices):
     SEV1 = 1, "1 — critical: many users stopped"
     SEV2 = 2, "2 — major: a key workflow impaired"
@@ -222,9 +227,7 @@ class Escalation(models.Model):
 
     @property
     def minutes_to_answer(self) -> int | None:
-        if self.answered_at is None:
-            return None
-        return int((self.answered_at - self.occurred_at).total_seconds() // 60)
+        return None if self.answered_at is None else whole_minutes(self.occurred_at, self.answered_at)
 
     @property
     def time_to_resolve(self) -> timedelta | None:
