@@ -65,6 +65,8 @@ class Reference:
     url: str
     # How the item is flagged once the person is marked as left (see person_mark_left).
     flag: str = ""
+    # The escalation level itself, for a level item (the leaver sweep marks it stale).
+    level: EscalationLevel | None = None
 
     @property
     def replace_text(self) -> str:
@@ -92,7 +94,7 @@ class References:
 
     @property
     def levels(self) -> list[EscalationLevel]:
-        return list(dict.fromkeys(_level_of(item) for item in self.of(Kind.LEVEL)))
+        return list(dict.fromkeys(item.level for item in self.of(Kind.LEVEL) if item.level is not None))
 
     @property
     def application_ids(self) -> set[int]:
@@ -104,11 +106,6 @@ class References:
             items = self.of(kind)
             if items:
                 yield kind, [(app, list(rows)) for app, rows in groupby(items, key=lambda r: r.application)]
-
-
-def _level_of(item: Reference) -> EscalationLevel:
-    level: EscalationLevel = item.__dict__["_level"]
-    return level
 
 
 # Who counts as named: one person, or anyone who left or is leaving. `path` is the person field's
@@ -154,16 +151,10 @@ def _levels(who: Who) -> list[Reference]:
             person = getattr(level, attr)
             if who.named(person):
                 url = reverse("readiness:level_edit", args=[level.application.slug, level.pk])
-                item = _make(
-                    Kind.LEVEL,
-                    level.application,
-                    person,
-                    f"L{level.position} {label} ({level.name})",
-                    url,
-                    "stale until someone replaces them",
-                )
-                item.__dict__["_level"] = level
-                found.append(item)
+                assert person is not None  # who.named() is true of a person only
+                role = f"L{level.position} {label} ({level.name})"
+                found.append(Reference(Kind.LEVEL, level.application, person, role, url,
+                                       "stale until someone replaces them", level=level))
     return found
 
 
@@ -259,7 +250,7 @@ def _holding_a_role(who: Who) -> models.Q:
 
 def _collect(who: Who, person: Person) -> list[Reference]:
     levels = _levels(who)
-    through = _through_levels(person, list(dict.fromkeys(map(_level_of, levels))))
+    through = _through_levels(person, list(dict.fromkeys(item.level for item in levels if item.level is not None)))
     return [*levels, *through, *_owned(who), *_roles(who, Application.objects.filter(_holding_a_role(who)))]
 
 
