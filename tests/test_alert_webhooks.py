@@ -480,3 +480,36 @@ def test_the_same_notification_sent_six_times_at_once_records_one_verification(l
 
     assert answers == [200] * 6
     assert models.AlertVerification.objects.filter(alert=check).count() == 1
+
+
+
+def test_the_alert_list_shows_each_alerts_latest_firing_with_the_same_queries_however_many() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = factories.ApplicationFactory()
+    client = lead_client(app)
+    url = reverse("readiness:alert_list", args=[app.slug])
+    alert = factories.AlertCheckFactory(application=app, alert_name="ErpOrderSyncFailures")
+    melbourne = ZoneInfo("Australia/Melbourne")
+
+    def fired(day: int) -> None:
+        factories.AlertVerificationFactory(alert=alert, verified_at=datetime(2026, 11, day, 12, tzinfo=melbourne))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for day in (3, 9, 5):
+        fired(day)
+    page = client.get(url).content.decode()
+    assert "9 Nov 2026" in page and "3 Nov 2026" not in page and "5 Nov 2026" not in page
+    few = queries()
+    for day in range(10, 30):
+        fired(day)
+    assert queries() == few
+    assert "29 Nov 2026" in client.get(url).content.decode()

@@ -30,6 +30,7 @@ from readiness.api.common import (
 from readiness.forms.artefacts import AlertVerificationForm, DrillForm
 from readiness.forms.exercises import RunbookExerciseForm
 from readiness.models import AlertCheck, Drill, DrillScenario, ExerciseHow, ExerciseOutcome, Runbook
+from readiness.models.artefacts import latest_firing
 from readiness.services import artefacts as services
 from readiness.services import exercises
 
@@ -146,7 +147,7 @@ def _runbook(runbook: Runbook) -> dict[str, Any]:
 
 
 def _alert(alert: AlertCheck) -> dict[str, Any]:
-    latest = next(iter(alert.verifications.all()), None)  # newest first, prefetched
+    latest = next(iter(alert.latest_firing), None)  # type: ignore[attr-defined]  # latest_firing()
     return {
         "id": alert.pk,
         "signal": alert.signal,
@@ -186,7 +187,7 @@ def runbook_exercised(request: HttpRequest, slug: str, payload: ExerciseIn, pk: 
 
 @reads(router, "/applications/{slug}/alerts", AlertPage, "api_alerts")
 def alert_list(request: HttpRequest, slug: str, paging: Query[Paging]) -> dict[str, Any]:
-    rows = application_for(request, slug).alerts.select_related("owner").prefetch_related("verifications")
+    rows = application_for(request, slug).alerts.select_related("owner").prefetch_related(latest_firing())
     return page_of(rows.order_by("signal", "pk"), paging, _alert)
 
 

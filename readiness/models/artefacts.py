@@ -12,7 +12,7 @@ alike; exercises and alert matching already live in their own modules.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -175,6 +175,13 @@ class AlertVerification(models.Model):
     @property
     def seen_by(self) -> str:
         return str(self.verified_by) if self.verified_by_id else self.system
+
+
+def latest_firing() -> models.Prefetch[Any]:
+    """Each alert's latest verification only (`alert.latest_firing`, a list of at most one): one
+    query for a page of alerts, however often a webhook has recorded them firing."""
+    return models.Prefetch("verifications", queryset=AlertVerification.objects.order_by("-verified_at", "-pk")[:1],
+                           to_attr="latest_firing")
 
 
 class AccessKind(models.TextChoices):

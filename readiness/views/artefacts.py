@@ -42,6 +42,7 @@ from readiness.models import (
     KnownIssue,
     Runbook,
 )
+from readiness.models.artefacts import latest_firing
 from readiness.permissions import can, require
 from readiness.services import artefacts as services
 from readiness.services import exercises
@@ -81,7 +82,7 @@ def _fmt(day: Any) -> str:
 
 
 def _latest_verification(alert: AlertCheck) -> str:
-    latest = next(iter(alert.verifications.all()), None)
+    latest = next(iter(alert.latest_firing), None)  # type: ignore[attr-defined]
     return _fmt(timezone.localdate(latest.verified_at)) if latest else "never"
 
 
@@ -109,8 +110,7 @@ KINDS: dict[str, Kind] = {
          Column("Owner", lambda a: a.owner or "—"),
          Column("Last seen firing", _latest_verification)],
         related=("owner",),
-        # AlertVerification is ordered newest first, so the latest firing is the first prefetched.
-        prefetch=("verifications",),
+        prefetch=(latest_firing(),),
     ),
     "access": Kind(
         "access", AccessCheck, AccessCheckForm, "access check", "Access checks",
