@@ -513,3 +513,16 @@ def test_the_alert_list_shows_each_alerts_latest_firing_with_the_same_queries_ho
         fired(day)
     assert queries() == few
     assert "29 Nov 2026" in client.get(url).content.decode()
+
+
+def test_mapping_to_a_check_that_already_matches_another_alert_is_refused_and_keeps_its_match(receiver) -> None:
+    app = receiver.application
+    mapped = factories.AlertCheckFactory(application=app, alert_name="ErpOrderSyncFailures")
+    row = factories.UnmatchedAlertFactory(application=app, alert_name="QueueBacklog")
+    client = lead_client(app)
+    page = client.post(reverse("readiness:unmatched_alert_map", args=[app.slug]),
+                       {"unmatched": row.pk, "alert": mapped.pk})
+    assert page.status_code == 200
+    assert "already matches the alert ErpOrderSyncFailures" in page.content.decode()
+    mapped.refresh_from_db()
+    assert mapped.alert_name == "ErpOrderSyncFailures" and models.UnmatchedAlert.objects.filter(pk=row.pk).exists()

@@ -135,6 +135,10 @@ def unmatched_alert_map(*, unmatched: UnmatchedAlert, alert: AlertCheck) -> Aler
         raise ValidationError("This alert was mapped to a check already.")
     if row.application_id != alert.application_id:
         raise ValidationError("Pick an alert check of this application.")
+    if alert.alert_name and alert.alert_name != row.alert_name:
+        # Mapping would silently unmap the alert it proves now, which would then turn up unmatched.
+        raise ValidationError(f"“{alert}” already matches the alert {alert.alert_name}: "
+                              "pick a check with no alert name, or edit this one first.")
     alert.alert_name, alert.alert_labels = row.alert_name, ""
     evidence_save(alert, application_ids=[alert.application_id], update_fields=["alert_name", "alert_labels"])
     verification = _record_firing(
