@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -80,10 +80,11 @@ def countdown_digest_send(*, user_pk: int, now: datetime | None = None) -> int:
     except IntegrityError:
         logger.info("countdown digest for user %s: already sent the week of %s", user_pk, week_of(today))
         return 0
-    # Where each stands: its latest stored verdict (one query for all of them).
-    latest: dict[int, ReadinessSnapshot] = {}
-    for snapshot in ReadinessSnapshot.objects.filter(application__in=applications, day__lte=today).order_by("day"):
-        latest[snapshot.application_id] = snapshot
+    # Where each stands: its latest stored verdict (one query for all of them, one row each).
+    latest_day = ReadinessSnapshot.objects.filter(application=OuterRef("application"), day__lte=today).order_by(
+        "-day").values("day")[:1]
+    latest = {snapshot.application_id: snapshot for snapshot in ReadinessSnapshot.objects.filter(
+        application__in=applications, day=Subquery(latest_day))}
     items = [
         {
             "application": application,
