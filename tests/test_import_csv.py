@@ -155,6 +155,19 @@ def test_the_preview_of_a_changed_file_lists_each_change() -> None:
     assert (zoe.name, zoe.team.name, zoe.working_hours.count()) == ("Zoë O'Brien-Smith", "Night crew", 6)
 
 
+def test_the_preview_of_a_level_whose_duties_change_lists_them() -> None:
+    _world()
+    client, lead = Client(), factories.delivery_lead()
+    client.force_login(lead)
+    Application.objects.get(slug="payroll").members.add(lead)
+    text = _export(client, "paths").replace("first_response escalate", "escalate workaround")
+    plan = paths_plan(text)
+    assert [(item.label, item.changes) for item in plan.items if item.action != "unchanged"] == [
+        ("Payroll: L1 L1 Desk", ["duties: first_response escalate → escalate workaround"])]
+    page = client.post(reverse("readiness:paths_import"), {"file": StringIO(text)}).content.decode()
+    assert "duties: first_response escalate → escalate workaround" in page
+
+
 def test_a_file_with_one_bad_row_imports_nothing_and_names_the_line() -> None:
     _world()
     client = _lead()

@@ -101,8 +101,14 @@ def diff(target: Any, values: dict[str, Any], labels: dict[str, str] | None = No
         if old != new:
             choices = dict(target._meta.get_field(name).choices or [])
             label = (labels or {}).get(name, name.replace("_", " "))
-            before, after = (
-                choices.get(value, value) if value not in (None, "") else "(empty)" for value in (old, new)
-            )
+            before, after = (_shown(value, choices) for value in (old, new))
             changes.append(f"{label}: {before} → {after}")
     return changes
+
+
+def _shown(value: Any, choices: dict[Any, Any]) -> str:
+    if value in (None, "", []):
+        return "(empty)"
+    if isinstance(value, list):  # a level's duties: as the file writes them, words apart
+        return " ".join(str(part) for part in value)
+    return str(choices.get(value, value))
