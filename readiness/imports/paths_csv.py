@@ -55,7 +55,16 @@ def paths_plan(text: str, *, by: Any = None) -> ImportPlan:
     plan = ImportPlan(source=text)
     rows = list(read_rows(text, PATH_COLUMNS, plan))
     slugs = {row["application"].strip() for _, row in rows}
-    applications = {a.slug: a for a in Application.objects.filter(slug__in=slugs).with_people()}
+    # What the file names is read once for all its rows, never a query a row: the applications
+    # by address, and those whose name a new one would take (by address it is not new).
+    names = {row["application_name"].strip().lower() for _, row in rows}
+    found = list(
+        Application.objects.with_people().annotate(_key=Lower("name")).filter(Q(slug__in=slugs) | Q(_key__in=names))
+    )
+    applications = {a.slug: a for a in found if a.slug in slugs}
+    taken: dict[str, Application] = {a._key: a for a in found}
+    if by is not None:
+        Application.preload_membership(applications.values(), by)
     emails = {row[role].strip().lower() for _, row in rows for role in PEOPLE} - {""}
     people: dict[str, Person] = {
         p._key: p for p in Person.objects.annotate(_key=Lower("email")).filter(_key__in=emails)
@@ -75,7 +84,7 @@ def paths_plan(text: str, *, by: Any = None) -> ImportPlan:
         seen[key] = line
         application = applications.get(slug)
         if application is None and slug not in created:
-            if not _plan_application(line, slug, row["application_name"].strip(), plan, by):
+            if not _plan_application(line, slug, row["application_name"].strip(), plan, by, taken):
                 continue
             created.add(slug)
         elif application is not None and by is not None and not can(by, "escalation_path.manage", application):
@@ -93,7 +102,10 @@ def _int(text: str) -> int | None:
         return None
 
 
-def _plan_application(line: int, slug: str, name: str, plan: ImportPlan, by: Any) -> bool:
+def _plan_application(
+    line: int, slug: str, name: str, plan: ImportPlan, by: Any, taken_by: dict[str, Application]
+) -> bool:
+    """`taken_by`: applications by their name in lower case."""
     if by is not None and not can(by, "application.create"):
         plan.error(
             line,
@@ -101,7 +113,7 @@ def _plan_application(line: int, slug: str, name: str, plan: ImportPlan, by: Any
             f"{REFUSALS['application.create'][1:]}",
         )
         return False
-    taken = Application.objects.filter(Q(name__iexact=name) | Q(slug=slug)).first()
+    taken = taken_by.get(name.lower())
     if taken is not None:
         plan.error(line, f"application_name: {name} is the name of the application {taken.slug}.")
         return False
@@ -148,7 +160,8 @@ def _plan_level(
     probe = EscalationLevel(application=application, **values)
     if values["primary"] is None:
         plan.error(line, "primary: each level needs a primary (an email of someone in Handoff).")
-    elif not field_errors(probe, line, plan, ["application"], {}):
+    # Its people were just read by their email: asking each exists again would be queries a row.
+    elif not field_errors(probe, line, plan, ["application", *PEOPLE], {}):
         return
     if len(plan.errors) > errors:
         return
