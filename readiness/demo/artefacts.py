@@ -289,6 +289,7 @@ def seed_exercises(application: Application, today: date) -> None:
         _make(RunbookExercise, {"runbook": Runbook.objects.get(application=application, title=title),
                                 "exercised_on": day}, {
             "how": ExerciseHow.DRILL if drill else ExerciseHow.WALK_THROUGH, "drill": drill, "exercised_by": led,
+            "recorded_by_drill": drill is not None,  # as the drill's form records it: editing the drill moves it
             "participants": drill.participants if drill else "" if led else "The service desk",
             "outcome": ExerciseOutcome.WORKED,
             "what_happened": drill.findings if drill else "Walked through every step against production with the "

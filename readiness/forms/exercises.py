@@ -3,7 +3,7 @@ runbooks it used. Who, how and what happened are required, each refused beside i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -67,20 +67,54 @@ class RunbookExerciseForm(SubmissionKeyMixin, forms.ModelForm):
         # One exercise of a runbook per drill (readiness_runbookexercise_one_per_drill): the runbook
         # is no field here, so the form's own unique check does not see it.
         drill = data.get("drill")
-        if drill is not None and RunbookExercise.objects.filter(runbook=self.instance.runbook, drill=drill).exclude(
-                pk=self.instance.pk).exists():
-            self.add_error("drill", "This drill already records an exercise of this runbook: edit the drill instead.")
+        recorded = drill and RunbookExercise.objects.filter(runbook=self.instance.runbook, drill=drill).exclude(
+            pk=self.instance.pk).first()
+        if recorded:
+            self.add_error("drill", "This drill already records an exercise of this runbook: edit the drill instead."
+                           if recorded.recorded_by_drill else
+                           f"An exercise of this runbook in this drill was already recorded by hand "
+                           f"({recorded.exercised_on:%d %b %Y}).")
         return data
+
+
+class RunbookCheckboxes(forms.CheckboxSelectMultiple):
+    """Runbook checkboxes, those in `kept` shown ticked and disabled: the drill's form does not own
+    their exercise (one recorded by hand), so ticking or unticking them would change nothing."""
+
+    kept: frozenset[int] = frozenset()
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        if option["value"] in self.kept:
+            option["attrs"].update(checked=True, disabled=True)
+        return option
+
+
+class RunbooksUsedField(forms.ModelMultipleChoiceField):
+    """The runbooks a drill used; one whose exercise in this drill was recorded by hand says so
+    beside its box (readiness.services.exercises.drill_save leaves that exercise as recorded)."""
+
+    widget = RunbookCheckboxes
+
+    def keep(self, by_hand: dict[int, RunbookExercise]) -> None:
+        self.by_hand = by_hand
+        cast(RunbookCheckboxes, self.widget).kept = frozenset(by_hand)
+
+    def label_from_instance(self, obj: Any) -> str:
+        exercise = getattr(self, "by_hand", {}).get(obj.pk)
+        if exercise is None:
+            return str(obj)
+        return (f"{obj} — its exercise in this drill was recorded by hand ({exercise.exercised_on:%d %b %Y}: "
+                f"{exercise.get_outcome_display().lower()}) and is kept as recorded")
 
 
 class RunbooksUsedMixin(forms.ModelForm):
     """The drill form's runbooks used: each records an exercise of that runbook, dated the day
     the drill was held, with the outcome given here (readiness.services.exercises.drill_save)."""
 
-    runbooks_used = forms.ModelMultipleChoiceField(
+    runbooks_used = RunbooksUsedField(
         queryset=Runbook.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text="Each runbook ticked is recorded as exercised in this drill.",
     )
     runbook_outcome = forms.ChoiceField(
@@ -97,14 +131,21 @@ class RunbooksUsedMixin(forms.ModelForm):
 
     def __init__(self, *args: Any, application: Any, **kwargs: Any) -> None:
         super().__init__(*args, application=application, **kwargs)  # type: ignore[call-arg]  # ArtefactForm
-        model_choices(self, "runbooks_used").queryset = Runbook.objects.filter(application=application)
+        field = cast(RunbooksUsedField, self.fields["runbooks_used"])
+        field.queryset = Runbook.objects.filter(application=application)
         instance: Drill = self.instance
-        if instance.pk and not self.is_bound:
-            exercises = list(instance.exercises.all())
-            self.initial["runbooks_used"] = [exercise.runbook_id for exercise in exercises]
-            if exercises:
-                self.initial["runbook_outcome"] = exercises[0].outcome
-                self.initial["runbook_changes"] = exercises[0].changes_made
+        exercises = list(instance.exercises.all()) if instance.pk else []
+        self.by_hand = {exercise.runbook_id: exercise for exercise in exercises if not exercise.recorded_by_drill}
+        field.keep(self.by_hand)
+        own = [exercise for exercise in exercises if exercise.recorded_by_drill]
+        if own and not self.is_bound:
+            self.initial["runbooks_used"] = [exercise.runbook_id for exercise in own]
+            self.initial["runbook_outcome"] = own[0].outcome
+            self.initial["runbook_changes"] = own[0].changes_made
+
+    def clean_runbooks_used(self) -> Any:
+        # A runbook recorded by hand for this drill is not the form's to record (its box is disabled).
+        return self.cleaned_data["runbooks_used"].exclude(pk__in=self.by_hand)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

@@ -60,6 +60,10 @@ class RunbookExercise(models.Model):
         related_name="exercises",
         help_text="The drill it was used in, when it was a drill.",
     )
+    # Who owns the row: the drill's form (readiness.services.exercises.drill_save), which moves,
+    # rewrites and removes it with each edit of the drill, or whoever recorded it by hand on the
+    # runbook's page, whose evidence no edit of the drill touches even when it links the drill.
+    recorded_by_drill = models.BooleanField("Recorded from the drill's form", default=False, editable=False)
     escalation = models.ForeignKey(
         Escalation,
         on_delete=models.PROTECT,
@@ -109,7 +113,12 @@ class RunbookExercise(models.Model):
                 condition=models.Q(escalation__isnull=True) | models.Q(how=ExerciseHow.INCIDENT),
                 name="readiness_runbookexercise_escalation_only_for_incidents",
             ),
-            # A drill records one exercise per runbook it used (drill_save updates it in place).
+            models.CheckConstraint(
+                condition=models.Q(recorded_by_drill=False) | models.Q(drill__isnull=False),
+                name="readiness_runbookexercise_drill_recorded_names_drill",
+            ),
+            # One exercise of a runbook per drill, by hand or from the drill's form (drill_save
+            # updates its own in place and leaves one recorded by hand alone).
             models.UniqueConstraint(fields=["runbook", "drill"], name="readiness_runbookexercise_one_per_drill"),
         ]
 

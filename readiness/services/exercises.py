@@ -26,14 +26,21 @@ def runbook_exercise_record(*, exercise: RunbookExercise) -> RunbookExercise:
 def drill_save(*, drill: Drill, runbooks: Iterable[Runbook] = (), outcome: str = "", changes_made: str = "") -> Drill:
     """Create or update a drill, and the exercise of each runbook it used: dated the day it was
     held, naming who took part, with the drill's findings as what happened. A runbook no longer
-    listed loses the exercise this drill recorded for it."""
+    listed loses the exercise this drill recorded for it.
+
+    Only the exercises the drill's form recorded are the drill's: one recorded by hand and linked
+    to this drill is someone's own evidence, never rewritten or removed here, and a runbook that
+    has one is not recorded a second time (one exercise of a runbook per drill)."""
     drill.full_clean()
     drill.save()
     used = {runbook.pk: runbook for runbook in runbooks}
-    drill.exercises.exclude(runbook_id__in=used).delete()
+    drill.exercises.filter(recorded_by_drill=True).exclude(runbook_id__in=used).delete()
     existing = {exercise.runbook_id: exercise for exercise in drill.exercises.all()}
     for runbook in used.values():
-        exercise = existing.get(runbook.pk) or RunbookExercise(runbook=runbook, drill=drill, how=ExerciseHow.DRILL)
+        exercise = existing.get(runbook.pk) or RunbookExercise(
+            runbook=runbook, drill=drill, how=ExerciseHow.DRILL, recorded_by_drill=True)
+        if not exercise.recorded_by_drill:
+            continue
         before = [getattr(exercise, name) for name in _FROM_DRILL]
         exercise.exercised_on = drill.held_on
         exercise.participants = drill.participants
