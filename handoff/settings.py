@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a parameter: NUL or broken UTF-8 in the query string is answered 400.
     "readiness.middleware.RefuseUnreadableInputMiddleware",
+    # Outside the session, CSRF and the views: it turns any of their HTML refusals under /api/v1/ into JSON.
+    "readiness.middleware.ApiRefusalsInJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,5 +1,5 @@
-"""Requests whose parameters cannot be read as text are refused before any view sees them;
-pages are drawn in the viewer's own timezone."""
+"""Requests whose parameters cannot be read as text are refused before any view sees them; the
+API's refusals are JSON, whoever gives them; pages are drawn in the viewer's own timezone."""
 
 from __future__ import annotations
 
@@ -52,6 +52,41 @@ class RefuseUnreadableInputMiddleware:
         if is_form and unreadable(request.body, nul_allowed=True):
             return _bad_request(request, "The form holds characters that cannot be read.")
         return self.get_response(request)
+
+
+class ApiRefusalsInJsonMiddleware:
+    """Every refusal of the REST API answers JSON shaped as its `ErrorOut`, also those the
+    framework gives before the API's exception handlers (readiness.api) see the request:
+    django-ninja's 405 for a method an address does not take, require_safe's 405 on the schema
+    pages, and the resolver's 404 for an address under /api/v1/ that no route matches. A script
+    reads `detail` whatever went wrong; the status and the headers (Allow above all) are kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        refused = 400 <= response.status_code < 500
+        if not refused or not request.path_info.startswith(API_PREFIX) or _is_json(response):
+            return response
+        answer = JsonResponse({"detail": _refusal(request, response), "errors": {}}, status=response.status_code)
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                answer[header] = value
+        answer.cookies = response.cookies
+        return answer
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+def _refusal(request: HttpRequest, response: HttpResponse) -> str:
+    if response.status_code == 405:
+        return f"{request.method} is not allowed here: this address answers {response.get('Allow', 'no method')}."
+    if response.status_code == 404:
+        return f"Not found: no such address in the API (its addresses are listed at {API_PREFIX}docs)."
+    return f"{response.reason_phrase}."
 
 
 class ViewerTimezoneMiddleware:
