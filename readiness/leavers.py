@@ -8,7 +8,7 @@ application held by someone who left, for its checklist (the gates name the rest
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -213,12 +213,11 @@ def _owned(who: Who) -> list[Reference]:
     return sorted(found, key=lambda item: list(Kind).index(item.kind))
 
 
-def _roles(who: Who, applications: models.QuerySet[Application]) -> list[Reference]:
-    """Application roles held by the person's sign-in, and hypercare sign-offs waiting for them:
-    one query, the role holders' people and the hypercare joined."""
+def _roles(who: Who, applications: Iterable[Application]) -> list[Reference]:
+    """Application roles held by the person's sign-in, and hypercare sign-offs waiting for them,
+    of applications loaded `with_role_holders` (no query of its own)."""
     found = []
-    joined = applications.select_related(*(f"{attr}__person" for attr, _ in _APP_ROLES), "hypercare")
-    for app in joined.order_by("name"):
+    for app in applications:
         for attr, label in _APP_ROLES:
             user = getattr(app, attr)
             person = getattr(user, "person", None) if user is not None else None
@@ -251,7 +250,8 @@ def _holding_a_role(who: Who) -> models.Q:
 def _collect(who: Who, person: Person) -> list[Reference]:
     levels = _levels(who)
     through = _through_levels(person, list(dict.fromkeys(item.level for item in levels if item.level is not None)))
-    return [*levels, *through, *_owned(who), *_roles(who, Application.objects.filter(_holding_a_role(who)))]
+    holding = Application.objects.with_role_holders().filter(_holding_a_role(who)).order_by("name")
+    return [*levels, *through, *_owned(who), *_roles(who, holding)]
 
 
 def person_references(person: Person) -> References:
@@ -262,7 +262,8 @@ def person_references(person: Person) -> References:
 
 
 def leavers_to_replace(application: Application) -> list[Reference]:
-    """The application roles and the hypercare sign-off of `application` held by someone who left
-    or is leaving (one query). Its gates name the others (levels, alerts, follow-ups, known
-    issues) among their blockers, stored with the verdict: the checklist lists each once."""
-    return _roles(LEAVERS, Application.objects.filter(pk=application.pk))
+    """The application roles and the hypercare sign-off of `application` (loaded
+    `with_role_holders`: no query) held by someone who left or is leaving. Its gates name the
+    others (levels, alerts, follow-ups, known issues) among their blockers, stored with the
+    verdict: the checklist lists each once."""
+    return _roles(LEAVERS, [application])

@@ -220,12 +220,13 @@ def test_checklist_query_count_is_constant(client, lead, apps, per_kind) -> None
 # Both read stored verdicts (ReadinessSnapshot) instead of every kind of evidence (25 and 27
 # queries before). Dashboard: session, user, the count, the page, permissions (Django's backend:
 # the user's own and their groups'), the navigation's roles; those on the page without a current
-# verdict are judged in memory. Checklist: session, user, the application, today's verdict and
-# the chart's recorded days (one query), waivers (these applications have one; none, no query),
-# permissions (two), membership (asked once however often), the navigation's roles, and the
-# application's role holders and hypercare joined, for who must be replaced (readiness.leavers).
+# verdict are judged in memory. Checklist: session, user, the application with its role holders
+# and hypercare joined (who must be replaced, readiness.leavers, and why it is back in
+# hypercare), today's verdict and the chart's recorded days (one query), waivers (these
+# applications have one; none, no query), permissions (two), membership (asked once however
+# often), the navigation's roles.
 DASHBOARD_QUERIES = 7
-CHECKLIST_QUERIES = 10
+CHECKLIST_QUERIES = 9
 
 
 def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:

@@ -28,9 +28,18 @@ class Stage(models.TextChoices):
     BAU = "bau", "Business as usual"
 
 
+# The sign-ins an application names, each in a role of its own.
+APPLICATION_ROLES = ("delivery_lead", "business_owner", "support_lead")
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def with_people(self) -> ApplicationQuerySet:
         return self.select_related("delivery_lead", "business_owner", "support_lead", "owner_team")
+
+    def with_role_holders(self) -> ApplicationQuerySet:
+        """With the people behind its delivery lead, business owner and support lead sign-ins,
+        and its hypercare, in the same query: what leavers.leavers_to_replace reads."""
+        return self.with_people().select_related(*(f"{role}__person" for role in APPLICATION_ROLES), "hypercare")
 
 
 class Application(models.Model):
