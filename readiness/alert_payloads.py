@@ -1,6 +1,6 @@
 """Reading the notifications Alertmanager and Grafana send to a webhook, as they send them.
 
-Alertmanager's webhook receiver (payload "version": "4") and Grafana's unified alerting webhook
+Alertmanager's webhook notifier (payload "version": "4") and Grafana's unified alerting webhook
 contact point ("version": "1", with "orgId", "state", "title" and "message" besides) share one
 shape: a group of alerts, each with a status (firing or resolved), labels (alertname among
 them), annotations, startsAt and a fingerprint. Anything else is refused with the reason, in
@@ -47,14 +47,16 @@ class Alert:
 @dataclass(frozen=True)
 class Notification:
     system: str
-    receiver: str
+    # The name of the sender's configuration that routed the notification here (in Alertmanager,
+    # the route's target; in Grafana, the contact point), quoted in the evidence.
+    route_name: str
     external_url: str
     alerts: list[Alert]
 
     def summary(self, alert: Alert) -> str:
         """The evidence a verification keeps: who said what, when, about which alert."""
         via = ", ".join(
-            part for part in (f"receiver “{self.receiver}”" if self.receiver else "", self.external_url) if part
+            part for part in (f"route “{self.route_name}”" if self.route_name else "", self.external_url) if part
         )
         lines = [
             f"{self.system} notified that {alert.name} was firing since {alert.starts_at:%Y-%m-%d %H:%M} UTC"
@@ -156,10 +158,11 @@ def parse_notification(body: bytes) -> Notification:
     alerts = payload.get("alerts")
     if not isinstance(alerts, list):
         raise PayloadError("The payload has no list of alerts.")
-    receiver, external = payload.get("receiver"), payload.get("externalURL")
+    # The key is Alertmanager's field name (Grafana's payload reuses it).
+    route_name, external = payload.get("receiver"), payload.get("externalURL")
     return Notification(
         system=system,
-        receiver=safe_text(receiver, NAME_MAX_LENGTH) if isinstance(receiver, str) else "",
+        route_name=safe_text(route_name, NAME_MAX_LENGTH) if isinstance(route_name, str) else "",
         external_url=safe_text(external, VALUE_MAX_LENGTH) if isinstance(external, str) else "",
         alerts=[_alert(raw, f"alerts[{index}]") for index, raw in enumerate(alerts)],
     )

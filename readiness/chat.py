@@ -4,7 +4,7 @@ A person may prefer their reminders in chat: they give the channel's incoming-we
 (Slack: https://hooks.slack.com/services/…; Teams: a Workflows or connector address). The
 address is a secret (whoever holds it can post) and a way out of our network, so only hosts
 listed in CHAT_WEBHOOK_HOSTS are accepted (validate_chat_webhook), over HTTPS; a loopback host
-may be listed for a local receiver, and is then the one host allowed over plain HTTP.
+may be listed for a local listener, and is then the one host allowed over plain HTTP.
 
 Posting follows the platforms' documented formats: Slack takes {"text": …} (Mattermost and
 Rocket.Chat accept the same); Teams' Workflows take a message with an Adaptive Card. A post the

@@ -90,7 +90,7 @@ def tracked_models() -> list[Tracked]:
         Tracked(m.RunbookExercise, "Runbooks", _children_of(m.Runbook, "runbook_id")),
         Tracked(m.AlertCheck, "Monitoring"),
         Tracked(m.AlertVerification, "Monitoring", _children_of(m.AlertCheck, "alert_id")),
-        Tracked(m.AlertReceiver, "Monitoring"),
+        Tracked(m.AlertWebhook, "Monitoring"),
         Tracked(m.AccessCheck, "Access"),
         Tracked(m.KnownIssue, "Known issues"),
         Tracked(m.Drill, "Drills"),

@@ -10,7 +10,7 @@ belongs to an application, membership of that application:
 | artefact.edit                 | edit_readiness       | member (runbooks, alerts, access checks,   |
 |                               |                      | known issues, drills, decisions, their     |
 |                               |                      | small actions, runbook exercises; the      |
-|                               |                      | alert receiver's secret and mapping an     |
+|                               |                      | alert webhook's secret and mapping an      |
 |                               |                      | unmatched alert to a check)                |
 | hypercare.edit                | edit_readiness       | member (plan, criteria, evidence, extend), |
 |                               |                      | while hypercare is open                    |
@@ -56,9 +56,9 @@ ownership on, so a departed owner does not leave an application unsignable.
 Reading is everyone's who is signed in (readiness.access.get_application_for_user, 404 for an
 unknown application). Anonymous users may do nothing here: views send them to sign in first.
 The alert webhook (`/hooks/alerts/<key>/`, PUBLIC_WEBHOOK_URLS) is public too, for Alertmanager
-and Grafana, which have no session: the receiver's secret, sent as `Authorization: Bearer`, is the
+and Grafana, which have no session: the webhook's secret, sent as `Authorization: Bearer`, is the
 permission (wrong or missing: 401; unknown address: 404), and it writes only the verifications of
-that receiver's application and its list of unmatched alerts. Issuing or rotating the secret is
+that webhook's application and its list of unmatched alerts. Issuing or rotating the secret is
 artefact.edit on the monitoring page.
 
 Pages decide which buttons to show with the same `can`, passed to templates as booleans, and
@@ -228,7 +228,7 @@ POST_ACTIONS: dict[str, str] = {
     "runbook_mark": "artefact.edit",
     "runbook_exercise_create": "artefact.edit",
     "alert_verify": "artefact.edit",
-    "alert_receiver_rotate": "artefact.edit",
+    "alert_webhook_rotate": "artefact.edit",
     "unmatched_alert_map": "artefact.edit",
     "drillaction_create": "artefact.edit",
     "drillaction_close": "artefact.edit",

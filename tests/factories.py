@@ -585,11 +585,11 @@ class UserPreferenceFactory(ModelFactory[models.UserPreference]):
     timezone = "Asia/Manila"
 
 
-class AlertReceiverFactory(ModelFactory[models.AlertReceiver]):
-    """A receiver whose secret is `secret` (the factory's, known to the test)."""
+class AlertWebhookFactory(ModelFactory[models.AlertWebhook]):
+    """A webhook whose secret is `secret` (the factory's, known to the test)."""
 
     class Meta:
-        model = models.AlertReceiver
+        model = models.AlertWebhook
 
     class Params:
         secret = "whk_test-secret"

@@ -29,7 +29,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "alerts"
-SECRET = "whk_the-receivers-secret"
+SECRET = "whk_the-webhooks-secret"
 # Just after the fixtures' alerts fired.
 NOW = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
 
@@ -51,12 +51,12 @@ def _at_the_fixtures_time() -> Any:
 
 
 @pytest.fixture
-def receiver() -> models.AlertReceiver:
-    return factories.AlertReceiverFactory(secret=SECRET)
+def webhook() -> models.AlertWebhook:
+    return factories.AlertWebhookFactory(secret=SECRET)
 
 
 def post(
-    receiver: models.AlertReceiver,
+    webhook: models.AlertWebhook,
     body: bytes | str,
     *,
     secret: str | None = SECRET,
@@ -64,7 +64,7 @@ def post(
 ) -> Any:
     headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
     return Client().post(
-        reverse("readiness:alert_webhook", args=[receiver.key]), body, content_type=content_type, headers=headers
+        reverse("readiness:alert_webhook", args=[webhook.key]), body, content_type=content_type, headers=headers
     )
 
 
@@ -89,8 +89,8 @@ def lead_client(application: models.Application) -> Client:
 # --- Must show 2 ------------------------------------------------------------------------------------
 
 
-def test_alertmanager_firing_resolved_and_firing_again_records_one_verification_and_turns_the_gate(receiver) -> None:
-    app = receiver.application
+def test_alertmanager_firing_resolved_and_firing_again_records_one_verification_and_turns_the_gate(webhook) -> None:
+    app = webhook.application
     check = factories.AlertCheckFactory(
         application=app,
         signal="ERP order sync failures",
@@ -101,7 +101,7 @@ def test_alertmanager_firing_resolved_and_firing_again_records_one_verification_
     assert status == "not_met" and "“ERP order sync failures” has never been seen firing." in text
 
     answers = [
-        post(receiver, fixture(name))
+        post(webhook, fixture(name))
         for name in ("alertmanager_firing", "alertmanager_resolved", "alertmanager_firing")
     ]
 
@@ -117,7 +117,7 @@ def test_alertmanager_firing_resolved_and_firing_again_records_one_verification_
     assert verification.fingerprint == "6f1c2a0d3e7b9c41"
     assert verification.evidence.splitlines() == [
         "Alertmanager notified that ErpOrderSyncFailures was firing since 2026-12-06 19:42 UTC "
-        "(receiver “handoff”, http://alertmanager.example.org:9093).",
+        "(route “handoff”, http://alertmanager.example.org:9093).",
         "Labels: alertname=ErpOrderSyncFailures, instance=erp-sync-1:9102, job=erp-sync, severity=critical",
         "Summary: Orders are not reaching the ERP",
         "Description: 7 order sync failures in the last 10 minutes on erp-sync-1:9102.",
@@ -128,20 +128,20 @@ def test_alertmanager_firing_resolved_and_firing_again_records_one_verification_
     assert status == "met"
     day = f"{timezone.localtime(verification.verified_at):%d %b %Y}"
     assert f"“ERP order sync failures”: owned by {check.owner}, seen firing {day} by Alertmanager." in text
-    receiver.refresh_from_db()
-    assert receiver.last_received_at == NOW and receiver.last_received_from == "Alertmanager"
+    webhook.refresh_from_db()
+    assert webhook.last_received_at == NOW and webhook.last_received_from == "Alertmanager"
     # The alert's page says who saw it: the system.
     page = lead_client(app).get(check.get_absolute_url()).content.decode()
     assert "Alertmanager" in page and "Orders are not reaching the ERP" in page
 
 
-def test_a_grafana_notification_records_one_verification_and_turns_the_gate(receiver) -> None:
-    app = receiver.application
+def test_a_grafana_notification_records_one_verification_and_turns_the_gate(webhook) -> None:
+    app = webhook.application
     check = factories.AlertCheckFactory(
         application=app, signal="Checkout latency", alert_name="Checkout latency high", alert_labels="team=ordering"
     )
 
-    first, again = post(receiver, fixture("grafana_firing")), post(receiver, fixture("grafana_firing"))
+    first, again = post(webhook, fixture("grafana_firing")), post(webhook, fixture("grafana_firing"))
 
     assert first.json() == {"recorded": 1, "repeats": 0, "unmatched": 0, "resolved": 0}
     assert again.json() == {"recorded": 0, "repeats": 1, "unmatched": 0, "resolved": 0}
@@ -149,17 +149,17 @@ def test_a_grafana_notification_records_one_verification_and_turns_the_gate(rece
     assert verification.system == "Grafana"
     assert verification.verified_at == datetime(2026, 12, 6, 18, 50, tzinfo=UTC)  # sent as 19:50+01:00
     assert "Summary: Customers wait too long at checkout" in verification.evidence
-    assert "(receiver “Handoff”, https://grafana.example.org/)" in verification.evidence
+    assert "(route “Handoff”, https://grafana.example.org/)" in verification.evidence
     assert verification.evidence_url == "https://grafana.example.org/alerting/grafana/fe2k0x1mv3668e/view?orgId=1"
     status, text = monitoring_gate(app)
     assert status == "met" and "“Checkout latency”: owned by" in text and "by Grafana." in text
 
 
-def test_an_unmatched_alert_is_listed_once_and_one_click_maps_it_and_records_its_firing(receiver) -> None:
-    app = receiver.application
+def test_an_unmatched_alert_is_listed_once_and_one_click_maps_it_and_records_its_firing(webhook) -> None:
+    app = webhook.application
     check = factories.AlertCheckFactory(application=app, signal="Disk space on the sync host")
 
-    answers = [post(receiver, fixture("alertmanager_unmatched")) for _ in range(2)]
+    answers = [post(webhook, fixture("alertmanager_unmatched")) for _ in range(2)]
 
     assert [a.json()["unmatched"] for a in answers] == [1, 1]
     assert not models.AlertVerification.objects.exists()
@@ -191,11 +191,11 @@ def test_an_unmatched_alert_is_listed_once_and_one_click_maps_it_and_records_its
     assert not models.UnmatchedAlert.objects.exists()
     assert "Every alert received so far matched a check." in answer.content.decode()
     # From now on the alert matches: its next notification is a repeat of the firing just recorded.
-    assert post(receiver, fixture("alertmanager_unmatched")).json()["repeats"] == 1
+    assert post(webhook, fixture("alertmanager_unmatched")).json()["repeats"] == 1
 
 
-def test_mapping_an_alert_mapped_meanwhile_says_so(receiver) -> None:
-    app = receiver.application
+def test_mapping_an_alert_mapped_meanwhile_says_so(webhook) -> None:
+    app = webhook.application
     check = factories.AlertCheckFactory(application=app)
     row = factories.UnmatchedAlertFactory(application=app)
     data = {"unmatched": row.pk, "alert": check.pk}
@@ -207,28 +207,28 @@ def test_mapping_an_alert_mapped_meanwhile_says_so(receiver) -> None:
     assert not models.AlertVerification.objects.exists()
 
 
-def test_labels_narrow_what_matches(receiver) -> None:
-    app = receiver.application
+def test_labels_narrow_what_matches(webhook) -> None:
+    app = webhook.application
     factories.AlertCheckFactory(application=app, alert_name="ErpOrderSyncFailures", alert_labels="severity=warning")
 
-    assert post(receiver, fixture("alertmanager_firing")).json()["unmatched"] == 1
+    assert post(webhook, fixture("alertmanager_firing")).json()["unmatched"] == 1
 
     assert not models.AlertVerification.objects.exists()
     assert models.UnmatchedAlert.objects.get().alert_name == "ErpOrderSyncFailures"
 
 
-def test_a_firing_again_after_the_repeat_window_is_a_new_verification(receiver, settings) -> None:
-    check = factories.AlertCheckFactory(application=receiver.application, alert_name="ErpOrderSyncFailures")
-    post(receiver, fixture("alertmanager_firing"))
+def test_a_firing_again_after_the_repeat_window_is_a_new_verification(webhook, settings) -> None:
+    check = factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
+    post(webhook, fixture("alertmanager_firing"))
 
     later = post(
-        receiver, edited("alertmanager_firing", lambda p: p["alerts"][0].update(startsAt="2026-12-06T19:59:00Z"))
+        webhook, edited("alertmanager_firing", lambda p: p["alerts"][0].update(startsAt="2026-12-06T19:59:00Z"))
     )
     assert later.json()["repeats"] == 1  # 17 minutes later: flapping, within the hour
     settings.ALERT_WEBHOOK_REPEAT_MINUTES = 10
     assert (
         post(
-            receiver, edited("alertmanager_firing", lambda p: p["alerts"][0].update(startsAt="2026-12-06T19:59:00Z"))
+            webhook, edited("alertmanager_firing", lambda p: p["alerts"][0].update(startsAt="2026-12-06T19:59:00Z"))
         ).json()["recorded"]
         == 1
     )
@@ -242,13 +242,13 @@ def _nothing_written() -> bool:
     return not (models.AlertVerification.objects.exists() or models.UnmatchedAlert.objects.exists())
 
 
-def test_a_wrong_or_missing_secret_is_401_and_an_unknown_address_404(receiver) -> None:
-    factories.AlertCheckFactory(application=receiver.application, alert_name="ErpOrderSyncFailures")
+def test_a_wrong_or_missing_secret_is_401_and_an_unknown_address_404(webhook) -> None:
+    factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
     body = fixture("alertmanager_firing")
 
-    wrong, missing = post(receiver, body, secret="whk_guess"), post(receiver, body, secret=None)
+    wrong, missing = post(webhook, body, secret="whk_guess"), post(webhook, body, secret=None)
     basic = Client().post(
-        reverse("readiness:alert_webhook", args=[receiver.key]),
+        reverse("readiness:alert_webhook", args=[webhook.key]),
         body,
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Basic {SECRET}",
@@ -261,12 +261,12 @@ def test_a_wrong_or_missing_secret_is_401_and_an_unknown_address_404(receiver) -
     )
 
     assert [wrong.status_code, missing.status_code, basic.status_code, unknown.status_code] == [401, 401, 401, 404]
-    assert wrong.json() == {"error": "Send the receiver's secret: Authorization: Bearer <secret>."}
+    assert wrong.json() == {"error": "Send the webhook's secret: Authorization: Bearer <secret>."}
     assert wrong["WWW-Authenticate"].startswith("Bearer")
-    assert unknown.json() == {"error": "No alert receiver has this address."}
+    assert unknown.json() == {"error": "No alert webhook has this address."}
     assert _nothing_written()
-    receiver.refresh_from_db()
-    assert receiver.last_received_at is None
+    webhook.refresh_from_db()
+    assert webhook.last_received_at is None
 
 
 @pytest.mark.parametrize(
@@ -300,76 +300,76 @@ def test_a_wrong_or_missing_secret_is_401_and_an_unknown_address_404(receiver) -
         ),
     ],
 )
-def test_a_bad_payload_is_400_with_its_reason(receiver, body: bytes, reason: str) -> None:
-    factories.AlertCheckFactory(application=receiver.application, alert_name="ErpOrderSyncFailures")
+def test_a_bad_payload_is_400_with_its_reason(webhook, body: bytes, reason: str) -> None:
+    factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
 
-    answer = post(receiver, body)
+    answer = post(webhook, body)
 
     assert answer.status_code == 400 and answer.json()["error"].startswith(reason)
     assert _nothing_written()
 
 
-def test_one_bad_alert_refuses_the_whole_notification(receiver) -> None:
-    factories.AlertCheckFactory(application=receiver.application, alert_name="ErpOrderSyncFailures")
+def test_one_bad_alert_refuses_the_whole_notification(webhook) -> None:
+    factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
     unmatched = json.loads(fixture("alertmanager_unmatched"))["alerts"][0]
     body = edited("alertmanager_firing", lambda p: p["alerts"].extend([unmatched, {"status": "firing"}]))
 
-    answer = post(receiver, body)
+    answer = post(webhook, body)
 
     assert answer.status_code == 400 and answer.json() == {"error": "alerts[2] has no alertname label."}
     assert _nothing_written()
 
 
-def test_a_body_over_the_limit_is_413_and_another_content_type_415(receiver) -> None:
+def test_a_body_over_the_limit_is_413_and_another_content_type_415(webhook) -> None:
     big = edited("alertmanager_firing", lambda p: p.update(padding="x" * 1_000_000))
 
-    too_big = post(receiver, big)
-    as_form = post(receiver, fixture("alertmanager_firing"), content_type="application/x-www-form-urlencoded")
+    too_big = post(webhook, big)
+    as_form = post(webhook, fixture("alertmanager_firing"), content_type="application/x-www-form-urlencoded")
 
     assert too_big.status_code == 413 and too_big.json() == {"error": "The body is larger than 1000000 bytes."}
     assert as_form.status_code == 415 and "application/json" in as_form.json()["error"]
     assert _nothing_written()
 
 
-def test_nul_and_line_breaks_in_labels_are_stored_safely_and_shown_again(receiver) -> None:
+def test_nul_and_line_breaks_in_labels_are_stored_safely_and_shown_again(webhook) -> None:
     def poison(payload: dict[str, Any]) -> None:
         alert = payload["alerts"][0]
         alert["labels"].update(alertname="Disk\u0000Full\nNow", device="/dev/\u0000sda\ud800")
         alert["annotations"]["summary"] = "Full \u0000 disk"
 
-    answer = post(receiver, edited("alertmanager_unmatched", poison))
+    answer = post(webhook, edited("alertmanager_unmatched", poison))
 
     assert answer.status_code == 200 and answer.json()["unmatched"] == 1
     row = models.UnmatchedAlert.objects.get()
     assert row.alert_name == "Disk\ufffdFull\ufffdNow" and row.labels["device"] == "/dev/\ufffdsda\ufffd"
     assert "\x00" not in row.summary and "Summary: Full \ufffd disk" in row.summary
-    page = lead_client(receiver.application).get(reverse("readiness:monitoring", args=[receiver.application.slug]))
+    page = lead_client(webhook.application).get(reverse("readiness:monitoring", args=[webhook.application.slug]))
     assert page.status_code == 200 and "Disk\ufffdFull\ufffdNow" in page.content.decode()
 
 
-# --- the receiver and its page ----------------------------------------------------------------------
+# --- the webhook and its page ----------------------------------------------------------------------
 
 
-def test_the_receiver_is_created_and_rotated_from_the_monitoring_page_and_the_old_secret_stops_working() -> None:
+def test_the_webhook_is_created_and_rotated_from_the_monitoring_page_and_the_old_secret_stops_working() -> None:
     app = factories.ApplicationFactory()
     factories.AlertCheckFactory(application=app, alert_name="ErpOrderSyncFailures")
     client = lead_client(app)
     page_url = reverse("readiness:monitoring", args=[app.slug])
-    assert "This application has no alert receiver yet." in client.get(page_url).content.decode()
+    assert "This application has no alert webhook yet." in client.get(page_url).content.decode()
 
-    created = client.post(reverse("readiness:alert_receiver_rotate", args=[app.slug]), follow=True)
+    created = client.post(reverse("readiness:alert_webhook_rotate", args=[app.slug]), follow=True)
     first = created.context["new_secret"]
-    receiver = models.AlertReceiver.objects.get(application=app)
+    webhook = models.AlertWebhook.objects.get(application=app)
     html = created.content.decode()
     assert first.startswith("whk_") and first in html
-    assert f"http://testserver/hooks/alerts/{receiver.key}/" in html
+    assert f"http://testserver/hooks/alerts/{webhook.key}/" in html
     assert first not in client.get(page_url).content.decode()  # shown once
-    assert receiver.secret_hash != first and first.startswith(receiver.secret_prefix)
+    assert webhook.secret_hash != first and first.startswith(webhook.secret_prefix)
 
-    second = client.post(reverse("readiness:alert_receiver_rotate", args=[app.slug]), follow=True).context["new_secret"]
+    second = client.post(reverse("readiness:alert_webhook_rotate", args=[app.slug]), follow=True).context["new_secret"]
 
-    assert post(receiver, fixture("alertmanager_firing"), secret=first).status_code == 401
-    assert post(receiver, fixture("alertmanager_firing"), secret=second).json()["recorded"] == 1
+    assert post(webhook, fixture("alertmanager_firing"), secret=first).status_code == 401
+    assert post(webhook, fixture("alertmanager_firing"), secret=second).json()["recorded"] == 1
     assert "from Alertmanager" in client.get(page_url).content.decode()
 
 
@@ -378,17 +378,17 @@ def test_a_double_click_on_rotate_rotates_once_and_the_secret_shown_works() -> N
     client = lead_client(app)
     page = client.get(reverse("readiness:monitoring", args=[app.slug]))
     key = str(page.context["rotate_key"])
-    rotate = reverse("readiness:alert_receiver_rotate", args=[app.slug])
+    rotate = reverse("readiness:alert_webhook_rotate", args=[app.slug])
     shown = client.post(rotate, {"submission_key": key}, follow=True).context["new_secret"]
     again = client.post(rotate, {"submission_key": key}, follow=True)
 
     assert again.context["new_secret"] is None  # the same click: nothing rotated, nothing new shown
-    receiver = models.AlertReceiver.objects.get(application=app)
-    assert post(receiver, fixture("alertmanager_firing"), secret=shown).status_code == 200
+    webhook = models.AlertWebhook.objects.get(application=app)
+    assert post(webhook, fixture("alertmanager_firing"), secret=shown).status_code == 200
 
 
-def test_only_editors_see_the_buttons_of_the_monitoring_page(receiver) -> None:
-    app = receiver.application
+def test_only_editors_see_the_buttons_of_the_monitoring_page(webhook) -> None:
+    app = webhook.application
     factories.UnmatchedAlertFactory(application=app, alert_name="QueueBacklog")
     reader = Client()
     reader.force_login(factories.support_analyst())
@@ -400,8 +400,8 @@ def test_only_editors_see_the_buttons_of_the_monitoring_page(receiver) -> None:
     assert "Rotate the secret" in page.content.decode()
 
 
-def test_the_monitoring_page_costs_the_same_queries_for_one_or_many_unmatched_alerts(receiver) -> None:
-    app = receiver.application
+def test_the_monitoring_page_costs_the_same_queries_for_one_or_many_unmatched_alerts(webhook) -> None:
+    app = webhook.application
     client = lead_client(app)
     url = reverse("readiness:monitoring", args=[app.slug])
     factories.AlertCheckFactory(application=app)
@@ -453,9 +453,9 @@ def test_both_fixtures_parse_as_the_systems_that_sent_them() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_notification_sent_six_times_at_once_records_one_verification(live_server: Any) -> None:
-    receiver = factories.AlertReceiverFactory(secret=SECRET)
-    check = factories.AlertCheckFactory(application=receiver.application, alert_name="ErpOrderSyncFailures")
-    url = live_server.url + reverse("readiness:alert_webhook", args=[receiver.key])
+    webhook = factories.AlertWebhookFactory(secret=SECRET)
+    check = factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
+    url = live_server.url + reverse("readiness:alert_webhook", args=[webhook.key])
     start, answers = threading.Barrier(6), [0] * 6
 
     def send(i: int) -> None:
@@ -515,8 +515,8 @@ def test_the_alert_list_shows_each_alerts_latest_firing_with_the_same_queries_ho
     assert "29 Nov 2026" in client.get(url).content.decode()
 
 
-def test_mapping_to_a_check_that_already_matches_another_alert_is_refused_and_keeps_its_match(receiver) -> None:
-    app = receiver.application
+def test_mapping_to_a_check_that_already_matches_another_alert_is_refused_and_keeps_its_match(webhook) -> None:
+    app = webhook.application
     mapped = factories.AlertCheckFactory(application=app, alert_name="ErpOrderSyncFailures")
     row = factories.UnmatchedAlertFactory(application=app, alert_name="QueueBacklog")
     client = lead_client(app)

@@ -15,7 +15,7 @@ from readiness.services.gates import readiness_snapshot_refresh
 from readiness.services.regressions import regression_digest_send, regression_digests_sweep
 from readiness.tasks import regression_digests_sweep as sweep_task
 from tests import factories
-from tests.chat_receiver import Receiver
+from tests.chat_listener import Listener
 from tests.conftest import wait_for
 
 
@@ -116,22 +116,22 @@ def test_two_sweeps_through_a_real_worker_send_one_digest(celery_worker_process,
 
 def test_a_lead_who_chose_chat_gets_the_digest_posted_once_and_email_when_the_chat_refuses(lead, settings) -> None:
     settings.CHAT_WEBHOOK_HOSTS = ["127.0.0.1"]
-    receiver = Receiver()
+    listener = Listener()
     try:
-        factories.PersonFactory(user=lead, reminder_channel="chat", chat_webhook=receiver.url)
+        factories.PersonFactory(user=lead, reminder_channel="chat", chat_webhook=listener.url)
         application = _known_issue_gate_regresses(lead)
         readiness_snapshot_refresh(application_ids=[application.pk])
 
         assert regression_digest_send(user_pk=lead.pk) == 1
         assert regression_digest_send(user_pk=lead.pk) == 0  # told: nothing posted twice
-        assert len(receiver.posts) == 1 and mail.outbox == []
-        text = receiver.posts[0]["json"]["text"]
+        assert len(listener.posts) == 1 and mail.outbox == []
+        text = listener.posts[0]["json"]["text"]
         assert text.startswith("1 go-live gate regressed: ") and "Totals round twice" in text
         assert f"/apps/{application.slug}/#gate-known_issues" in text
 
-        receiver.status = 404  # the channel's webhook was deleted: the next digest goes by email
+        listener.status = 404  # the channel's webhook was deleted: the next digest goes by email
         factories.GateRegressionFactory(application=application)
         assert regression_digest_send(user_pk=lead.pk) == 1
-        assert len(receiver.posts) == 2 and [m.to for m in mail.outbox] == [[lead.email]]
+        assert len(listener.posts) == 2 and [m.to for m in mail.outbox] == [[lead.email]]
     finally:
-        receiver.close()
+        listener.close()

@@ -248,13 +248,13 @@ def runbook_exercised_in_a_drill_then_the_drill_edited(client: Client, app: m.Ap
     return Seen("What changed in the runbook", "Step 3 names the new queue")
 
 
-@case(m.AlertReceiver)
-def alert_receiver_created_then_rotated(client: Client, app: m.Application) -> Seen:
-    url = reverse("readiness:alert_receiver_rotate", args=[app.slug])
+@case(m.AlertWebhook)
+def alert_webhook_created_then_rotated(client: Client, app: m.Application) -> Seen:
+    url = reverse("readiness:alert_webhook_rotate", args=[app.slug])
     assert client.post(url).status_code == 302
     assert client.post(url).status_code == 302
-    receiver = m.AlertReceiver.objects.get(application=app)
-    return Seen("Rotated at", _when(receiver.rotated_at))
+    webhook = m.AlertWebhook.objects.get(application=app)
+    return Seen("Rotated at", _when(webhook.rotated_at))
 
 
 @case(m.DrillAction)

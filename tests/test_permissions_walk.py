@@ -71,7 +71,7 @@ EXPECTED: dict[str, set[tuple[str, bool]]] = {
     "runbook_mark": EDITORS,
     "runbook_exercise_create": EDITORS,
     "alert_verify": EDITORS,
-    "alert_receiver_rotate": EDITORS,
+    "alert_webhook_rotate": EDITORS,
     "unmatched_alert_map": EDITORS,
     "drillaction_create": EDITORS,
     "drillaction_close": EDITORS,
@@ -371,12 +371,12 @@ def test_each_role_and_membership_gets_the_expected_answer_from_the_api(name: st
 
 
 def test_the_alert_webhook_answers_only_its_secret(client) -> None:
-    """Not walked with the rest: Alertmanager and Grafana have no session; the receiver's secret
+    """Not walked with the rest: Alertmanager and Grafana have no session; the webhook's secret
     is the permission, and a session (even an administrator's) is not enough."""
     assert PUBLIC_WEBHOOK_URLS == {"alert_webhook"}
     world = _world()
-    receiver = factories.AlertReceiverFactory(application=world.app, secret="whk_right")
-    url = reverse("readiness:alert_webhook", args=[receiver.key])
+    webhook = factories.AlertWebhookFactory(application=world.app, secret="whk_right")
+    url = reverse("readiness:alert_webhook", args=[webhook.key])
     body = '{"version": "4", "status": "firing", "alerts": []}'
     client.force_login(world.users[(ADMIN, True)])
     before = _database()

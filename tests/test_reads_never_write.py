@@ -141,9 +141,9 @@ ARGS: dict[str, Callable[[World, str], dict[str, Any] | None]] = {
     "api_alert_verifications": _row("alert"),
     "runbook_exercise_create": _row("runbook"),
     "monitoring": _slug,
-    "alert_receiver_rotate": _slug,
+    "alert_webhook_rotate": _slug,
     "unmatched_alert_map": _slug,
-    # Any receiver's address: a GET is refused (405) before the receiver is looked up.
+    # Any webhook's address: a GET is refused (405) before the webhook is looked up.
     "alert_webhook": lambda world, slug: {"key": uuid.UUID(int=1)},
     "alert_verify": _row("alert"),
     "drillaction_create": _row("drill"),

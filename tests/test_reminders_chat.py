@@ -18,16 +18,16 @@ from readiness.chat import chat_payload
 from readiness.models import ContactConfirmation, Person, ReminderChannel, ReminderLog, ReminderStep
 from readiness.services.reminders import reminder_send, reminder_sweep
 from tests import factories
-from tests.chat_receiver import Receiver
+from tests.chat_listener import Listener
 from tests.conftest import WorkerProcess, wait_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receiver(settings: Any) -> Iterator[Receiver]:
+def listener(settings: Any) -> Iterator[Listener]:
     settings.CHAT_WEBHOOK_HOSTS = ["hooks.slack.com", "*.webhook.office.com", "127.0.0.1"]
-    served = Receiver()
+    served = Listener()
     yield served
     served.close()
 
@@ -48,15 +48,15 @@ def _sweep() -> list[str]:
     return decisions
 
 
-def test_a_reminder_by_chat_is_posted_once_and_its_signed_link_confirms(receiver: Receiver, client: Any) -> None:
-    person = _chat_person(receiver.url)
+def test_a_reminder_by_chat_is_posted_once_and_its_signed_link_confirms(listener: Listener, client: Any) -> None:
+    person = _chat_person(listener.url)
 
     assert _sweep() == ["sent"]
     assert reminder_send(person_pk=person.pk, cycle=1, step=ReminderStep.DUE) == "not due"  # the task again
     assert _sweep() == []
 
-    assert len(receiver.posts) == 1 and mail.outbox == []
-    post = receiver.posts[0]
+    assert len(listener.posts) == 1 and mail.outbox == []
+    post = listener.posts[0]
     assert post["path"] == "/services/T000/B000/secret-part" and post["type"].startswith("application/json")
     text = post["json"]["text"]
     assert text.startswith("Please confirm your contact details in Handoff")
@@ -73,24 +73,24 @@ def test_a_reminder_by_chat_is_posted_once_and_its_signed_link_confirms(receiver
     assert ContactConfirmation.objects.filter(person=person).count() == 1
 
 
-def test_a_webhook_that_refuses_is_recorded_on_the_person_and_the_step_moves_on(receiver: Receiver) -> None:
-    receiver.status = 404  # the channel's webhook was deleted
-    person = _chat_person(receiver.url)
+def test_a_webhook_that_refuses_is_recorded_on_the_person_and_the_step_moves_on(listener: Listener) -> None:
+    listener.status = 404  # the channel's webhook was deleted
+    person = _chat_person(listener.url)
     assert _sweep() == ["email failed"]
     person.refresh_from_db()
     assert "refused the message: HTTP 404" in person.reminder_error and person.reminder_step == ReminderStep.NAG
     assert ReminderLog.objects.filter(person=person).count() == 1
 
 
-def test_a_webhook_in_trouble_rolls_the_step_back_for_the_retry(receiver: Receiver) -> None:
-    receiver.status = 503
-    person = _chat_person(receiver.url)
+def test_a_webhook_in_trouble_rolls_the_step_back_for_the_retry(listener: Listener) -> None:
+    listener.status = 503
+    person = _chat_person(listener.url)
     with pytest.raises(OSError, match="HTTP 503"):
         reminder_send(person_pk=person.pk, cycle=1, step=ReminderStep.DUE)
     assert not ReminderLog.objects.exists()
-    receiver.status = 200
+    listener.status = 200
     assert reminder_send(person_pk=person.pk, cycle=1, step=ReminderStep.DUE) == "sent"
-    assert len(receiver.posts) == 2  # the refused one, then the retry
+    assert len(listener.posts) == 2  # the refused one, then the retry
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -143,21 +143,21 @@ def test_teams_webhooks_get_an_adaptive_card_and_slack_plain_text() -> None:
 @pytest.mark.worker
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_posts_the_reminder_once(celery_worker_process: WorkerProcess, receiver: Receiver) -> None:
+def test_a_real_worker_posts_the_reminder_once(celery_worker_process: WorkerProcess, listener: Listener) -> None:
     from readiness.tasks import reminder_sweep as sweep_task
 
     worker = celery_worker_process
     worker.stop()
     worker.env.update(CHAT_WEBHOOK_HOSTS="127.0.0.1")
     worker.start()
-    person = _chat_person(receiver.url)
+    person = _chat_person(listener.url)
     sweep_task.delay()
-    wait_for(lambda: ReminderLog.objects.filter(person=person).exists() and len(receiver.posts) == 1,
+    wait_for(lambda: ReminderLog.objects.filter(person=person).exists() and len(listener.posts) == 1,
              timeout=60, message="the reminder posted")
     sweep_task.delay()
     wait_for(lambda: "reminder sweep: 0 people due" in worker.log(), timeout=60, message="a second sweep")
-    assert len(receiver.posts) == 1, worker.log()[-2000:]
-    assert "Hello Noor Haddad" in receiver.posts[0]["json"]["text"]
+    assert len(listener.posts) == 1, worker.log()[-2000:]
+    assert "Hello Noor Haddad" in listener.posts[0]["json"]["text"]
 
 
 def test_slack_text_is_escaped_so_a_name_cannot_ping_the_channel() -> None:
@@ -165,15 +165,15 @@ def test_slack_text_is_escaped_so_a_name_cannot_ping_the_channel() -> None:
         "text": "Hello &lt;!channel&gt; &amp; &lt;@U123&gt;"}
 
 
-def test_a_webhook_that_redirects_is_refused_and_not_followed(receiver: Receiver) -> None:
+def test_a_webhook_that_redirects_is_refused_and_not_followed(listener: Listener) -> None:
     from readiness.chat import ChatMessage, ChatRefused
 
-    elsewhere = Receiver()
+    elsewhere = Listener()
     try:
-        receiver.status = 302
-        receiver.location = elsewhere.url
+        listener.status = 302
+        listener.location = elsewhere.url
         with pytest.raises(ChatRefused, match="HTTP 302"):
-            ChatMessage(url=receiver.url, text="Hello").send()
-        assert len(receiver.posts) == 1 and elsewhere.posts == []
+            ChatMessage(url=listener.url, text="Hello").send()
+        assert len(listener.posts) == 1 and elsewhere.posts == []
     finally:
         elsewhere.close()

@@ -47,7 +47,7 @@ from .reminders import (
 from .signoffs import SignOff, SignOffImmutable
 from .standins import StandIn, StandInRole
 from .system import FormSubmission, Heartbeat
-from .webhooks import AlertReceiver, UnmatchedAlert
+from .webhooks import AlertWebhook, UnmatchedAlert
 
 __all__ = [
     "ApiToken",
@@ -112,7 +112,7 @@ __all__ = [
     "StandInRole",
     "Team",
     "WorkingHours",
-    "AlertReceiver",
+    "AlertWebhook",
     "UnmatchedAlert",
 ]
 

@@ -1,7 +1,7 @@
 """Alert webhooks: where Alertmanager and Grafana post their notifications for one application,
 and the firing alerts that matched none of its alert checks (waiting to be mapped to one).
 
-A receiver's address names it by a random key (not its primary key, so addresses cannot be
+A webhook's address names it by a random key (not its primary key, so addresses cannot be
 counted through); the secret the monitoring system sends is kept only as a hash, like an API
 token's.
 """
@@ -75,10 +75,10 @@ class AlertMatching(models.Model):
         return all(labels.get(key) == value for key, value in parse_label_matchers(self.alert_labels).items())
 
 
-class AlertReceiver(models.Model):
+class AlertWebhook(models.Model):
     """The address an application's monitoring posts its alert notifications to."""
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="alert_receiver")
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="alert_webhook")
     # The address's last part: looked up on every notification.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
@@ -94,12 +94,12 @@ class AlertReceiver(models.Model):
 
     class Meta:
         constraints = [
-            in_range("alertreceiver", "rotated_at", moment=True),
-            in_range("alertreceiver", "last_received_at", moment=True),
+            in_range("alertwebhook", "rotated_at", moment=True),
+            in_range("alertwebhook", "last_received_at", moment=True),
         ]
 
     def __str__(self) -> str:
-        return f"Alert receiver of {self.application} ({self.secret_prefix}…)"
+        return f"Alert webhook of {self.application} ({self.secret_prefix}…)"
 
     def get_absolute_url(self) -> str:
         return reverse("readiness:alert_webhook", args=[self.key])
@@ -109,7 +109,7 @@ class AlertReceiver(models.Model):
         return SECRET_PREFIX + secrets.token_urlsafe(32)
 
     def accepts(self, secret: str) -> bool:
-        """Whether `secret` is this receiver's (compared in constant time)."""
+        """Whether `secret` is this webhook's (compared in constant time)."""
         return bool(secret) and hmac.compare_digest(self.secret_hash, hash_key(secret))
 
 

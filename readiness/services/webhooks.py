@@ -1,4 +1,4 @@
-"""Writes of alert webhooks: an application's receiver and its secret, the notifications it
+"""Writes of alert webhooks: an application's webhook and its secret, the notifications it
 receives (a firing alert matching an alert check is a verification of it), and mapping an
 alert that matched none to a check."""
 
@@ -13,26 +13,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from readiness.alert_payloads import Alert, Notification
-from readiness.models import AlertCheck, AlertReceiver, AlertVerification, Application, UnmatchedAlert
+from readiness.models import AlertCheck, AlertVerification, AlertWebhook, Application, UnmatchedAlert
 from readiness.models.api import hash_key
 from readiness.services.evidence import evidence_save
 from readiness.services.gates import application_evidence_changed
 
 
 @transaction.atomic
-def alert_receiver_rotate(*, application: Application) -> tuple[AlertReceiver, str]:
-    """The application's receiver (created the first time) with a new secret, which is returned
+def alert_webhook_rotate(*, application: Application) -> tuple[AlertWebhook, str]:
+    """The application's webhook (created the first time) with a new secret, which is returned
     to be shown once: only its hash is kept, and the previous secret stops working at once."""
-    secret = AlertReceiver.new_secret()
-    receiver = AlertReceiver.objects.select_for_update().filter(application=application).first()
-    if receiver is None:
-        receiver = AlertReceiver(application=application)
+    secret = AlertWebhook.new_secret()
+    webhook = AlertWebhook.objects.select_for_update().filter(application=application).first()
+    if webhook is None:
+        webhook = AlertWebhook(application=application)
     else:
-        receiver.rotated_at = timezone.now()
-    receiver.secret_hash, receiver.secret_prefix = hash_key(secret), secret[:8]
-    receiver.full_clean()
-    receiver.save()
-    return receiver, secret
+        webhook.rotated_at = timezone.now()
+    webhook.secret_hash, webhook.secret_prefix = hash_key(secret), secret[:8]
+    webhook.full_clean()
+    webhook.save()
+    return webhook, secret
 
 
 @dataclass
@@ -86,15 +86,15 @@ def _note_unmatched(
 
 @transaction.atomic
 def alert_webhook_receive(
-    *, receiver: AlertReceiver, notification: Notification, now: datetime | None = None
+    *, webhook: AlertWebhook, notification: Notification, now: datetime | None = None
 ) -> Received:
     """Take one notification as a whole: each firing alert matching alert checks of the
-    receiver's application records a verification of each (a repeat records nothing), one
+    webhook's application records a verification of each (a repeat records nothing), one
     matching none is listed for mapping; resolved alerts change nothing."""
     now = now or timezone.now()
-    # One notification at a time per receiver: a retried delivery racing the first waits here,
+    # One notification at a time per webhook: a retried delivery racing the first waits here,
     # then finds the first one's verifications and records nothing new.
-    locked = AlertReceiver.objects.select_for_update().get(pk=receiver.pk)
+    locked = AlertWebhook.objects.select_for_update().get(pk=webhook.pk)
     checks = list(AlertCheck.objects.filter(application_id=locked.application_id).exclude(alert_name=""))
     received = Received()
     for alert in notification.alerts:

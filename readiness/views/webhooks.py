@@ -1,5 +1,5 @@
 """Alert webhooks: the public address Alertmanager and Grafana post to, and the application's
-monitoring page (its receiver and secret, its checks' alert names, the alerts no check matched)."""
+monitoring page (its webhook and secret, its checks' alert names, the alerts no check matched)."""
 
 from __future__ import annotations
 
@@ -22,28 +22,28 @@ from readiness.access import get_application_for_user
 from readiness.alert_payloads import PayloadError, parse_notification
 from readiness.forms.artefacts import UnmatchedAlertMapForm
 from readiness.forms.mixins import model_choices
-from readiness.models import AlertCheck, AlertReceiver, Application, UnmatchedAlert
+from readiness.models import AlertCheck, AlertWebhook, Application, UnmatchedAlert
 from readiness.permissions import can, require
 from readiness.services import webhooks as services
 from readiness.submissions import once_per_submission
 
 logger = logging.getLogger(__name__)
 
-NEW_SECRET_SESSION_KEY = "readiness_new_alert_receiver_secret"
+NEW_SECRET_SESSION_KEY = "readiness_new_alert_webhook_secret"
 
 
 def _refuse(status: int, reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=status)
 
 
-def _refusal(request: HttpRequest, receiver: AlertReceiver | None) -> JsonResponse | None:
+def _refusal(request: HttpRequest, webhook: AlertWebhook | None) -> JsonResponse | None:
     """Why this delivery is refused before its body is read, or None when it is not."""
-    if receiver is None:
-        return _refuse(404, "No alert receiver has this address.")
+    if webhook is None:
+        return _refuse(404, "No alert webhook has this address.")
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not receiver.accepts(secret.strip()):
-        response = _refuse(401, "Send the receiver's secret: Authorization: Bearer <secret>.")
-        response["WWW-Authenticate"] = 'Bearer realm="handoff alert receiver"'
+    if scheme.lower() != "bearer" or not webhook.accepts(secret.strip()):
+        response = _refuse(401, "Send the webhook's secret: Authorization: Bearer <secret>.")
+        response["WWW-Authenticate"] = 'Bearer realm="handoff alert webhook"'
         return response
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -56,23 +56,23 @@ def _refusal(request: HttpRequest, receiver: AlertReceiver | None) -> JsonRespon
     return None
 
 
-# Public: the receiver's secret is the permission (readiness/permissions.py, PUBLIC_WEBHOOK_URLS).
+# Public: the webhook's secret is the permission (readiness/permissions.py, PUBLIC_WEBHOOK_URLS).
 @csrf_exempt
 @never_cache
 @require_POST
 def alert_webhook(request: HttpRequest, key: UUID) -> JsonResponse:
     """POST /hooks/alerts/<key>/ with Authorization: Bearer <secret> and a notification's JSON."""
-    receiver = AlertReceiver.objects.filter(key=key).first()
-    if (refusal := _refusal(request, receiver)) is not None:
+    webhook = AlertWebhook.objects.filter(key=key).first()
+    if (refusal := _refusal(request, webhook)) is not None:
         return refusal
-    assert receiver is not None
+    assert webhook is not None
     try:
         notification = parse_notification(request.body)
     except PayloadError as error:
         return _refuse(400, str(error))
     for attempt in (1, 2):
         try:
-            received = services.alert_webhook_receive(receiver=receiver, notification=notification)
+            received = services.alert_webhook_receive(webhook=webhook, notification=notification)
             break
         except IntegrityError:
             # Lost a race with the same delivery sent twice: once more sees the winner's rows.
@@ -80,7 +80,7 @@ def alert_webhook(request: HttpRequest, key: UUID) -> JsonResponse:
                 raise
         except ValidationError as error:
             return _refuse(400, " ".join(error.messages))
-    logger.info("alert receiver %s: %s notification, %s", receiver.pk, notification.system, received.as_dict())
+    logger.info("alert webhook %s: %s notification, %s", webhook.pk, notification.system, received.as_dict())
     return JsonResponse(received.as_dict())
 
 
@@ -107,15 +107,15 @@ def _monitoring_page(
     bound: UnmatchedAlertMapForm | None = None,
     new_secret: str | None = None,
 ) -> HttpResponse:
-    receiver = AlertReceiver.objects.filter(application=application).first()
+    webhook = AlertWebhook.objects.filter(application=application).first()
     checks = list(AlertCheck.objects.filter(application=application).order_by("signal"))
     rows = list(UnmatchedAlert.objects.of(application))
     context: dict[str, Any] = {
         "application": application,
-        "receiver": receiver,
+        "webhook": webhook,
         "checks": checks,
         "new_secret": new_secret,
-        "webhook_url": request.build_absolute_uri(receiver.get_absolute_url()) if receiver else "",
+        "webhook_url": request.build_absolute_uri(webhook.get_absolute_url()) if webhook else "",
         "unmatched": _map_forms(application, rows, checks, bound),
         "lost_form": bound if bound is not None and bound.errors and "unmatched" in bound.errors else None,
         "can_edit": can(request.user, "artefact.edit", application),
@@ -139,10 +139,10 @@ def monitoring(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 @once_per_submission
-def alert_receiver_rotate(request: HttpRequest, slug: str) -> HttpResponse:
+def alert_webhook_rotate(request: HttpRequest, slug: str) -> HttpResponse:
     application = get_application_for_user(request.user, slug)
     require(request.user, "artefact.edit", application)
-    _, secret = services.alert_receiver_rotate(application=application)
+    _, secret = services.alert_webhook_rotate(application=application)
     messages.success(request, "A new secret is in force; the previous one no longer works. Copy it now.")
     # Shown once, on the page this redirects to; kept server-side, in the session, until then.
     request.session[NEW_SECRET_SESSION_KEY] = secret

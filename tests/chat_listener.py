@@ -8,23 +8,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-class Receiver:
+class Listener:
     """A chat webhook served on loopback: records each post, answers `status` (and `location`)."""
 
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
         self.status = 200
         self.location = ""  # sent as Location (with a 3xx status)
-        receiver = self
+        listener = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.posts.append({"path": self.path, "type": self.headers.get("Content-Type"),
+                listener.posts.append({"path": self.path, "type": self.headers.get("Content-Type"),
                                        "json": json.loads(body)})
-                self.send_response(receiver.status)
-                if receiver.location:
-                    self.send_header("Location", receiver.location)
+                self.send_response(listener.status)
+                if listener.location:
+                    self.send_header("Location", listener.location)
                 self.end_headers()
                 self.wfile.write(b"ok")
 
