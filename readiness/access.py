@@ -7,7 +7,6 @@ readiness/permissions.py (`can`/`require`), asked right after this, before bindi
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -21,7 +20,5 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
-def get_application_for_user(user: AbstractBaseUser | AnonymousUser, slug: str, *,
-                             queryset: models.QuerySet[Application] | None = None) -> Application:
-    """The application of `slug` (404 when none), with its people; `queryset` loads more with it."""
-    return get_object_or_404(queryset if queryset is not None else Application.objects.with_people(), slug=slug)
+def get_application_for_user(user: AbstractBaseUser | AnonymousUser, slug: str) -> Application:
+    return get_object_or_404(Application.objects.with_people(), slug=slug)

@@ -213,20 +213,28 @@ def _owned(who: Who) -> list[Reference]:
     return sorted(found, key=lambda item: list(Kind).index(item.kind))
 
 
-def _roles(who: Who, applications: Iterable[Application]) -> list[Reference]:
-    """Application roles held by the person's sign-in, and hypercare sign-offs waiting for them,
-    of applications loaded `with_role_holders` (no query of its own)."""
+def _person_behind(application: Application, attr: str) -> Person | None:
+    """The person behind a role's sign-in (read from an application loaded `with_role_holders`)."""
+    user = getattr(application, attr)
+    return getattr(user, "person", None) if user is not None else None
+
+
+def _roles(who: Who, applications: Iterable[Application],
+           person_of: Callable[[Application, str], Person | None] = _person_behind) -> list[Reference]:
+    """Application roles held by the person's sign-in, and hypercare sign-offs waiting for them.
+    `person_of` gives the person behind a role; the hypercare is read only when its signer is named."""
     found = []
     for app in applications:
         for attr, label in _APP_ROLES:
-            user = getattr(app, attr)
-            person = getattr(user, "person", None) if user is not None else None
+            person = person_of(app, attr)
             if who.named(person):
                 edit = reverse("readiness:application_edit", args=[app.slug])
                 found.append(_make(Kind.APPLICATION_ROLE, app, person, label, edit, "held by someone who left"))
+        signer = person_of(app, "business_owner")
+        if signer is None or not who.named(signer):
+            continue
         hypercare = getattr(app, "hypercare", None)
-        signer = getattr(app.business_owner, "person", None) if app.business_owner_id else None
-        if hypercare is not None and hypercare.status != HypercareStatus.EXITED and who.named(signer):
+        if hypercare is not None and hypercare.status != HypercareStatus.EXITED:
             found.append(
                 _make(
                     Kind.SIGN_OFF,
@@ -262,8 +270,11 @@ def person_references(person: Person) -> References:
 
 
 def leavers_to_replace(application: Application) -> list[Reference]:
-    """The application roles and the hypercare sign-off of `application` (loaded
-    `with_role_holders`: no query) held by someone who left or is leaving. Its gates name the
-    others (levels, alerts, follow-ups, known issues) among their blockers, stored with the
-    verdict: the checklist lists each once."""
-    return _roles(LEAVERS, [application])
+    """The application roles and the hypercare sign-off of `application` held by someone who left
+    or is leaving: one small query (the people who left behind its role holders' sign-ins), and
+    its hypercare only when the business owner is one of them. Its gates name the others
+    (levels, alerts, follow-ups, known issues) among their blockers, stored with the verdict:
+    the checklist lists each once."""
+    holders = {user_id for attr, _ in _APP_ROLES if (user_id := getattr(application, f"{attr}_id")) is not None}
+    left = {person.user_id: person for person in Person.objects.filter(user_id__in=holders, left_on__isnull=False)}
+    return _roles(LEAVERS, [application], lambda app, attr: left.get(getattr(app, f"{attr}_id")))

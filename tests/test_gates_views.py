@@ -145,9 +145,10 @@ def _world(apps: int, per_kind: int) -> list[Application]:
     today = timezone.localdate()
     people = [factories.PersonFactory() for _ in range(3)]
     n = next(_seq)
+    holder = factories.UserFactory()  # a delivery lead: the checklist asks whether they left
     applications = Application.objects.bulk_create(
         Application(name=f"App {n}-{i}", slug=f"app-{n}-{i}", go_live_date=today + timedelta(days=i % 40 + 1),
-                    current_release="1.0.0", stage=Stage.HARDENING)
+                    current_release="1.0.0", stage=Stage.HARDENING, delivery_lead=holder)
         for i in range(apps)
     )
     waiver_by = factories.UserFactory()
@@ -220,13 +221,12 @@ def test_checklist_query_count_is_constant(client, lead, apps, per_kind) -> None
 # Both read stored verdicts (ReadinessSnapshot) instead of every kind of evidence (25 and 27
 # queries before). Dashboard: session, user, the count, the page, permissions (Django's backend:
 # the user's own and their groups'), the navigation's roles; those on the page without a current
-# verdict are judged in memory. Checklist: session, user, the application with its role holders
-# and hypercare joined (who must be replaced, readiness.leavers, and why it is back in
-# hypercare), today's verdict and the chart's recorded days (one query), waivers (these
-# applications have one; none, no query), permissions (two), membership (asked once however
-# often), the navigation's roles.
+# verdict are judged in memory. Checklist: session, user, the application, today's verdict and
+# the chart's recorded days (one query), waivers (these applications have one; none, no query),
+# permissions (two), membership (asked once however often), the navigation's roles, and the
+# people who left behind the application's role holders (readiness.leavers: a small query).
 DASHBOARD_QUERIES = 7
-CHECKLIST_QUERIES = 9
+CHECKLIST_QUERIES = 10
 
 
 def test_the_rendered_verdict_is_not_kept_past_a_write(client, lead) -> None:

@@ -168,8 +168,7 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     enough, same rules), else judged now and shown without storing it (the writer's refresh, on
     commit, stores it); the chart draws the recorded past days.
     """
-    # With its role holders and hypercare: who left and must be replaced, why it is back in hypercare.
-    application = get_application_for_user(request.user, slug, queryset=Application.objects.with_role_holders())
+    application = get_application_for_user(request.user, slug)
     now = timezone.now()
     today = timezone.localdate(now)
     # One query for today's verdict and the chart's recorded days (past days keep no checklist).
@@ -184,7 +183,6 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
     waivers = sorted(application.waivers.select_related("waived_by", "approved_by", "revoked_by"),
                      key=lambda w: w.created_at, reverse=True) if snapshot.verdict["counts"]["waiver"] else []
     verdict = Verdict.from_data(application, today, snapshot.verdict["results"], {w.pk: w for w in waivers})
-    hypercare: Hypercare | None = getattr(application, "hypercare", None)
     return render(request, "readiness/gates_checklist.html", {
         "application": application,
         "verdict": verdict,
@@ -196,9 +194,9 @@ def checklist(request: HttpRequest, slug: str) -> HttpResponse:
         "today": today,
         "can_edit": can(request.user, "application.edit", application),
         "can_waive": can(request.user, "waiver.create", application),
-        # Only an application in hypercare can be back in it after a sign-off.
-        "reopened": hypercare if application.stage == Stage.HYPERCARE and hypercare and hypercare.reopened_reason
-        else None,
+        # Only an application in hypercare can be back in it after a sign-off: others spare the query.
+        "reopened": Hypercare.objects.filter(application=application).exclude(reopened_reason="")
+        .values("reopened_reason", "reopened_at").first() if application.stage == Stage.HYPERCARE else None,
         # People who left, still named here: application roles and the hypercare sign-off.
         "leavers": leavers_to_replace(application),
     })
