@@ -59,9 +59,3 @@ def level_save(*, level: EscalationLevel) -> EscalationLevel:
 @transaction.atomic
 def ownership_rule_save(*, rule: OwnershipRule) -> OwnershipRule:
     return evidence_save(rule, application_ids=[rule.application_id])
-
-
-@transaction.atomic
-def ownership_rule_delete(*, rule: OwnershipRule) -> None:
-    rule.delete()
-    application_evidence_changed(application_ids=[rule.application_id])
