@@ -283,9 +283,6 @@ class Person(models.Model):
                         return started
         return None
 
-    def in_working_hours(self, local: datetime) -> bool:
-        return self.working_day_at(local) is not None
-
     def reachability_at(self, moment: datetime) -> Reachability:
         """Whether this person can take a call at `moment`, judged on their own clock.
 
