@@ -49,11 +49,6 @@ class Kind(models.TextChoices):
     SIGN_OFF = "sign_off", "Hypercare sign-offs waiting for them"
 
 
-# Runbooks and rules name a level, not the person: they are listed so nothing is missed, and
-# fixed by replacing the person on the level. Checklists show only what names the person.
-THROUGH_A_LEVEL = (Kind.RUNBOOK, Kind.RULE)
-
-
 @dataclass(frozen=True)
 class Reference:
     """One item naming `person`: `role` says as what, `url` is where to replace them."""
@@ -159,7 +154,10 @@ def _levels(who: Who) -> list[Reference]:
 
 
 def _through_levels(person: Person, levels: list[EscalationLevel]) -> list[Reference]:
-    """Runbooks and rules sending to these levels (naming `person`), each once."""
+    """Runbooks and rules sending to these levels (naming `person`), each once.
+
+    They name a level, not the person: they are listed so nothing is missed, and fixed by
+    replacing the person on the level."""
     by_pk = {level.pk: level for level in levels}
     sources: list[tuple[Kind, models.QuerySet[Any], str, str, Callable[[Any], str], Callable[[Any], str]]] = [
         (Kind.RUNBOOK, Runbook.objects.filter(escalation_level_id__in=list(by_pk)), "escalation_level_id", "title",
