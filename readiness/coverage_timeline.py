@@ -14,6 +14,7 @@ from readiness.coverage import (
     ROLE_FIELDS,
     UTC,
     Gap,
+    Interval,
     _local_days,
     level_roles,
     promised_intervals,
@@ -22,8 +23,6 @@ from readiness.coverage import (
 from readiness.models.escalation import EscalationLevel
 from readiness.models.people import Person
 from readiness.models.standins import level_standins
-
-Interval = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True)
