@@ -138,10 +138,6 @@ class Gap:
     def reason(self) -> str:
         return "; ".join(self.reasons)
 
-    @property
-    def duration(self) -> timedelta:
-        return self.end - self.start
-
 
 def _coarse_reason(candidate: Candidate) -> str:
     # Coarse on purpose (no clock times), so that consecutive slices of one gap merge.
