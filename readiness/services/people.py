@@ -86,13 +86,6 @@ def closure_day_add(*, day: date, name: str) -> ClosureDay:
     return closure
 
 
-@transaction.atomic
-def closure_day_remove(*, closure: ClosureDay) -> None:
-    people = list(closure.leaves.values_list("person_id", flat=True))
-    closure.delete()  # and its leave rows
-    application_evidence_changed(person_ids=people)
-
-
 def _windows(value: Window | Sequence[Window] | None) -> list[Window]:
     if not value:
         return []
