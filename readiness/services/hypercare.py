@@ -100,11 +100,9 @@ def hypercare_agree(*, hypercare: Hypercare, by: User, now: datetime | None = No
     hypercare.agreed_at = now or timezone.now()
     hypercare.agreed_by = by
     hypercare.agreed_fingerprint = plan_fingerprint(hypercare, criteria)
-    hypercare.full_clean()
     # `hypercare` may have been read long before: write only the agreement, never a stale chain head.
-    hypercare.save(update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
-    application_evidence_changed(application_ids=[application.pk])
-    return hypercare
+    return evidence_save(hypercare, application_ids=[application.pk],
+                         update_fields=["agreed_at", "agreed_by", "agreed_fingerprint", "updated_at"])
 
 
 @transaction.atomic

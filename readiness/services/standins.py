@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from readiness.models import EscalationLevel, StandIn
+from readiness.services.evidence import evidence_save
 from readiness.services.gates import application_evidence_changed
 
 
@@ -21,10 +22,7 @@ def standin_create(*, standin: StandIn) -> StandIn:
     stored directory holds stand-ins: the application's evidence moves on, so it is built again.
     """
     EscalationLevel.objects.select_for_update().filter(pk=standin.level_id).values_list("pk").first()
-    standin.full_clean()
-    standin.save()
-    application_evidence_changed(application_ids=[standin.level.application_id])
-    return standin
+    return evidence_save(standin, application_ids=[standin.level.application_id])
 
 
 @transaction.atomic
