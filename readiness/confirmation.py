@@ -31,7 +31,6 @@ class Confirmation:
     # Whole days since the last confirmation; None when there was none.
     age_days: int | None
     stale_since: datetime | None
-    period_days: int
 
     def as_json(self) -> dict[str, Any]:
         """The API's `confirmation` of a contact."""
@@ -55,4 +54,4 @@ def confirmation_of(person: Person, now: datetime) -> Confirmation:
         state = ConfirmationState.NEVER
     else:
         state = ConfirmationState.CONFIRMED
-    return Confirmation(state, confirmed, age, person.stale_since, person.verification_days)
+    return Confirmation(state, confirmed, age, person.stale_since)
