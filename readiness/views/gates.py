@@ -51,6 +51,8 @@ SORTS: dict[str, Callable[[], models.Expression | models.F]] = {
     "stale": lambda: models.F("snapshot__stale_items"),
 }
 
+SNAPSHOT_SORTS = ("gates", "blockers", "stale")
+
 COLUMNS = [
     ("name", "Application"), ("stage", "Stage"), ("go_live", "Go-live"), ("gates", "Gates met"),
     ("blockers", "Blockers"), ("stale", "Stale items"),
@@ -113,9 +115,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    applications = Application.objects.annotate(snapshot=FilteredRelation(
-        "snapshots", condition=current_q(now, rules_version(), prefix="snapshots__")))
     stage = request.GET.get("stage", "")
+    applications = Application.objects.all()
     if stage in Stage.values:
         applications = applications.filter(stage=stage)
     else:
@@ -132,17 +133,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         order = SORTS[key]().desc(nulls_first=True)
     else:
         order = SORTS[key]().desc(nulls_last=True)
-    applications = applications.annotate(
-        **{f"snapshot_{column}": models.F(f"snapshot__{column}") for column in _SNAPSHOT_COLUMNS}
-    ).annotate(reopened=_REOPENED).order_by(order, Lower("name"), "pk")
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only a sort by a verdict's number joins today's verdicts; the page's own verdicts are read
+    # next, for its rows alone. Joined for every sort, the database hashed and sorted the day's
+    # verdicts of every application to show 25 (and counted through the join).
+    listed = applications.annotate(reopened=_REOPENED)
+    if key in SNAPSHOT_SORTS:
+        listed = listed.annotate(snapshot=FilteredRelation(
+            "snapshots", condition=current_q(now, rules_version(), prefix="snapshots__")))
+    paginator = Paginator(listed.order_by(order, Lower("name"), "pk"), PAGE_SIZE)
+    paginator.count = applications.count()
+    page = paginator.get_page(request.GET.get("page"))
+    stored = {row.application_id: row for row in ReadinessSnapshot.objects.filter(
+        current_q(now, rules_version()), application__in=[app.pk for app in page],
+    ).only("application_id", "day", *_SNAPSHOT_COLUMNS)}
     # Judged live, not stored (sorted last meanwhile): one query per kind of evidence for the page.
-    unjudged = [app.pk for app in page if app.snapshot_gates_met is None]  # type: ignore[attr-defined]
+    unjudged = [app.pk for app in page if app.pk not in stored]
     late = services.readiness_snapshots_judge(application_ids=unjudged) if unjudged else {}
     rows = [
-        dashboard_row(app, late.get(app.pk) or ReadinessSnapshot(
-            application=app, day=today, **{column: getattr(app, f"snapshot_{column}") for column in _SNAPSHOT_COLUMNS}
-        ), app.reopened)  # type: ignore[attr-defined]
+        dashboard_row(app, late.get(app.pk) or stored[app.pk], app.reopened)  # type: ignore[attr-defined]
         for app in page
     ]
     headers = []
