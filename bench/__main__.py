@@ -13,7 +13,8 @@ its own: cold (the first view right after a write to that application's evidence
 back from adding it), warm (viewed again) and, for the checklist and dashboard, with no stored
 verdict (judged live, as after a write naming people on many paths until the worker ran). Each
 view is followed by one of the bare view; the ratio is of their medians. The targets are on the
-cold figures; the write's own time (its on-commit judging included) is reported beside them.
+cold figures; the write's own time (its on-commit judging included) is reported beside them. The
+lookup API is called as a chat tool calls it, with its token and no browser session.
 
 Options (environment): BENCH_APPS (1000), BENCH_PEOPLE (20000), BENCH_DISTINCT (200),
 BENCH_LOAD_SECONDS (60), BENCH_SKIP_FAULTS (unset), BENCH_DATABASE (handoff_bench).

@@ -84,7 +84,7 @@ def query_counts(rows: list[Row], results: dict[str, Any]) -> None:
         print(f"bench: dataset of {size} applications and {people} people ready "
               f"({time.monotonic() - started:.0f} s)", flush=True)
         results[f"snapshots_{size}"] = _beat_snapshots()
-        client = Client()
+        client, api_client = Client(), Client()  # the API's: a token, no session
         client.force_login(_lead())
         if "token" not in results:
             results["token"] = _api_token()
@@ -92,11 +92,12 @@ def query_counts(rows: list[Row], results: dict[str, Any]) -> None:
         application = _application("bench-3")
         # A first call does one-off work (the API stamps a token's first use): not counted.
         for name, path in page_paths("bench-3").items():
-            client.get(path, headers=headers if "API" in name else {})
+            (api_client if "API" in name else client).get(path, headers=headers if "API" in name else {})
         for name, path in page_paths("bench-3", dashboard_page=dashboard_page(application.pk)).items():
             evidence_written(application.pk)
-            cold = _count_queries(client, path, headers if "API" in name else None)
-            warm = _count_queries(client, path, headers if "API" in name else None)
+            asking = api_client if "API" in name else client
+            cold = _count_queries(asking, path, headers if "API" in name else None)
+            warm = _count_queries(asking, path, headers if "API" in name else None)
             counts.setdefault(name, {})[size] = (cold, warm)
     for name, by_size in counts.items():
         rows.append((f"SQL queries, {name}, cold / warm, 10 → 1,000 apps",
@@ -187,7 +188,9 @@ def _first_views(server: Gunicorn, name: str, applications: list[tuple[int, str]
             writes.append(evidence_written(pk))
         elif mode == "live":
             verdict_forgotten(pk)
-        page.samples.append(fetch_once(server.url, path, cookie=cookie, headers=api_headers if "API" in name else None))
+        # The API is called as a chat tool calls it: its token, no browser session.
+        page.samples.append(fetch_once(server.url, path, cookie="" if "API" in name else cookie,
+                                       headers=api_headers if "API" in name else None))
         bare.samples.append(fetch_once(server.url, reverse("ping"), cookie=cookie))
         if mode == "live":
             verdicts_stored([pk])  # untimed: the next application's view is its own
@@ -225,7 +228,8 @@ def latencies(rows: list[Row], results: dict[str, Any], database_url: str, redis
         writes: list[float] = []
         for name, target in TARGETS.items():
             print(f"bench: {name}: cold, warm, judged live; {len(chosen)} applications", flush=True)
-            run_load(server.url, [page_paths(chosen[0][1])[name]], clients=1, seconds=1, cookie=cookie,
+            run_load(server.url, [page_paths(chosen[0][1])[name]], clients=1, seconds=1,
+                     cookie="" if "API" in name else cookie,
                      headers=api_headers if "API" in name else None)  # each gunicorn worker warmed up
             page, bare, written = _first_views(server, name, chosen, cookie, api_headers, mode="cold")
             rows.append(_latency_row(name, "cold", page, bare, target))
