@@ -160,9 +160,12 @@ def verdict_forgotten(application_pk: int) -> None:
 
 
 def _session_cookie() -> str:
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806  # Django's name for it
 
     user = _lead()
     session = SessionStore()

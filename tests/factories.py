@@ -521,6 +521,16 @@ class ApiTokenFactory(ModelFactory[models.ApiToken]):
     key_prefix = factory.LazyAttribute(lambda token: token.key[:8])
 
 
+class UserSessionFactory(ModelFactory[models.UserSession]):
+    class Meta:
+        model = models.UserSession
+
+    session_key = factory.Sequence(lambda n: f"session{n:032d}")
+    session_data = factory.LazyFunction(lambda: models.UserSession.get_session_store_class()().encode({}))
+    expire_date = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    user_pk = None
+
+
 class HeartbeatFactory(ModelFactory[models.Heartbeat]):
     class Meta:
         model = models.Heartbeat

@@ -16,13 +16,12 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
 from readiness.gates import verdict_for
 from readiness.leavers import Kind, leavers_to_replace, person_references
-from readiness.models import ApiToken, Application, EscalationLevel, GateCode, Person, StandInRole
+from readiness.models import ApiToken, Application, EscalationLevel, GateCode, Person, StandInRole, UserSession
 from readiness.roles import Role
 from readiness.services.people import leavers_access_sweep, person_mark_left
 from tests import factories
@@ -197,8 +196,8 @@ def test_afterwards_their_session_is_sent_to_sign_in_and_their_token_gets_401(wo
     assert world.ben_user.is_active is False
     assert ApiToken.objects.get(user=world.ben_user).revoked_at == NOW
     # His sessions are gone; the lead's is not.
-    owners = {session.get_decoded().get("_auth_user_id") for session in Session.objects.all()}
-    assert owners == {str(lead.pk)}
+    owners = {(session.user_pk, session.get_decoded().get("_auth_user_id")) for session in UserSession.objects.all()}
+    assert owners == {(lead.pk, str(lead.pk))}
     assert others_browser.get("/").status_code == 200
     # He cannot sign in again either.
     login = Client().post("/accounts/login/", {"username": "ben", "password": "correct-horse-battery"})

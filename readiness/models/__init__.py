@@ -44,6 +44,7 @@ from .reminders import (
     ReachabilityTest,
     ReminderLog,
 )
+from .sessions import UserSession
 from .signoffs import SignOff, SignOffImmutable
 from .standins import StandIn, StandInRole
 from .system import FormSubmission, Heartbeat
@@ -114,13 +115,14 @@ __all__ = [
     "WorkingHours",
     "AlertWebhook",
     "UnmatchedAlert",
+    "UserSession",
 ]
 
 # Every field of every model above gets the bounds of its kind (dates 2000–2100, one-line
 # names, no NUL), so forms, full_clean() and services refuse what a page could not show again.
 # Not ReadinessSnapshot: derived, never typed, and the checklist's chart judges the days before
-# a go-live, which reach below the bound when the go-live is on it.
+# a go-live, which reach below the bound when the go-live is on it. Nor UserSession: Django's.
 apply_input_bounds(
     model for model in (globals()[name] for name in __all__)
-    if isinstance(model, type) and issubclass(model, Model) and model is not ReadinessSnapshot
+    if isinstance(model, type) and issubclass(model, Model) and model not in (ReadinessSnapshot, UserSession)
 )

@@ -6,9 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, time
 from typing import cast
 
-from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +19,7 @@ from readiness.models import (
     Leave,
     Person,
     Team,
+    UserSession,
     WorkingHours,
 )
 from readiness.models.closures import ClosureDay
@@ -165,11 +164,8 @@ def leaver_access_end(*, person: Person) -> tuple[int, int]:
 
 
 def user_sessions_end(*, user_id: int) -> int:
-    """Delete the user's sessions. Sessions are rows (django.contrib.sessions' database engine)
-    holding the user id inside their encoded data: each live one is decoded once."""
-    mine = [session.pk for session in Session.objects.filter(expire_date__gt=timezone.now())
-            if str(session.get_decoded().get(SESSION_KEY)) == str(user_id)]
-    return Session.objects.filter(pk__in=mine).delete()[0]
+    """Delete the user's sessions (each row says whose it is: models.UserSession): one query."""
+    return UserSession.objects.filter(user_pk=user_id).delete()[0]
 
 
 @transaction.atomic
