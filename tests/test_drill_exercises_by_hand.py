@@ -1,7 +1,8 @@
 """A runbook exercise recorded by hand and linked to a drill is its recorder's evidence: editing
 the drill (its findings, the outcome it gives its runbooks, unticking or ticking the runbook again)
-never rewrites, removes or duplicates it, and the drill's form and page say so. The drill's form
-owns only the exercises it recorded (RunbookExercise.recorded_by_drill)."""
+never rewrites, removes or duplicates it (only its day moves with the drill's: the day it says it
+was used), and the drill's form and page say so. The drill's form owns only the exercises it
+recorded (RunbookExercise.recorded_by_drill)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ TODAY = START.date()
 HELD_ON = TODAY - timedelta(days=3)
 BY_HAND = "Ravi followed it while the drill ran; step 4 took ten minutes, not two."
 KEPT_NOTE = ("Prices wrong on the portal — its exercise in this drill was recorded by hand "
-             "(27 Feb 2026: worked with changes) and is kept as recorded")
+             "(27 Feb 2026: worked with changes) and is kept as recorded, its day moving with the drill's")
 
 
 @pytest.fixture
@@ -175,3 +176,44 @@ def test_the_migration_gives_a_drill_the_exercises_its_form_wrote_and_keeps_the_
     assert dict(RunbookExercise.objects.values_list("runbook__title", "recorded_by_drill")) == {
         "Prices wrong on the portal": False, "Orders stuck": True}
     assert RunbookExercise.objects.get(runbook=runbook).pk == by_hand.pk
+
+
+def test_moving_the_drill_to_another_day_moves_the_day_of_an_exercise_recorded_by_hand_in_it(
+        client, lead, world) -> None:
+    # The exercise says it was used in this drill, and such an exercise is dated the day the drill
+    # was held: left behind, it claimed a day the drill was not held on, and no page could put it right.
+    runbook, drill = world
+    client.force_login(lead)
+    exercise = _record_by_hand(client, runbook, drill)
+    recorded = _as_recorded(exercise)
+    moved_to = HELD_ON - timedelta(days=1)
+
+    response = _edit_drill(client, drill, held_on=moved_to.isoformat())
+
+    assert response.status_code == 302
+    assert _as_recorded(exercise) == {**recorded, "exercised_on": moved_to, "history": recorded["history"] + 1}
+    RunbookExercise.objects.get().full_clean()
+    runbook_page = client.get(runbook.get_absolute_url()).content.decode()
+    assert "26 Feb 2026" in runbook_page and "27 Feb 2026" not in runbook_page
+    assert _gate(runbook)[1][-1].endswith(f"exercised 26 Feb 2026 (in a drill by {exercise.who}: worked with changes).")
+
+
+def test_moving_the_drill_past_the_day_the_exercise_leader_left_is_refused_beside_its_date(
+        client, lead, world) -> None:
+    runbook, drill = world
+    client.force_login(lead)
+    exercise = _record_by_hand(client, runbook, drill)
+    leader = exercise.exercised_by
+    leader.left_on = HELD_ON + timedelta(days=1)
+    leader.save()
+    recorded = _as_recorded(exercise)
+
+    response = _edit_drill(client, drill, held_on=(HELD_ON + timedelta(days=2)).isoformat())
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["held_on"] == [
+        f"{leader} had left by 01 Mar 2026, and led the exercise of “Prices wrong on the portal” in this drill "
+        "(recorded by hand, its day is the drill's)."]
+    drill.refresh_from_db()
+    assert drill.held_on == HELD_ON
+    assert _as_recorded(exercise) == recorded

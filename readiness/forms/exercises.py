@@ -105,7 +105,7 @@ class RunbooksUsedField(forms.ModelMultipleChoiceField):
         if exercise is None:
             return str(obj)
         return (f"{obj} — its exercise in this drill was recorded by hand ({exercise.exercised_on:%d %b %Y}: "
-                f"{exercise.get_outcome_display().lower()}) and is kept as recorded")
+                f"{exercise.get_outcome_display().lower()}) and is kept as recorded, its day moving with the drill's")
 
 
 class RunbooksUsedMixin(forms.ModelForm):
@@ -134,7 +134,7 @@ class RunbooksUsedMixin(forms.ModelForm):
         field = cast(RunbooksUsedField, self.fields["runbooks_used"])
         field.queryset = Runbook.objects.filter(application=application)
         instance: Drill = self.instance
-        exercises = list(instance.exercises.all()) if instance.pk else []
+        exercises = list(instance.exercises.select_related("runbook", "exercised_by")) if instance.pk else []
         self.by_hand = {exercise.runbook_id: exercise for exercise in exercises if not exercise.recorded_by_drill}
         field.keep(self.by_hand)
         own = [exercise for exercise in exercises if exercise.recorded_by_drill]
@@ -143,12 +143,23 @@ class RunbooksUsedMixin(forms.ModelForm):
             self.initial["runbook_outcome"] = own[0].outcome
             self.initial["runbook_changes"] = own[0].changes_made
 
+    def _check_moved_exercises(self, held_on: Any) -> None:
+        # An exercise recorded by hand in this drill moves to the drill's new day (drill_save):
+        # refused here, beside the date, when whoever led it had left by then.
+        for exercise in self.by_hand.values():
+            leader = exercise.exercised_by
+            if held_on and held_on != exercise.exercised_on and leader is not None and leader.has_left(held_on):
+                self.add_error("held_on", f"{leader} had left by {held_on:%d %b %Y}, and led the exercise of "
+                                          f"“{exercise.runbook}” in this drill (recorded by hand, its day is "
+                                          "the drill's).")
+
     def clean_runbooks_used(self) -> Any:
         # A runbook recorded by hand for this drill is not the form's to record (its box is disabled).
         return self.cleaned_data["runbooks_used"].exclude(pk__in=self.by_hand)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
+        self._check_moved_exercises(data.get("held_on"))
         if not data.get("runbooks_used"):
             return data
         if not data.get("runbook_outcome"):

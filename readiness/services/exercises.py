@@ -30,12 +30,18 @@ def drill_save(*, drill: Drill, runbooks: Iterable[Runbook] = (), outcome: str =
 
     Only the exercises the drill's form recorded are the drill's: one recorded by hand and linked
     to this drill is someone's own evidence, never rewritten or removed here, and a runbook that
-    has one is not recorded a second time (one exercise of a runbook per drill)."""
+    has one is not recorded a second time (one exercise of a runbook per drill). Only its day moves
+    with the drill's: it says it was used in this drill, which was held that day."""
     drill.full_clean()
     drill.save()
     used = {runbook.pk: runbook for runbook in runbooks}
     drill.exercises.filter(recorded_by_drill=True).exclude(runbook_id__in=used).delete()
     existing = {exercise.runbook_id: exercise for exercise in drill.exercises.all()}
+    for exercise in existing.values():
+        if not exercise.recorded_by_drill and exercise.exercised_on != drill.held_on:
+            exercise.exercised_on = drill.held_on
+            exercise.full_clean()
+            exercise.save()
     for runbook in used.values():
         exercise = existing.get(runbook.pk) or RunbookExercise(
             runbook=runbook, drill=drill, how=ExerciseHow.DRILL, recorded_by_drill=True)
