@@ -230,6 +230,40 @@ def test_hostile_files_are_refused_with_a_line_and_nothing_written(text: str, me
     assert Application.objects.count() == Team.objects.count() == 0
 
 
+def _refuse_nul_as_postgresql_does(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    # psycopg2 refuses a query whose values hold a NUL before PostgreSQL sees it; SQLite takes it.
+    if "\\x00" in repr(params):
+        raise ValueError("A string literal cannot contain NUL (0x00) characters.")
+    return execute(sql, params, many, context)
+
+
+@pytest.mark.parametrize(("before", "after", "message"), [
+    ("displayName: Orders Team", 'displayName: "Orders\\0Team"', "Line 9: Group team-orders: spec.profile.displayName"),
+    ("email: jenny.doe@example.com", 'email: "jenny\\0@example.com"', "Line 20: User jenny-doe: spec.profile.email"),
+    ("title: Orders API", 'title: "Orders\\0API"', "Line 46: Component orders-api: metadata.title"),
+    ("name: orders-api", 'name: "orders\\0api"', "Line 45: Component orders"),
+    ("owner: team-orders", 'owner: "team\\0orders"', "Line 60: Component orders-api: its owner team"),
+    ("memberOf: [team-orders]", 'memberOf: ["team\\0orders"]', None),
+])
+def test_a_nul_written_as_an_escape_in_a_value_is_an_error_of_its_line_not_a_500(
+        before: str, after: str, message: str | None) -> None:
+    # "\0" in a double-quoted YAML value is a NUL once read: the preview looks up what the file
+    # names before any value is checked, and on PostgreSQL such a lookup failed the page.
+    from django.db import connection
+
+    client, _ = _lead_client()
+    text = CATALOG.replace(before, after, 1)
+    with connection.execute_wrapper(_refuse_nul_as_postgresql_does):
+        response = _preview(client, text)
+    assert response.status_code == 200
+    page = response.content.decode()
+    if message is None:  # a team nobody knows: the person is imported without one
+        assert "Person Jenny Doe &lt;jenny.doe@example.com&gt;" in page
+    else:
+        assert "Nothing can be imported" in page and message in page
+    assert Application.objects.count() == Team.objects.count() == Person.objects.count() == 0
+
+
 def test_a_file_too_large_is_refused_beside_the_field() -> None:
     client, _ = _lead_client()
     huge = "#" * (IMPORT_MAX_BYTES + 1)

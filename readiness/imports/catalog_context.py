@@ -8,6 +8,7 @@ what one of 2 does, and so does the confirmation, which plans again (tests/test_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +35,16 @@ def application_slug(entity: Entity) -> str:
     return slugify(entity.name)[:120]
 
 
+def _searchable(values: Iterable[str]) -> set[str]:
+    """The values that may name a stored row. One holding a NUL (a "\\0" in a quoted YAML value)
+    names none, as no text field stores one, and PostgreSQL refuses it in a query: the entity's
+    own check reports it at its line."""
+    return {value for value in values if "\x00" not in value}
+
+
 def _by_lower(rows: models.QuerySet[Any], field: str, values: set[str]) -> dict[str, Any]:
     """Rows whose `field`, ignoring case, is one of `values` (one query), by that value in lower case."""
-    rows = rows.annotate(_key=Lower(field)).filter(_key__in={v.lower() for v in values})
+    rows = rows.annotate(_key=Lower(field)).filter(_key__in=_searchable(v.lower() for v in values))
     return {row._key: row for row in rows}
 
 
@@ -68,8 +76,8 @@ class CatalogContext:
         )
         emails = {u.text(scratch, "spec", "profile", "email") for u in users} - {""}
         context.people = _by_lower(Person.objects.select_related("team"), "email", emails)
-        refs, slugs = {e.ref for e in applications}, {application_slug(e) for e in applications}
-        names = {application_name(e, scratch).lower() for e in applications}
+        refs, slugs = _searchable(e.ref for e in applications), {application_slug(e) for e in applications}
+        names = _searchable(application_name(e, scratch).lower() for e in applications)
         found = list(
             Application.objects.select_related("owner_team")
             .annotate(_key=Lower("name"))
