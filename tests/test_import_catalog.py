@@ -310,6 +310,24 @@ def test_an_application_taken_by_another_entity_is_an_error() -> None:
                         r"component:default/orders-api", error) for error in errors)
 
 
+def test_renaming_an_imported_application_to_another_applications_name_is_an_error_of_its_line() -> None:
+    # The preview offered the rename ("name: Orders API → Billing") and the import then refused
+    # it without a line, the preview shown again offering the same import.
+    client, lead = _lead_client()
+    _import(CATALOG)
+    Application.objects.update(delivery_lead=lead)
+    factories.ApplicationFactory(name="Billing")
+    text = CATALOG.replace("title: Orders API", "title: BILLING")
+
+    response = _preview(client, text)
+
+    page = response.content.decode()
+    assert ("Line 46: Component orders-api: metadata.title: the application Billing has this name; "
+            "an application&#x27;s name is taken once.") in page
+    assert "Nothing can be imported" in page and response.context["confirm"] is None
+    assert sorted(Application.objects.values_list("name", flat=True)) == ["Billing", "Order Platform", "Orders API"]
+
+
 def test_the_command_prints_the_plan_and_imports_it(tmp_path: Path) -> None:
     path = tmp_path / "catalog-info.yaml"
     path.write_text(CATALOG)

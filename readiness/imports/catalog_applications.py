@@ -74,6 +74,16 @@ def plan_application(entity: Entity, teams: dict[str, str], context: CatalogCont
             f"imported from {application.catalog_ref}; an application's name is taken once.",
         )
         return
+    # Found by its entity and renamed: the new name may be another application's (the model's
+    # rule on names is not run here, it is the write's).
+    namesake = context.by_name.get(name.lower())
+    if application is not None and namesake is not None and namesake.pk != application.pk:
+        plan.error(
+            entity.line_at("metadata", "title"),
+            f"{entity.label}: metadata.title: the application {namesake.name} has this name; "
+            "an application's name is taken once.",
+        )
+        return
     values: dict[str, Any] = {"name": name, "catalog_ref": entity.ref, "owner_team_name": team or ""}
     description = entity.text(plan, "metadata", "description")
     if description or application is None:
