@@ -268,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     # Forgets the one-time keys of forms sent more than two days ago (readiness.submissions).
     "form-submissions-prune": {"task": "readiness.tasks.form_submissions_prune",
                                "schedule": crontab(hour=3, minute=20)},
+    # Deletes expired sessions (what Django's clearsessions command does), so the table does not only grow.
+    "sessions-prune": {"task": "readiness.tasks.sessions_prune", "schedule": crontab(hour=3, minute=30)},
     # Tells each delivery lead, once, the gates of their applications that stopped being met.
     "regression-digests": {"task": "readiness.tasks.regression_digests_sweep", "schedule": crontab(hour=7, minute=30)},
     # Tells each delivery lead, once a week, of their applications going live in the next 30 days.

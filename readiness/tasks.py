@@ -38,6 +38,16 @@ def form_submissions_prune() -> int:
     return pruned
 
 
+@shared_task
+def sessions_prune() -> int:
+    """Daily (beat): delete expired sessions, so the table holds live sign-ins only."""
+    from readiness.services.system import sessions_prune as prune
+
+    pruned = prune()
+    logger.info("sessions_prune: %s expired sessions deleted", pruned)
+    return pruned
+
+
 # Mail servers fail transiently; retry with backoff, a bounded number of times. The reminder log
 # rolls back with a failed send, so a retry (or the next sweep) sends it again. A message that can
 # never go (a refused header or mailbox) is not raised: reminder_send records it on the person.

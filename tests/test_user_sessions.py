@@ -59,3 +59,21 @@ def test_ending_a_users_sessions_is_one_query_and_leaves_the_others(
         response = browser.get("/")
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert stayers_browser.get("/").status_code == 200
+
+
+def test_beat_deletes_expired_sessions_daily_and_keeps_live_ones(settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from readiness import tasks
+
+    now = timezone.now()
+    expired = factories.UserSessionFactory(expire_date=now - timedelta(minutes=1))
+    live = factories.UserSessionFactory(expire_date=now + timedelta(days=1))
+    assert tasks.sessions_prune() == 1
+    assert list(UserSession.objects.values_list("pk", flat=True)) == [live.pk]
+    assert not UserSession.objects.filter(pk=expired.pk).exists()
+    schedule = settings.CELERY_BEAT_SCHEDULE["sessions-prune"]
+    assert schedule["task"] == "readiness.tasks.sessions_prune"
+    assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({3}, {30})
