@@ -274,5 +274,7 @@ def leavers_to_replace(application: Application) -> list[Reference]:
     (levels, alerts, follow-ups, known issues) among their blockers, stored with the verdict:
     the checklist lists each once."""
     holders = {user_id for attr, _ in _APP_ROLES if (user_id := getattr(application, f"{attr}_id")) is not None}
-    left = {person.user_id: person for person in Person.objects.filter(user_id__in=holders, left_on__isnull=False)}
+    # What the checklist says of them: their name and leaving date.
+    who_left = Person.objects.filter(user_id__in=holders, left_on__isnull=False).only("name", "left_on", "user_id")
+    left = {person.user_id: person for person in who_left}
     return _roles(LEAVERS, [application], lambda app, attr: left.get(getattr(app, f"{attr}_id")))
