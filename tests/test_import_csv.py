@@ -213,6 +213,29 @@ def test_hostile_people_files_are_refused_with_their_line(text: str, message: st
     assert "Nothing can be imported" in page and Person.objects.count() == 0
 
 
+def _level_row(slug: str, name: str, position: int) -> str:
+    cells = dict.fromkeys(PATH_COLUMNS, "") | {
+        "application": slug, "application_name": name, "position": str(position), "name": "Desk",
+        "responsibility": "First line", "primary": "ana@example.com", "duties": "first_response",
+        "response_target_minutes": "30", "coverage": "business_hours", "coverage_timezone": "Australia/Melbourne",
+        "promised_from": "09:00", "promised_until": "17:00", "how_to_reach": "Phone"}
+    return ",".join(cells[column] for column in PATH_COLUMNS)
+
+
+@pytest.mark.parametrize("second", [
+    _level_row("ops-tool-2", "ops tool", 1),  # another address, the same name in another case
+    _level_row("OPS-TOOL", "Ops Tool", 2),  # the same address in capitals
+])
+def test_two_rows_creating_applications_of_one_name_are_an_error_of_the_second_line(second: str) -> None:
+    # The preview offered both applications, and the import then refused the file without a line.
+    factories.PersonFactory(email="ana@example.com")
+    text = "\n".join([",".join(PATH_COLUMNS), _level_row("ops-tool", "Ops Tool", 1), second]) + "\n"
+    page = _lead().post(reverse("readiness:paths_import"), {"file": StringIO(text)}).content.decode()
+    assert "Nothing can be imported" in page
+    assert "Line 3: application_name: " in page and " is the name of the application ops-tool (line 2)." in page
+    assert Application.objects.count() == EscalationLevel.objects.count() == 0
+
+
 def test_each_row_asks_the_permission_table() -> None:
     _world()
     paths = _export(_lead(), "paths")

@@ -62,7 +62,8 @@ def paths_plan(text: str, *, by: Any = None) -> ImportPlan:
         Application.objects.with_people().annotate(_key=Lower("name")).filter(Q(slug__in=slugs) | Q(_key__in=names))
     )
     applications = {a.slug: a for a in found if a.slug in slugs}
-    taken: dict[str, Application] = {a._key: a for a in found}
+    # Names taken, in lower case: by an application (its address), or by a row creating one.
+    taken: dict[str, str] = {a._key: a.slug for a in found}
     if by is not None:
         Application.preload_membership(applications.values(), by)
     emails = {row[role].strip().lower() for _, row in rows for role in PEOPLE} - {""}
@@ -103,9 +104,9 @@ def _int(text: str) -> int | None:
 
 
 def _plan_application(
-    line: int, slug: str, name: str, plan: ImportPlan, by: Any, taken_by: dict[str, Application]
+    line: int, slug: str, name: str, plan: ImportPlan, by: Any, taken_by: dict[str, str]
 ) -> bool:
-    """`taken_by`: applications by their name in lower case."""
+    """`taken_by`: whose each name is, in lower case; the application planned here takes its own."""
     if by is not None and not can(by, "application.create"):
         plan.error(
             line,
@@ -115,7 +116,7 @@ def _plan_application(
         return False
     taken = taken_by.get(name.lower())
     if taken is not None:
-        plan.error(line, f"application_name: {name} is the name of the application {taken.slug}.")
+        plan.error(line, f"application_name: {name} is the name of the application {taken}.")
         return False
     if not field_errors(
         Application(name=name, slug=slug),
@@ -126,6 +127,7 @@ def _plan_application(
     ):
         return False
     plan.add(Item("application", slug, f"Application {name}", CREATE, line, values={"name": name, "slug": slug}))
+    taken_by[name.lower()] = f"{slug} (line {line})"
     return True
 
 
