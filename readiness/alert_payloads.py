@@ -70,12 +70,19 @@ class Notification:
         return "\n".join(lines)[:TEXT_MAX_LENGTH]
 
     def evidence_url(self, alert: Alert) -> str:
-        """The alert's source link (the rule in Prometheus or Grafana), when it is a link we can keep."""
+        """The alert's source link (the rule in Prometheus or Grafana), when it is a link we can keep.
+
+        A link that is not one line of storable text (a lone surrogate, a NUL, a line break in
+        its path) is dropped like any other link we cannot keep: it is optional evidence, and
+        refusing the notification for it would lose the firing itself."""
+        url = alert.generator_url
+        if len(url) > 200 or safe_text(url, 200) != url:
+            return ""
         try:
-            URLValidator(schemes=["http", "https"])(alert.generator_url)
+            URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             return ""
-        return alert.generator_url if len(alert.generator_url) <= 200 else ""
+        return url
 
 
 def safe_text(value: str, limit: int) -> str:

@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "alerts"
 SECRET = "whk_the-webhooks-secret"
+# Where the fixtures' alerts link to, their rule in Prometheus.
+SOURCE = "http://prometheus.example.org:9090/graph"
 # Just after the fixtures' alerts fired.
 NOW = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
 
@@ -347,6 +349,26 @@ def test_nul_and_line_breaks_in_labels_are_stored_safely_and_shown_again(webhook
     assert page.status_code == 200 and "Disk\ufffdFull\ufffdNow" in page.content.decode()
 
 
+@pytest.mark.parametrize("link", [f"{SOURCE}?g0.expr=up\ud800", f"{SOURCE}\u0000", f"{SOURCE}\nX-Injected: 1"])
+@pytest.mark.parametrize("matched", [True, False], ids=["a check's firing", "an unmatched alert"])
+def test_a_source_link_that_cannot_be_kept_is_dropped_and_the_firing_still_recorded(
+    webhook, link: str, matched: bool
+) -> None:
+    if matched:
+        factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
+
+    def poison(payload: dict[str, Any]) -> None:
+        payload["alerts"][0]["labels"]["alertname"] = "ErpOrderSyncFailures"
+        payload["alerts"][0]["generatorURL"] = link
+
+    answer = post(webhook, edited("alertmanager_unmatched", poison))
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["recorded" if matched else "unmatched"] == 1
+    kept = models.AlertVerification if matched else models.UnmatchedAlert
+    assert list(kept.objects.values_list("evidence_url", flat=True)) == [""]
+
+
 # --- the webhook and its page ----------------------------------------------------------------------
 
 
@@ -480,6 +502,7 @@ def test_the_same_notification_sent_six_times_at_once_records_one_verification(l
 
     assert answers == [200] * 6
     assert models.AlertVerification.objects.filter(alert=check).count() == 1
+
 
 
 
