@@ -33,7 +33,8 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 
 class RefuseUnreadableInputMiddleware:
-    """400 for a NUL or invalid UTF-8 in the query string, or invalid UTF-8 in a form's body.
+    """400 for a NUL in the path, a NUL or invalid UTF-8 in the query string, or invalid UTF-8 in a
+    form's body.
 
     Django reads such a query string anyway (broken bytes become U+FFFD, NUL stays), and pages
     pass their parameters (the dashboard's sort and filter, /call/?q=, the history's ?at=) to
@@ -46,7 +47,9 @@ class RefuseUnreadableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if unreadable(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
+        query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+        # The path too: the API's routes take any text as a slug, and PostgreSQL refuses a NUL looked up.
+        if "\x00" in request.path_info or unreadable(query):
             return _bad_request(request, "The address holds characters that cannot be read.")
         is_form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
         if is_form and unreadable(request.body, nul_allowed=True):
@@ -65,9 +68,10 @@ class ApiRefusalsInJsonMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)  # every page, the bare ping above all: nothing more
         response = self.get_response(request)
-        refused = 400 <= response.status_code < 500
-        if not refused or not request.path_info.startswith(API_PREFIX) or _is_json(response):
+        if not 400 <= response.status_code < 500 or _is_json(response):
             return response
         answer = JsonResponse({"detail": _refusal(request, response), "errors": {}}, status=response.status_code)
         for header, value in response.items():

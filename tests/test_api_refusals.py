@@ -4,10 +4,15 @@ route of the URLconf, and an address under /api/v1/ that no route matches (404).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 
+from readiness.middleware import ApiRefusalsInJsonMiddleware
+from readiness.services.api import api_token_create
+from tests import factories
 from tests.url_walk import walk
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +65,32 @@ def test_an_unknown_api_address_is_a_json_404(path: str, method: str) -> None:
 def test_a_page_outside_the_api_keeps_its_own_answers(client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/%00", "/api/v1/applications/%00/runbooks",
+                                  "/api/v1/applications/app%00/alerts/1/verifications", "/api/v1/no%00such"])
+def test_a_nul_in_an_api_address_is_a_json_400_not_a_lookup(path: str) -> None:
+    # On PostgreSQL the NUL reached the application's lookup, which the database refused: a 500.
+    app = factories.ApplicationFactory(slug="app")
+    _, key = api_token_create(user=app.delivery_lead, name="script")
+    for method in ("GET", "POST"):
+        response = Client().generic(method, path, b"{}", content_type="application/json",
+                                    headers={"Authorization": f"Bearer {key}"})
+
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "The address holds characters that cannot be read.", "errors": {}}
+
+
+def test_a_nul_in_a_pages_address_is_a_400_in_words(client) -> None:
+    response = client.get("/confirm/%00/")
+
+    assert response.status_code == 400
+    assert response.content.decode() == "The address holds characters that cannot be read."
+
+
+def test_outside_the_api_the_middleware_hands_back_the_answer_without_reading_it() -> None:
+    # The bare ping measures the middleware's cost (make bench): outside /api/v1/ it is a prefix check only.
+    given: Any = object()  # not even a response: any look at it would fail
+    middleware = ApiRefusalsInJsonMiddleware(lambda request: given)
+
+    assert middleware(RequestFactory().get("/health/ping/")) is given
