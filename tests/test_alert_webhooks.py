@@ -504,6 +504,43 @@ def test_the_same_notification_sent_six_times_at_once_records_one_verification(l
     assert models.AlertVerification.objects.filter(alert=check).count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_six_different_notifications_at_once_each_count_what_they_carry(live_server: Any) -> None:
+    """Each carries its own firing of the check, one firing all six share, an unmatched alert all
+    six carry and one of its own: the webhook's lock makes them one after the other."""
+    webhook = factories.AlertWebhookFactory(secret=SECRET)
+    check = factories.AlertCheckFactory(application=webhook.application, alert_name="ErpOrderSyncFailures")
+    url = live_server.url + reverse("readiness:alert_webhook", args=[webhook.key])
+    start, answers = threading.Barrier(6), [0] * 6
+
+    def alert(name: str, fingerprint: str) -> dict[str, Any]:
+        return {"status": "firing", "labels": {"alertname": name}, "startsAt": "2026-12-06T19:42:11Z",
+                "fingerprint": fingerprint}
+
+    def send(i: int) -> None:
+        alerts = [alert("ErpOrderSyncFailures", f"own{i}"), alert("ErpOrderSyncFailures", "shared"),
+                  alert("DiskFull", "disk"), alert(f"Unmatched{i}", f"u{i}")]
+        request = urllib.request.Request(
+            url, data=json.dumps({"version": "4", "alerts": alerts}).encode(), method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {SECRET}"},
+        )
+        start.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answers[i] = response.status
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [200] * 6
+    fingerprints = sorted(models.AlertVerification.objects.filter(alert=check).values_list("fingerprint", flat=True))
+    assert fingerprints == sorted([*(f"own{i}" for i in range(6)), "shared"])
+    unmatched = dict(models.UnmatchedAlert.objects.values_list("alert_name", "times_seen"))
+    assert unmatched == {"DiskFull": 6, **{f"Unmatched{i}": 1 for i in range(6)}}
+
 
 
 def test_the_alert_list_shows_each_alerts_latest_firing_with_the_same_queries_however_many() -> None:
