@@ -115,6 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """
     now = timezone.now()
     today = timezone.localdate(now)
+    rules = rules_version()
     stage = request.GET.get("stage", "")
     applications = Application.objects.all()
     if stage in Stage.values:
@@ -139,12 +140,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     listed = applications.annotate(reopened=_REOPENED)
     if key in SNAPSHOT_SORTS:
         listed = listed.annotate(snapshot=FilteredRelation(
-            "snapshots", condition=current_q(now, rules_version(), prefix="snapshots__")))
+            "snapshots", condition=current_q(now, rules, prefix="snapshots__")))
     paginator = Paginator(listed.order_by(order, Lower("name"), "pk"), PAGE_SIZE)
     paginator.count = applications.count()
     page = paginator.get_page(request.GET.get("page"))
     stored = {row.application_id: row for row in ReadinessSnapshot.objects.filter(
-        current_q(now, rules_version()), application__in=[app.pk for app in page],
+        current_q(now, rules), application__in=[app.pk for app in page],
     ).only("application_id", "day", *_SNAPSHOT_COLUMNS)}
     # Judged live, not stored (sorted last meanwhile): one query per kind of evidence for the page.
     unjudged = [app.pk for app in page if app.pk not in stored]
