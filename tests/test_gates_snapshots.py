@@ -423,6 +423,32 @@ def test_dashboard_sorts_by_stored_gates_blockers_and_stale_items(client, lead) 
     assert "4 of 9" in client.get(url).content.decode()
 
 
+def test_after_an_edit_the_dashboard_shows_that_application_judged_beside_the_stored_ones(client, lead) -> None:
+    # The next step after adding evidence: back to the dashboard, before the refresh has run.
+    ready = factories.ApplicationFactory(name="Ready one")
+    edited = factories.ApplicationFactory(name="Edited one")
+    today = timezone.localdate()
+    for application, met in ((ready, 9), (edited, 2)):
+        ReadinessSnapshot.objects.create(
+            application=application, day=today, gates_met=met, gates_total=9, blockers=9 - met, stale_items=0,
+            ready=met == 9, computed_at=timezone.now(), rules=rules_version(), verdict={"results": [], "counts": {}})
+    ReadinessSnapshot.objects.filter(application=edited).delete()  # what a write to its evidence does
+    client.force_login(lead)
+    url = reverse("readiness:home")
+    for params in ({}, {"sort": "name"}, {"sort": "gates"}, {"sort": "-blockers"}):
+        response = client.get(url, params)
+        rows = {row["name"]: row for row in response.context["rows"]}
+        assert set(rows) == {"Ready one", "Edited one"}, params
+        assert (rows["Ready one"]["gates_met"], rows["Ready one"]["blockers"]) == (9, 0)  # as stored
+        verdict = verdict_for(edited)  # judged now, on the page
+        assert (rows["Edited one"]["gates_met"], rows["Edited one"]["blockers"]) == (
+            verdict.met_count, len(verdict.blockers))
+    # Sorted by a verdict's number, the one without a stored verdict comes last either way.
+    assert _names(client.get(url, {"sort": "gates"}))[-1] == "Edited one"
+    assert _names(client.get(url, {"sort": "-gates"}))[-1] == "Edited one"
+    assert not ReadinessSnapshot.objects.filter(application=edited).exists()  # the page stored nothing
+
+
 def test_dashboard_judges_applications_without_a_snapshot_and_stores_nothing(client, lead) -> None:
     applications = _apps(2 * PAGE_SIZE + 10)
     client.force_login(lead)
